@@ -1,0 +1,30 @@
+using Microsoft.Extensions.Logging;
+
+namespace Dexter.Sessions;
+
+internal sealed partial class SessionTurnPipeline
+{
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "Recorded turn {MessageId} of session {SessionId} in {ElapsedMilliseconds:0} ms.")]
+        public static partial void TurnRecorded(ILogger logger, string sessionId, int messageId, double elapsedMilliseconds);
+
+        [LoggerMessage(EventId = 1001, Level = LogLevel.Trace, Message = "Turn {MessageId} of session {SessionId}: query {Query}; answer {Answer}")]
+        public static partial void TurnContent(ILogger logger, string sessionId, int messageId, string query, string answer);
+
+        [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "A turn of session {SessionId} was cancelled; nothing was recorded.")]
+        public static partial void TurnCancelled(ILogger logger, string sessionId);
+
+        [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "A turn of session {SessionId} failed; nothing was recorded and the session is unchanged.")]
+        public static partial void TurnFailed(ILogger logger, string sessionId, Exception exception);
+
+        [LoggerMessage(EventId = 1010, Level = LogLevel.Warning, Message = "The message selector {Selector} failed; the latest turns are used as context instead.")]
+        public static partial void SelectionFallback(ILogger logger, string selector, Exception exception);
+
+        [LoggerMessage(EventId = 1011, Level = LogLevel.Warning, Message = "The message selector {Selector} could not prepare the new turn; it is recorded without that.")]
+        public static partial void PrepareFallback(ILogger logger, string selector, Exception exception);
+
+        [LoggerMessage(EventId = 1012, Level = LogLevel.Warning, Message = "The summarizer {Summarizer} failed; the summary fell back to truncation and the turn is recorded as usual.")]
+        public static partial void SummaryFallback(ILogger logger, string summarizer, Exception exception);
+    }
+}

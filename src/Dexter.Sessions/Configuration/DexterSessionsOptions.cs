@@ -1,0 +1,51 @@
+namespace Dexter.Sessions;
+
+/// <summary>
+/// Settings of Dexter.Sessions, bound from the configuration section <see cref="SectionName"/> and from the original
+/// system's environment variables (<c>DEXTER_MAX_CONTEXT_MESSAGES</c>, <c>DEXTER_SUMMARIZE_LLM</c>, <c>DEXTER_USE_EMBEDDINGS</c>).
+/// </summary>
+/// <remarks>
+/// A key of the section wins over the matching environment variable; code given to
+/// <c>AddDexterSessions(configure)</c> runs last. Values are validated when the application starts.
+/// </remarks>
+public sealed class DexterSessionsOptions
+{
+    /// <summary>The configuration section the options are bound from.</summary>
+    public const string SectionName = "Dexter:Sessions";
+
+    /// <summary>The default of <see cref="MaxContextMessages"/>.</summary>
+    public const int DefaultMaxContextMessages = 10;
+
+    /// <summary>The default of <see cref="MaxQueryLength"/>.</summary>
+    public const int DefaultMaxQueryLength = 8_000;
+
+    /// <summary>Gets or sets how many past turns are given to the model as context at most.</summary>
+    /// <value>At least 1; the default is 10. Key <c>Dexter:Sessions:MaxContextMessages</c>, or <c>DEXTER_MAX_CONTEXT_MESSAGES</c>.</value>
+    public int MaxContextMessages { get; set; } = DefaultMaxContextMessages;
+
+    /// <summary>Gets or sets whether turn summaries are written by the model (<see cref="ChatClientSummarizer"/>) instead of by truncation.</summary>
+    /// <value>The default is <see langword="false"/>. Key <c>Dexter:Sessions:SummarizeWithLlm</c>, or <c>DEXTER_SUMMARIZE_LLM</c>.</value>
+    public bool SummarizeWithLlm { get; set; }
+
+    /// <summary>
+    /// Gets or sets whether context turns are selected by embedding similarity (package Dexter.Sessions.Embeddings) instead of by recency.
+    /// </summary>
+    /// <value>The default is <see langword="false"/>. Key <c>Dexter:Sessions:UseEmbeddings</c>, or <c>DEXTER_USE_EMBEDDINGS</c>.</value>
+    public bool UseEmbeddings { get; set; }
+
+    /// <summary>Gets or sets how long a session lives after its last write; every write starts it again.</summary>
+    /// <value>Positive; the default is 24 hours (86,400 s). Key <c>Dexter:Sessions:SessionTtl</c> (a time span such as <c>1.00:00:00</c>), or <c>DEXTER_SESSION_TTL_SECONDS</c>.</value>
+    public TimeSpan SessionTtl { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>Gets or sets how long the model may take to write a summary before the summary falls back to truncation.</summary>
+    /// <value>Positive; the default is 10 seconds. Key <c>Dexter:Sessions:SummarizerTimeout</c>.</value>
+    public TimeSpan SummarizerTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Gets or sets the longest query accepted, in characters.</summary>
+    /// <value>At least 1; the default is 8,000. Key <c>Dexter:Sessions:MaxQueryLength</c>.</value>
+    public int MaxQueryLength { get; set; } = DefaultMaxQueryLength;
+
+    /// <summary>Gets or sets instructions given to the model as a system message before the context of every turn.</summary>
+    /// <value>The default is <see langword="null"/>: none. Key <c>Dexter:Sessions:Instructions</c>.</value>
+    public string? Instructions { get; set; }
+}

@@ -1,0 +1,51 @@
+using System.Diagnostics.CodeAnalysis;
+using Dexter.Sessions;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Replaces the parts of Dexter.Sessions registered by <c>AddDexterSessions()</c>.</summary>
+public static class DexterSessionsBuilderExtensions
+{
+    /// <summary>Uses <typeparamref name="TStore"/> as the session store (a singleton).</summary>
+    /// <typeparam name="TStore">The store type.</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <returns>The builder, to chain further calls.</returns>
+    public static IDexterSessionsBuilder UseSessionStore<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TStore>(this IDexterSessionsBuilder builder)
+        where TStore : class, ISessionStore
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.Replace(ServiceDescriptor.Singleton<ISessionStore, TStore>());
+        return builder;
+    }
+
+    /// <summary>Uses <typeparamref name="TSelector"/> to select context turns (a singleton).</summary>
+    /// <typeparam name="TSelector">The selector type.</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <returns>The builder, to chain further calls.</returns>
+    public static IDexterSessionsBuilder UseMessageSelector<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TSelector>(this IDexterSessionsBuilder builder)
+        where TSelector : class, IMessageSelector
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.Replace(ServiceDescriptor.Singleton<IMessageSelector, TSelector>());
+        return builder;
+    }
+
+    /// <summary>
+    /// Summarizes turns with a model (<see cref="ChatClientSummarizer"/>), whatever <see cref="DexterSessionsOptions.SummarizeWithLlm"/> says.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="chatClientFactory">Gives the model that writes summaries; the registered <see cref="IChatClient"/> when <see langword="null"/>.</param>
+    /// <returns>The builder, to chain further calls.</returns>
+    public static IDexterSessionsBuilder UseChatClientSummarizer(this IDexterSessionsBuilder builder, Func<IServiceProvider, IChatClient>? chatClientFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.Replace(ServiceDescriptor.Singleton<ISummarizer>(provider =>
+            DexterSessionsServiceCollectionExtensions.CreateChatClientSummarizer(
+                provider,
+                chatClientFactory?.Invoke(provider) ?? provider.GetService<IChatClient>() ?? throw new InvalidOperationException(
+                    "UseChatClientSummarizer() needs an IChatClient: register one with services.AddChatClient(...) or pass a factory."))));
+        return builder;
+    }
+}

@@ -1,0 +1,63 @@
+namespace Dexter.Sessions;
+
+/// <summary>
+/// One turn of a conversation: the user's query, the agent's answer and a short summary of both.
+/// </summary>
+/// <remarks>
+/// Turns are immutable. A store assigns <see cref="Id"/> when it records the turn: ids start at 1 and
+/// grow by one per turn within a session, so the n-th turn of a session has id n.
+/// </remarks>
+public sealed record Message
+{
+    /// <summary>Gets the turn's 1-based position in its session, assigned by the store; 0 before the turn is recorded.</summary>
+    public int Id { get; init; }
+
+    /// <summary>Gets the user's query.</summary>
+    public required string Query { get; init; }
+
+    /// <summary>Gets the agent's answer.</summary>
+    public required string Answer { get; init; }
+
+    /// <summary>Gets a short summary of the turn, used to select and present context; empty when none was made.</summary>
+    public string Summary { get; init; } = string.Empty;
+
+    /// <summary>Gets when the turn was recorded.</summary>
+    public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>Gets the number of input tokens the model reported for the turn, when it reported any.</summary>
+    public long? InputTokenCount { get; init; }
+
+    /// <summary>Gets the number of output tokens the model reported for the turn, when it reported any.</summary>
+    public long? OutputTokenCount { get; init; }
+
+    /// <summary>Gets how long the model took to answer, when it was measured.</summary>
+    public TimeSpan? ResponseTime { get; init; }
+
+    /// <summary>
+    /// Gets the cached embedding of the turn (of its <see cref="Summary"/>, or of query and answer when there is no summary);
+    /// empty when the turn has not been embedded.
+    /// </summary>
+    /// <remarks>Stores persist the vector with the turn so that each turn is embedded once.</remarks>
+    public ReadOnlyMemory<float> Embedding { get; init; }
+
+    /// <summary>Returns the text that stands for this turn when it is embedded or compared: the summary, or the query and answer.</summary>
+    /// <returns>The turn's summary when it has one; otherwise its query and answer.</returns>
+    public string GetRepresentativeText() =>
+        string.IsNullOrWhiteSpace(Summary) ? Query + "\n" + Answer : Summary;
+
+    /// <inheritdoc />
+    public bool Equals(Message? other) =>
+        other is not null &&
+        Id == other.Id &&
+        Query == other.Query &&
+        Answer == other.Answer &&
+        Summary == other.Summary &&
+        CreatedAt == other.CreatedAt &&
+        InputTokenCount == other.InputTokenCount &&
+        OutputTokenCount == other.OutputTokenCount &&
+        ResponseTime == other.ResponseTime &&
+        Embedding.Span.SequenceEqual(other.Embedding.Span);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Id, Query, Answer, Summary, CreatedAt);
+}

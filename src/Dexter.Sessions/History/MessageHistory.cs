@@ -1,0 +1,198 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.AI;
+
+namespace Dexter.Sessions;
+
+/// <summary>
+/// The turns of one conversation, in order.
+/// </summary>
+/// <remarks>
+/// A history is a plain in-memory list: it is what <see cref="ISessionStore.GetAsync"/> returns and what
+/// <see cref="ISessionStore.SetAsync"/> stores. It is not thread-safe; to record turns from concurrent
+/// requests, use <see cref="ISessionStore.AppendAsync"/>, which is atomic.
+/// </remarks>
+public sealed class MessageHistory
+{
+    /// <summary>The header that starts the text made by <see cref="FormatForPlanning()"/>.</summary>
+    public const string PlanningHeader = "## Previous Conversation Context";
+
+    /// <summary>How many characters of an answer <see cref="FormatForPlanning()"/> keeps.</summary>
+    public const int PlanningAnswerLength = 400;
+
+    private readonly List<Message> _messages = [];
+    private readonly IMessageSelector _selector;
+    private readonly TimeProvider _timeProvider;
+
+    /// <summary>Initializes an empty history that selects context by recency and stamps turns with the system clock.</summary>
+    public MessageHistory()
+        : this(selector: null, timeProvider: null)
+    {
+    }
+
+    /// <summary>Initializes a history that holds <paramref name="messages"/>.</summary>
+    /// <param name="messages">The turns, in order; their ids are kept.</param>
+    /// <param name="selector">The selector for <see cref="SelectRelevantMessagesAsync"/>; <see cref="RecentMessageSelector"/> when <see langword="null"/>.</param>
+    /// <param name="timeProvider">The clock for <see cref="AddAgentMessage"/>; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    public MessageHistory(IEnumerable<Message> messages, IMessageSelector? selector = null, TimeProvider? timeProvider = null)
+        : this(selector, timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        foreach (var message in messages)
+        {
+            ArgumentNullException.ThrowIfNull(message, nameof(messages));
+            _messages.Add(message);
+        }
+    }
+
+    /// <summary>Initializes an empty history.</summary>
+    /// <param name="selector">The selector for <see cref="SelectRelevantMessagesAsync"/>; <see cref="RecentMessageSelector"/> when <see langword="null"/>.</param>
+    /// <param name="timeProvider">The clock for <see cref="AddAgentMessage"/>; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    public MessageHistory(IMessageSelector? selector, TimeProvider? timeProvider = null)
+    {
+        _selector = selector ?? RecentMessageSelector.Instance;
+        _timeProvider = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <summary>Gets the number of turns.</summary>
+    public int Count => _messages.Count;
+
+    /// <summary>Gets or sets how many turns <see cref="SelectRelevantMessagesAsync"/> returns at most.</summary>
+    /// <value>The default is 10, as in <see cref="DexterSessionsOptions.MaxContextMessages"/>.</value>
+    public int MaxContextMessages
+    {
+        get;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            field = value;
+        }
+    } = DexterSessionsOptions.DefaultMaxContextMessages;
+
+    /// <summary>Adds a turn, with the next id.</summary>
+    /// <param name="query">The user's query.</param>
+    /// <param name="answer">The agent's answer.</param>
+    /// <param name="summary">A summary of the turn; empty when none.</param>
+    /// <returns>The turn that was added.</returns>
+    public Message AddAgentMessage(string query, string answer, string summary = "")
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(answer);
+        ArgumentNullException.ThrowIfNull(summary);
+        return Add(new Message { Query = query, Answer = answer, Summary = summary, CreatedAt = _timeProvider.GetUtcNow() });
+    }
+
+    /// <summary>Adds a turn, giving it the next id (its own <see cref="Message.Id"/> is ignored).</summary>
+    /// <param name="message">The turn.</param>
+    /// <returns>The turn as added, with its id.</returns>
+    public Message Add(Message message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var added = message with { Id = NextId() };
+        _messages.Add(added);
+        return added;
+    }
+
+    /// <summary>Gets every turn, in order.</summary>
+    /// <returns>A snapshot of the turns.</returns>
+    public IReadOnlyList<Message> GetAll() => _messages.ToArray();
+
+    /// <summary>Gets the turn with id <paramref name="messageId"/>.</summary>
+    /// <param name="messageId">The turn id.</param>
+    /// <returns>The turn, or <see langword="null"/> when there is none with that id.</returns>
+    public Message? GetById(int messageId)
+    {
+        // Ids are normally 1..n in order, so try the direct position before searching.
+        if (messageId >= 1 && messageId <= _messages.Count && _messages[messageId - 1].Id == messageId)
+        {
+            return _messages[messageId - 1];
+        }
+
+        return _messages.Find(m => m.Id == messageId);
+    }
+
+    /// <summary>Gets the latest turn.</summary>
+    /// <returns>The latest turn, or <see langword="null"/> when the history is empty.</returns>
+    public Message? Last() => _messages.Count == 0 ? null : _messages[^1];
+
+    /// <summary>Removes every turn.</summary>
+    public void Clear() => _messages.Clear();
+
+    /// <summary>Selects the turns most relevant to <paramref name="currentQuery"/>, at most <see cref="MaxContextMessages"/>, in chronological order.</summary>
+    /// <param name="currentQuery">The new query.</param>
+    /// <param name="cancellationToken">A token to cancel the selection.</param>
+    /// <returns>The selected turns.</returns>
+    public async Task<IReadOnlyList<Message>> SelectRelevantMessagesAsync(string currentQuery, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(currentQuery);
+        var context = new MessageSelectionContext(currentQuery, GetAll(), MaxContextMessages);
+        return await _selector.SelectAsync(context, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Formats every turn as planning context for a model (see <see cref="FormatForPlanning(IEnumerable{Message})"/>).</summary>
+    /// <returns>The context text; empty when the history is empty.</returns>
+    public string FormatForPlanning() => FormatForPlanning(_messages);
+
+    /// <summary>
+    /// Formats <paramref name="messages"/> as planning context for a model: a <c>## Previous Conversation Context</c>
+    /// header, then per turn <c>**Turn N:**</c>, <c>- User: …</c> and <c>- Agent: …</c> (answers cut to
+    /// <see cref="PlanningAnswerLength"/> characters), ending with <c>---</c>.
+    /// </summary>
+    /// <param name="messages">The turns to format, in order.</param>
+    /// <returns>The context text; empty when there are no turns.</returns>
+    public static string FormatForPlanning(IEnumerable<Message> messages)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var builder = new StringBuilder();
+        foreach (var message in messages)
+        {
+            if (builder.Length == 0)
+            {
+                builder.Append(PlanningHeader).Append("\n\n");
+            }
+
+            builder.Append(CultureInfo.InvariantCulture, $"**Turn {message.Id}:**\n");
+            builder.Append("- User: ").Append(message.Query).Append('\n');
+            builder.Append("- Agent: ");
+            if (message.Answer.Length > PlanningAnswerLength)
+            {
+                builder.Append(message.Answer.AsSpan(0, PlanningAnswerLength)).Append("...");
+            }
+            else
+            {
+                builder.Append(message.Answer);
+            }
+
+            builder.Append("\n\n");
+        }
+
+        if (builder.Length > 0)
+        {
+            builder.Append("---\n");
+        }
+
+        return builder.ToString();
+    }
+
+    /// <summary>Converts the turns to Microsoft.Extensions.AI chat messages: a user message and an assistant message per turn.</summary>
+    /// <returns>The chat messages, in order.</returns>
+    public IList<ChatMessage> ToChatMessages() => ToChatMessages(_messages);
+
+    /// <summary>Converts <paramref name="messages"/> to Microsoft.Extensions.AI chat messages: a user message and an assistant message per turn.</summary>
+    /// <param name="messages">The turns, in order.</param>
+    /// <returns>The chat messages, in order.</returns>
+    public static IList<ChatMessage> ToChatMessages(IEnumerable<Message> messages)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var result = new List<ChatMessage>();
+        foreach (var message in messages)
+        {
+            result.Add(new ChatMessage(ChatRole.User, message.Query) { CreatedAt = message.CreatedAt });
+            result.Add(new ChatMessage(ChatRole.Assistant, message.Answer) { CreatedAt = message.CreatedAt });
+        }
+
+        return result;
+    }
+
+    private int NextId() => _messages.Count == 0 ? 1 : _messages[^1].Id + 1;
+}

@@ -1,0 +1,37 @@
+namespace Dexter.Sessions;
+
+/// <summary>What a <see cref="IMessageSelector"/> chooses from.</summary>
+public sealed class MessageSelectionContext
+{
+    /// <summary>Initializes a context.</summary>
+    /// <param name="query">The new query.</param>
+    /// <param name="turns">The candidate turns, in chronological order.</param>
+    /// <param name="maxMessages">How many turns to return at most; at least 1.</param>
+    public MessageSelectionContext(string query, IReadOnlyList<Message> turns, int maxMessages)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(turns);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxMessages, 1);
+        Query = query;
+        Turns = turns;
+        MaxMessages = maxMessages;
+    }
+
+    /// <summary>Gets the new query.</summary>
+    public string Query { get; }
+
+    /// <summary>Gets the candidate turns, in chronological order.</summary>
+    public IReadOnlyList<Message> Turns { get; }
+
+    /// <summary>Gets how many turns to return at most.</summary>
+    public int MaxMessages { get; }
+
+    /// <summary>Gets the session the turns belong to, when they come from a store.</summary>
+    public string? SessionId { get; init; }
+
+    /// <summary>
+    /// Gets the store the turns come from, when they come from one, so a selector can keep what it computes per turn
+    /// (see <see cref="ISessionStore.UpdateEmbeddingsAsync"/>).
+    /// </summary>
+    public ISessionStore? Store { get; init; }
+}

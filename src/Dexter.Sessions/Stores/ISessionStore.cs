@@ -1,0 +1,82 @@
+namespace Dexter.Sessions;
+
+/// <summary>
+/// Keeps the turns of conversation sessions.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Every implementation runs the same contract tests. Session ids are checked with <see cref="SessionId.ThrowIfInvalid"/>
+/// at every call. A store records turns with <see cref="AppendAsync"/>, which is atomic: concurrent appends to one
+/// session, from one process or many, never lose or duplicate a turn, and the store assigns ids 1, 2, 3… per session.
+/// </para>
+/// <para>
+/// Sessions expire after <see cref="DexterSessionsOptions.SessionTtl"/> without writes; every write refreshes the expiry.
+/// A store that cannot be reached throws <see cref="SessionStoreUnavailableException"/>.
+/// </para>
+/// </remarks>
+public interface ISessionStore
+{
+    /// <summary>Reads every turn of a session.</summary>
+    /// <param name="sessionId">The session id.</param>
+    /// <param name="cancellationToken">A token to cancel the read.</param>
+    /// <returns>The session's history, or <see langword="null"/> when the session does not exist.</returns>
+    Task<MessageHistory?> GetAsync(string sessionId, CancellationToken cancellationToken = default);
+
+    /// <summary>Replaces every turn of a session with the turns of <paramref name="history"/>, creating the session when needed.</summary>
+    /// <param name="sessionId">The session id.</param>
+    /// <param name="history">The turns to keep; their ids are kept, and the next appended turn gets the id after the last of them.</param>
+    /// <param name="cancellationToken">A token to cancel the write.</param>
+    /// <returns>A task that completes when the history is stored.</returns>
+    Task SetAsync(string sessionId, MessageHistory history, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a session and all its turns.</summary>
+    /// <param name="sessionId">The session id.</param>
+    /// <param name="cancellationToken">A token to cancel the delete.</param>
+    /// <returns><see langword="true"/> when the session existed.</returns>
+    Task<bool> DeleteAsync(string sessionId, CancellationToken cancellationToken = default);
+
+    /// <summary>Tells whether a session exists (and has not expired).</summary>
+    /// <param name="sessionId">The session id.</param>
+    /// <param name="cancellationToken">A token to cancel the read.</param>
+    /// <returns><see langword="true"/> when the session exists.</returns>
+    Task<bool> ExistsAsync(string sessionId, CancellationToken cancellationToken = default);
+
+    /// <summary>Creates an empty session, owned by <paramref name="owner"/> when one is given.</summary>
+    /// <param name="sessionId">The session id.</param>
+    /// <param name="owner">The principal that owns the session, or <see langword="null"/> for none.</param>
+    /// <param name="cancellationToken">A token to cancel the write.</param>
+    /// <returns><see langword="true"/> when the session was created; <see langword="false"/> when it already existed (it is left as it was).</returns>
+    Task<bool> CreateAsync(string sessionId, string? owner = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads what the store knows about a session besides its turns.</summary>
+    /// <param name="sessionId">The session id.</param>
+    /// <param name="cancellationToken">A token to cancel the read.</param>
+    /// <returns>The metadata, or <see langword="null"/> when the session does not exist.</returns>
+    Task<SessionMetadata?> GetMetadataAsync(string sessionId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Records a turn at the end of a session, atomically, creating the session when needed and refreshing its expiry.
+    /// </summary>
+    /// <param name="sessionId">The session id.</param>
+    /// <param name="message">The turn; its <see cref="Message.Id"/> is ignored.</param>
+    /// <param name="cancellationToken">A token to cancel the write.</param>
+    /// <returns>The turn as recorded, with the id the store assigned.</returns>
+    Task<Message> AppendAsync(string sessionId, Message message, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads the latest turns of a session without reading the rest; the cost does not grow with the history.</summary>
+    /// <param name="sessionId">The session id.</param>
+    /// <param name="count">How many turns to read at most; must be positive.</param>
+    /// <param name="cancellationToken">A token to cancel the read.</param>
+    /// <returns>The latest turns in chronological order; empty when the session does not exist or has no turns.</returns>
+    Task<IReadOnlyList<Message>> GetRecentAsync(string sessionId, int count, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Stores the <see cref="Message.Embedding"/> of each of <paramref name="messages"/> on the session's turn with the same id,
+    /// so that a turn is embedded once. Turns that no longer exist are skipped; the rest of each turn is left as it was.
+    /// </summary>
+    /// <param name="sessionId">The session id.</param>
+    /// <param name="messages">Turns carrying the embeddings to keep.</param>
+    /// <param name="cancellationToken">A token to cancel the write.</param>
+    /// <returns>A task that completes when the embeddings are stored.</returns>
+    Task UpdateEmbeddingsAsync(string sessionId, IReadOnlyList<Message> messages, CancellationToken cancellationToken = default);
+}

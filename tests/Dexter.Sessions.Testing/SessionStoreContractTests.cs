@@ -1,0 +1,407 @@
+using NUnit.Framework;
+
+namespace Dexter.Sessions.Testing;
+
+/// <summary>
+/// The behaviour every <see cref="ISessionStore"/> must have. A store's test project derives a fixture from this class
+/// and supplies <see cref="CreateStoreAsync"/>; every test here then runs against that store.
+/// </summary>
+public abstract class SessionStoreContractTests
+{
+    /// <summary>Gets the store under test, made anew for each test.</summary>
+    protected ISessionStore Store { get; private set; } = null!;
+
+    /// <summary>Gets how many concurrent tasks <see cref="AppendAsync_ConcurrentWriters_LoseAndDuplicateNoTurn"/> runs.</summary>
+    protected virtual int ConcurrentTasks => 16;
+
+    /// <summary>Gets how many appends each of those tasks makes.</summary>
+    protected virtual int AppendsPerTask => 500;
+
+    /// <summary>Makes an empty store for one test.</summary>
+    protected abstract Task<ISessionStore> CreateStoreAsync();
+
+    /// <summary>Releases the store after a test.</summary>
+    protected virtual ValueTask DisposeStoreAsync(ISessionStore store) => store switch
+    {
+        IAsyncDisposable asyncDisposable => asyncDisposable.DisposeAsync(),
+        IDisposable disposable => Dispose(disposable),
+        _ => ValueTask.CompletedTask,
+    };
+
+    [SetUp]
+    public async Task CreateStoreForTest() => Store = await CreateStoreAsync();
+
+    [TearDown]
+    public async Task DisposeStoreAfterTest() => await DisposeStoreAsync(Store);
+
+    protected static string NewSessionId() => SessionId.New();
+
+    protected static Message Turn(string query, string answer = "answer", string summary = "summary") =>
+        new() { Query = query, Answer = answer, Summary = summary, CreatedAt = new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero) };
+
+    [Test]
+    public async Task GetAsync_UnknownSession_ReturnsNull()
+    {
+        Assert.That(await Store.GetAsync(NewSessionId()), Is.Null);
+    }
+
+    [Test]
+    public async Task ExistsAsync_UnknownSession_ReturnsFalse()
+    {
+        Assert.That(await Store.ExistsAsync(NewSessionId()), Is.False);
+    }
+
+    [Test]
+    public async Task GetMetadataAsync_UnknownSession_ReturnsNull()
+    {
+        Assert.That(await Store.GetMetadataAsync(NewSessionId()), Is.Null);
+    }
+
+    [Test]
+    public async Task AppendAsync_NewSession_AssignsIdsFromOneAndCreatesTheSession()
+    {
+        var id = NewSessionId();
+
+        var first = await Store.AppendAsync(id, Turn("q1") with { Id = 42 });
+        var second = await Store.AppendAsync(id, Turn("q2"));
+        var third = await Store.AppendAsync(id, Turn("q3"));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(new[] { first.Id, second.Id, third.Id }, Is.EqualTo(new[] { 1, 2, 3 }));
+            Assert.That(await Store.ExistsAsync(id), Is.True);
+            Assert.That((await Store.GetAsync(id))!.GetAll().Select(m => m.Query), Is.EqualTo(new[] { "q1", "q2", "q3" }));
+        });
+    }
+
+    [Test]
+    public async Task AppendAsync_KeepsEveryFieldOfTheTurn()
+    {
+        var id = NewSessionId();
+        var turn = new Message
+        {
+            Query = "Wie geht's? 你好 — \"quoted\" \\ {braces}",
+            Answer = "Line one\nLine two\t✓ 😀",
+            Summary = "A summary",
+            CreatedAt = new DateTimeOffset(2026, 11, 24, 13, 14, 15, TimeSpan.FromHours(2)).AddTicks(1234567),
+            InputTokenCount = 120,
+            OutputTokenCount = 45,
+            ResponseTime = TimeSpan.FromMilliseconds(1234.5),
+            Embedding = new float[] { 0.25f, -1.5f, 3.0e-8f, float.Epsilon },
+        };
+
+        var recorded = await Store.AppendAsync(id, turn);
+        var read = (await Store.GetAsync(id))!.GetById(1);
+        var recent = await Store.GetRecentAsync(id, 1);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(recorded, Is.EqualTo(turn with { Id = 1 }));
+            Assert.That(read, Is.EqualTo(turn with { Id = 1 }));
+            Assert.That(read!.CreatedAt.Offset, Is.EqualTo(turn.CreatedAt.Offset));
+            Assert.That(recent.Single(), Is.EqualTo(turn with { Id = 1 }));
+        });
+    }
+
+    [Test]
+    public async Task AppendAsync_TurnWithoutOptionalFields_ReadsBackWithoutThem()
+    {
+        var id = NewSessionId();
+        await Store.AppendAsync(id, new Message { Query = "q", Answer = "" });
+
+        var read = (await Store.GetRecentAsync(id, 5)).Single();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(read.Answer, Is.Empty);
+            Assert.That(read.Summary, Is.Empty);
+            Assert.That(read.InputTokenCount, Is.Null);
+            Assert.That(read.ResponseTime, Is.Null);
+            Assert.That(read.Embedding.IsEmpty, Is.True);
+        });
+    }
+
+    [Test]
+    public async Task GetRecentAsync_ReturnsTheLatestTurnsInChronologicalOrder()
+    {
+        var id = NewSessionId();
+        for (var i = 1; i <= 25; i++)
+        {
+            await Store.AppendAsync(id, Turn("q" + i));
+        }
+
+        var recent = await Store.GetRecentAsync(id, 10);
+        var all = await Store.GetRecentAsync(id, 1000);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(recent.Select(m => m.Id), Is.EqualTo(Enumerable.Range(16, 10)));
+            Assert.That(recent.Select(m => m.Query), Is.EqualTo(Enumerable.Range(16, 10).Select(i => "q" + i)));
+            Assert.That(all.Select(m => m.Id), Is.EqualTo(Enumerable.Range(1, 25)));
+        });
+    }
+
+    [Test]
+    public async Task GetRecentAsync_UnknownSession_ReturnsEmpty()
+    {
+        Assert.That(await Store.GetRecentAsync(NewSessionId(), 10), Is.Empty);
+    }
+
+    [TestCase(0)]
+    [TestCase(-1)]
+    public void GetRecentAsync_CountNotPositive_ThrowsArgumentOutOfRange(int count)
+    {
+        Assert.That(() => Store.GetRecentAsync(NewSessionId(), count), Throws.InstanceOf<ArgumentOutOfRangeException>());
+    }
+
+    [Test]
+    public async Task SetAsync_ReplacesTheHistory_AndLaterAppendsContinueTheIds()
+    {
+        var id = NewSessionId();
+        await Store.AppendAsync(id, Turn("old"));
+        var history = new MessageHistory();
+        history.AddAgentMessage("a", "A", "sa");
+        history.AddAgentMessage("b", "B", "sb");
+
+        await Store.SetAsync(id, history);
+        var appended = await Store.AppendAsync(id, Turn("c"));
+        var read = (await Store.GetAsync(id))!;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(read.GetAll().Select(m => (m.Id, m.Query)), Is.EqualTo(new[] { (1, "a"), (2, "b"), (3, "c") }));
+            Assert.That(appended.Id, Is.EqualTo(3));
+            Assert.That(read.GetById(2)!.Summary, Is.EqualTo("sb"));
+        });
+    }
+
+    [Test]
+    public async Task SetAsync_EmptyHistory_LeavesAnExistingEmptySession()
+    {
+        var id = NewSessionId();
+        await Store.AppendAsync(id, Turn("old"));
+
+        await Store.SetAsync(id, new MessageHistory());
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await Store.ExistsAsync(id), Is.True);
+            Assert.That((await Store.GetAsync(id))!.Count, Is.Zero);
+            Assert.That((await Store.AppendAsync(id, Turn("new"))).Id, Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task DeleteAsync_RemovesTheSession_AndANewSessionOfTheSameIdStartsAtOne()
+    {
+        var id = NewSessionId();
+        await Store.AppendAsync(id, Turn("q1"));
+        await Store.AppendAsync(id, Turn("q2"));
+
+        var deleted = await Store.DeleteAsync(id);
+        var deletedAgain = await Store.DeleteAsync(id);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(deleted, Is.True);
+            Assert.That(deletedAgain, Is.False);
+            Assert.That(await Store.ExistsAsync(id), Is.False);
+            Assert.That(await Store.GetAsync(id), Is.Null);
+            Assert.That(await Store.GetRecentAsync(id, 5), Is.Empty);
+            Assert.That((await Store.AppendAsync(id, Turn("q3"))).Id, Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task CreateAsync_NewId_CreatesAnEmptySessionWithItsOwner()
+    {
+        var id = NewSessionId();
+
+        var created = await Store.CreateAsync(id, "alice");
+        var metadata = await Store.GetMetadataAsync(id);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(created, Is.True);
+            Assert.That(await Store.ExistsAsync(id), Is.True);
+            Assert.That((await Store.GetAsync(id))!.Count, Is.Zero);
+            Assert.That(metadata, Is.Not.Null);
+            Assert.That(metadata!.Owner, Is.EqualTo("alice"));
+            Assert.That(metadata.TurnCount, Is.Zero);
+            Assert.That(metadata.SessionId, Is.EqualTo(id));
+        });
+    }
+
+    [Test]
+    public async Task CreateAsync_ExistingId_ReturnsFalseAndKeepsOwnerAndTurns()
+    {
+        var id = NewSessionId();
+        await Store.CreateAsync(id, "alice");
+        await Store.AppendAsync(id, Turn("q1"));
+
+        var created = await Store.CreateAsync(id, "mallory");
+        var metadata = await Store.GetMetadataAsync(id);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(created, Is.False);
+            Assert.That(metadata!.Owner, Is.EqualTo("alice"));
+            Assert.That(metadata.TurnCount, Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task GetMetadataAsync_CountsTurnsAndTracksActivity()
+    {
+        var id = NewSessionId();
+        await Store.AppendAsync(id, Turn("q1"));
+        await Store.AppendAsync(id, Turn("q2"));
+
+        var metadata = await Store.GetMetadataAsync(id);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(metadata!.TurnCount, Is.EqualTo(2));
+            Assert.That(metadata.Owner, Is.Null);
+            Assert.That(metadata.LastActivityAt, Is.GreaterThanOrEqualTo(metadata.CreatedAt));
+        });
+    }
+
+    [Test]
+    public async Task UpdateEmbeddingsAsync_StoresVectorsOnTheMatchingTurnsOnly()
+    {
+        var id = NewSessionId();
+        await Store.AppendAsync(id, Turn("q1"));
+        await Store.AppendAsync(id, Turn("q2"));
+        await Store.AppendAsync(id, Turn("q3"));
+
+        await Store.UpdateEmbeddingsAsync(id,
+        [
+            Turn("ignored") with { Id = 1, Embedding = new float[] { 1, 2 } },
+            Turn("ignored") with { Id = 3, Embedding = new float[] { 3, 4 } },
+            Turn("ignored") with { Id = 99, Embedding = new float[] { 5, 6 } },
+        ]);
+        var turns = (await Store.GetAsync(id))!.GetAll();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(turns, Has.Count.EqualTo(3));
+            Assert.That(turns[0].Embedding.ToArray(), Is.EqualTo(new float[] { 1, 2 }));
+            Assert.That(turns[1].Embedding.IsEmpty, Is.True);
+            Assert.That(turns[2].Embedding.ToArray(), Is.EqualTo(new float[] { 3, 4 }));
+            Assert.That(turns[0].Query, Is.EqualTo("q1"), "only the embedding changes");
+        });
+    }
+
+    [Test]
+    public async Task Sessions_AreIsolatedFromEachOther()
+    {
+        var a = NewSessionId();
+        var b = NewSessionId();
+        await Store.AppendAsync(a, Turn("a1"));
+        await Store.AppendAsync(b, Turn("b1"));
+        await Store.AppendAsync(a, Turn("a2"));
+
+        await Store.DeleteAsync(b);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That((await Store.GetAsync(a))!.GetAll().Select(m => (m.Id, m.Query)), Is.EqualTo(new[] { (1, "a1"), (2, "a2") }));
+            Assert.That(await Store.ExistsAsync(b), Is.False);
+        });
+    }
+
+    [TestCase("")]
+    [TestCase(" ")]
+    [TestCase("has space")]
+    [TestCase("{tag}")]
+    [TestCase("a:b")]
+    [TestCase("../etc")]
+    [TestCase("é")]
+    public void EveryMethod_InvalidSessionId_ThrowsArgumentException(string sessionId)
+    {
+        var turn = Turn("q");
+        Assert.Multiple(() =>
+        {
+            Assert.That(() => Store.GetAsync(sessionId), Throws.InstanceOf<ArgumentException>());
+            Assert.That(() => Store.SetAsync(sessionId, new MessageHistory()), Throws.InstanceOf<ArgumentException>());
+            Assert.That(() => Store.DeleteAsync(sessionId), Throws.InstanceOf<ArgumentException>());
+            Assert.That(() => Store.ExistsAsync(sessionId), Throws.InstanceOf<ArgumentException>());
+            Assert.That(() => Store.CreateAsync(sessionId), Throws.InstanceOf<ArgumentException>());
+            Assert.That(() => Store.GetMetadataAsync(sessionId), Throws.InstanceOf<ArgumentException>());
+            Assert.That(() => Store.AppendAsync(sessionId, turn), Throws.InstanceOf<ArgumentException>());
+            Assert.That(() => Store.GetRecentAsync(sessionId, 1), Throws.InstanceOf<ArgumentException>());
+            Assert.That(() => Store.UpdateEmbeddingsAsync(sessionId, []), Throws.InstanceOf<ArgumentException>());
+        });
+    }
+
+    [Test]
+    public void EveryMethod_NullSessionId_ThrowsArgumentNullException()
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(() => Store.GetAsync(null!), Throws.ArgumentNullException.With.Property("ParamName").EqualTo("sessionId"));
+            Assert.That(() => Store.AppendAsync(null!, Turn("q")), Throws.ArgumentNullException.With.Property("ParamName").EqualTo("sessionId"));
+        });
+    }
+
+    [Test]
+    public void SessionId_TooLong_IsRejected_AndLongestAllowedIsAccepted()
+    {
+        Assert.Multiple(async () =>
+        {
+            Assert.That(() => Store.AppendAsync(new string('a', SessionId.MaxLength + 1), Turn("q")), Throws.InstanceOf<ArgumentException>());
+            Assert.That((await Store.AppendAsync(new string('a', SessionId.MaxLength), Turn("q"))).Id, Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public void AppendAsync_NullMessage_ThrowsArgumentNullException()
+    {
+        Assert.That(() => Store.AppendAsync(NewSessionId(), null!), Throws.ArgumentNullException);
+    }
+
+    [Test]
+    public async Task AppendAsync_CancelledToken_ThrowsAndRecordsNothing()
+    {
+        var id = NewSessionId();
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+
+        Assert.That(() => Store.AppendAsync(id, Turn("q"), cts.Token), Throws.InstanceOf<OperationCanceledException>());
+        Assert.That(await Store.ExistsAsync(id), Is.False);
+    }
+
+    [Test]
+    public async Task AppendAsync_ConcurrentWriters_LoseAndDuplicateNoTurn()
+    {
+        var id = NewSessionId();
+        var tasks = Enumerable.Range(0, ConcurrentTasks).Select(t => Task.Run(async () =>
+        {
+            var ids = new List<int>(AppendsPerTask);
+            for (var i = 0; i < AppendsPerTask; i++)
+            {
+                ids.Add((await Store.AppendAsync(id, Turn($"t{t}-{i}"))).Id);
+            }
+
+            return ids;
+        })).ToArray();
+
+        var assigned = (await Task.WhenAll(tasks)).SelectMany(ids => ids).OrderBy(i => i).ToArray();
+        var stored = (await Store.GetAsync(id))!.GetAll();
+        var total = ConcurrentTasks * AppendsPerTask;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(assigned, Is.EqualTo(Enumerable.Range(1, total)), "ids handed out");
+            Assert.That(stored.Select(m => m.Id), Is.EqualTo(Enumerable.Range(1, total)), "ids stored, in order");
+            Assert.That(stored.Select(m => m.Query).Distinct().Count(), Is.EqualTo(total), "every turn kept once");
+        });
+    }
+
+    private static ValueTask Dispose(IDisposable disposable)
+    {
+        disposable.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
