@@ -1,1 +1,130 @@
-Console.WriteLine("Dexter.Sessions console sample");
+// The console sample: the original system's three questions through DexterAgent, in one session.
+//
+//   dotnet run --project samples/Dexter.Sessions.ConsoleSample [-- --session <id>] [--question "…" …]
+//
+// With no settings it runs on embedded defaults: the in-memory store and the offline model.
+//   OPENAI_API_KEY (+ OPENAI_BASE_URL, OPENAI_MODEL)  a real OpenAI-compatible model (OpenAI, Ollama, vLLM, LM Studio)
+//   REDIS_URL=redis://localhost:6379/0               the Redis store: sessions survive the process (use --session to continue one)
+//   DEXTER_USE_EMBEDDINGS=true                        select context turns by embedding similarity (offline hashing embeddings)
+//   DEXTER_SUMMARIZE_LLM=true                         summaries written by the model
+using System.ClientModel;
+using Dexter.Sessions;
+using Dexter.Sessions.Samples;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OpenAI;
+
+string? sessionId = null;
+var questions = new List<string>();
+for (var i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--session" when i + 1 < args.Length:
+            sessionId = args[++i];
+            break;
+        case "--question" when i + 1 < args.Length:
+            questions.Add(args[++i]);
+            break;
+        case "-h" or "--help":
+            Console.WriteLine("Usage: Dexter.Sessions.ConsoleSample [--session <id>] [--question \"...\" ...]");
+            return 0;
+        default:
+            Console.Error.WriteLine($"Unknown argument '{args[i]}'. Use --help for the usage.");
+            return 2;
+    }
+}
+
+if (sessionId is not null && !SessionId.IsValid(sessionId))
+{
+    Console.Error.WriteLine($"'{sessionId}' is not a session id: use 1 to {SessionId.MaxLength} letters, digits, '-' or '_'.");
+    return 2;
+}
+
+if (questions.Count == 0)
+{
+    questions.AddRange(["What is Bitcoin?", "Why is it valuable?", "How do miners earn rewards?"]);
+}
+
+var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
+var services = new ServiceCollection()
+    .AddSingleton<IConfiguration>(configuration)
+    .AddLogging(logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
+
+var apiKey = configuration["OPENAI_API_KEY"];
+if (string.IsNullOrWhiteSpace(apiKey))
+{
+    services.AddChatClient(new OfflineChatClient());
+}
+else
+{
+    var clientOptions = new OpenAIClientOptions();
+    if (configuration["OPENAI_BASE_URL"] is { Length: > 0 } baseUrl)
+    {
+        clientOptions.Endpoint = new Uri(baseUrl);
+    }
+
+    services.AddChatClient(new OpenAIClient(new ApiKeyCredential(apiKey), clientOptions)
+        .GetChatClient(configuration["OPENAI_MODEL"] is { Length: > 0 } model ? model : "gpt-4o-mini")
+        .AsIChatClient());
+}
+
+services.AddDexterSessions();
+
+await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+DexterAgent agent;
+ISessionStore store;
+try
+{
+    // Options are validated here, when first needed: a bad setting stops the sample before any question.
+    agent = provider.GetRequiredService<DexterAgent>();
+    store = provider.GetRequiredService<ISessionStore>();
+}
+catch (Exception ex) when (ex is OptionsValidationException or InvalidOperationException)
+{
+    Console.Error.WriteLine("Configuration error: " + ex.Message);
+    return 2;
+}
+
+sessionId ??= SessionId.New();
+
+Console.WriteLine($"Session: {sessionId}");
+Console.WriteLine($"Model:   {(string.IsNullOrWhiteSpace(apiKey) ? "offline sample model (set OPENAI_API_KEY for a real one)" : "OpenAI-compatible endpoint")}");
+Console.WriteLine($"Store:   {store.GetType().Name}");
+Console.WriteLine();
+
+try
+{
+    foreach (var question in questions)
+    {
+        Console.WriteLine($"Q: {question}");
+        Console.Write("A: ");
+        await foreach (var update in agent.RunStreamingAsync(question, sessionId))
+        {
+            if (update.Kind == DexterAgentUpdateKind.Token)
+            {
+                Console.Write(update.Text);
+            }
+        }
+
+        Console.WriteLine();
+        Console.WriteLine();
+    }
+
+    var history = await store.GetAsync(sessionId) ?? new MessageHistory();
+    Console.WriteLine($"Total turns: {history.Count}");
+    foreach (var turn in history.GetAll())
+    {
+        Console.WriteLine($"Turn {turn.Id}: {turn.Summary}");
+    }
+}
+catch (SessionStoreUnavailableException ex)
+{
+    Console.Error.WriteLine(ex.Message);
+    return 1;
+}
+
+return 0;
