@@ -1,0 +1,86 @@
+using System.Text.RegularExpressions;
+
+namespace Dexter.Sessions.Samples.Tests;
+
+[TestFixture]
+public sealed partial class ConsoleSampleTests
+{
+    private const string Sample = "Dexter.Sessions.ConsoleSample";
+    private static readonly Dictionary<string, string?> NoSettings = [];
+
+    [Test]
+    public async Task Run_EmbeddedDefaults_AnswersTheThreeQuestionsWithContextAndReportsThreeTurns()
+    {
+        var result = await SampleProcess.RunAsync(Sample, NoSettings);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.Zero, result.Error);
+            Assert.That(result.Output, Does.Contain("Store:   InMemorySessionStore"));
+            Assert.That(result.Output, Does.Contain("Q: What is Bitcoin?"));
+            Assert.That(result.Output, Does.Contain("Q: Why is it valuable?"));
+            Assert.That(result.Output, Does.Contain("Q: How do miners earn rewards?"));
+            Assert.That(result.Output, Does.Contain("A: Following up on your earlier question \"What is Bitcoin?\""), "the second answer saw the first turn");
+            Assert.That(result.Output, Does.Contain("earlier questions \"What is Bitcoin?\", \"Why is it valuable?\""), "the third answer saw both turns");
+            Assert.That(result.Output, Does.Contain("Total turns: 3"));
+            Assert.That(TurnLine().Matches(result.Output).Select(m => m.Groups[1].Value), Is.EqualTo(new[] { "1", "2", "3" }));
+            Assert.That(result.Output, Does.Contain("Turn 1: What is Bitcoin? → Bitcoin is a decentralized"), "truncating summary");
+        });
+    }
+
+    [Test]
+    public async Task Run_SummarizeWithLlm_PrintsTheModelsSummaries()
+    {
+        var result = await SampleProcess.RunAsync(Sample, new Dictionary<string, string?> { ["DEXTER_SUMMARIZE_LLM"] = "true" });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.Zero, result.Error);
+            Assert.That(result.Output, Does.Contain("Turn 2: Asked \"Why is it valuable?\""));
+        });
+    }
+
+    [Test]
+    public async Task Run_QuestionsAndSessionGiven_UsesThem()
+    {
+        var result = await SampleProcess.RunAsync(Sample, NoSettings, "--session", "my-session_1", "--question", "What is a halving?");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.Zero, result.Error);
+            Assert.That(result.Output, Does.Contain("Session: my-session_1"));
+            Assert.That(result.Output, Does.Contain("every 210,000 blocks").IgnoreCase);
+            Assert.That(result.Output, Does.Contain("Total turns: 1"));
+        });
+    }
+
+    [TestCase("DEXTER_MAX_CONTEXT_MESSAGES", "abc", "The setting DEXTER_MAX_CONTEXT_MESSAGES has the value 'abc', which is not a whole number.")]
+    [TestCase("DEXTER_MAX_CONTEXT_MESSAGES", "0", "Dexter:Sessions:MaxContextMessages (DEXTER_MAX_CONTEXT_MESSAGES) must be at least 1; it is 0.")]
+    [TestCase("DEXTER_SUMMARIZE_LLM", "maybe", "The setting DEXTER_SUMMARIZE_LLM has the value 'maybe', which is not true or false.")]
+    public async Task Run_InvalidSetting_StopsBeforeAnyQuestionNamingTheSetting(string name, string value, string message)
+    {
+        var result = await SampleProcess.RunAsync(Sample, new Dictionary<string, string?> { [name] = value });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.EqualTo(2));
+            Assert.That(result.Error, Does.Contain(message));
+            Assert.That(result.Output, Does.Not.Contain("Q: "));
+        });
+    }
+
+    [Test]
+    public async Task Run_InvalidSessionId_StopsWithTheRule()
+    {
+        var result = await SampleProcess.RunAsync(Sample, NoSettings, "--session", "bad id!");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.EqualTo(2));
+            Assert.That(result.Error, Does.Contain("is not a session id"));
+        });
+    }
+
+    [GeneratedRegex(@"^Turn (\d+): ", RegexOptions.Multiline)]
+    private static partial Regex TurnLine();
+}
