@@ -1,0 +1,257 @@
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Dexter.Sessions.Embeddings;
+
+/// <summary>
+/// An <see cref="IMessageSelector"/> that gives the model the past turns most relevant to the new query, by the cosine
+/// similarity of their embeddings, over any <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/>.
+/// </summary>
+/// <remarks>
+/// <para>With at most <see cref="MessageSelectionContext.MaxMessages"/> turns, all are used. Otherwise each turn is scored
+/// <c>0.7 · cosine + 0.3 · recency</c>, turns with a cosine of at least 0.3 are kept, the best are returned in chronological
+/// order, and the latest turns are used when none is kept (see <see cref="EmbeddingSelectorOptions"/>).</para>
+/// <para>Each turn is embedded once: <see cref="PrepareTurnAsync"/> attaches the vector of a new turn (of
+/// <see cref="Message.GetRepresentativeText"/>) before it is stored, so a query over a history whose turns all have vectors
+/// costs one generator call, for the query. Turns without a vector, or with one of another length than the query's (the
+/// model changed), are embedded together in one batch call when first needed and written back with
+/// <see cref="ISessionStore.UpdateEmbeddingsAsync"/>.</para>
+/// <para>Embeddings never fail a conversation: when the generator throws or takes longer than
+/// <see cref="EmbeddingSelectorOptions.EmbeddingTimeout"/>, the latest turns are used for that query, a new turn is stored
+/// without a vector, and a warning is logged with the cause. Cancellation by the caller is not caught.</para>
+/// <para>The selector holds no mutable state and is safe to use from many threads.</para>
+/// </remarks>
+public sealed partial class EmbeddingMessageSelector : IMessageSelector
+{
+    private readonly float _similarityWeight;
+    private readonly float _recencyWeight;
+    private readonly float _threshold;
+    private readonly int _maxCandidates;
+    private readonly TimeSpan _timeout;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+
+    /// <summary>Initializes a selector.</summary>
+    /// <param name="generator">Embeds queries and turns.</param>
+    /// <param name="options">The options; the defaults when <see langword="null"/>.</param>
+    /// <param name="timeProvider">The clock that times generator calls; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    /// <param name="logger">The logger; none when <see langword="null"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="generator"/> is <see langword="null"/>.</exception>
+    /// <exception cref="OptionsValidationException">An option has a value out of its range.</exception>
+    public EmbeddingMessageSelector(
+        IEmbeddingGenerator<string, Embedding<float>> generator,
+        IOptions<EmbeddingSelectorOptions>? options = null,
+        TimeProvider? timeProvider = null,
+        ILogger<EmbeddingMessageSelector>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(generator);
+        var value = options?.Value ?? new EmbeddingSelectorOptions();
+        var validation = EmbeddingSelectorOptionsValidator.Instance.Validate(Options.DefaultName, value);
+        if (validation.Failed)
+        {
+            throw new OptionsValidationException(Options.DefaultName, typeof(EmbeddingSelectorOptions), validation.Failures);
+        }
+
+        Generator = generator;
+        _similarityWeight = (float)value.SimilarityWeight;
+        _recencyWeight = (float)value.RecencyWeight;
+        _threshold = (float)value.SimilarityThreshold;
+        _maxCandidates = value.MaxCandidates;
+        _timeout = value.EmbeddingTimeout;
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+    }
+
+    /// <summary>Gets the generator that embeds queries and turns.</summary>
+    public IEmbeddingGenerator<string, Embedding<float>> Generator { get; }
+
+    /// <summary>Returns how many of the latest turns to score: <see cref="EmbeddingSelectorOptions.MaxCandidates"/>, and at least <paramref name="maxMessages"/>.</summary>
+    /// <param name="maxMessages">How many turns the selection returns at most.</param>
+    /// <returns>How many of the latest turns the agent reads from the store.</returns>
+    public int GetCandidateCount(int maxMessages) => Math.Max(maxMessages, _maxCandidates);
+
+    /// <summary>Selects the past turns most relevant to the query, in chronological order.</summary>
+    /// <param name="context">The query, the candidate turns and the limit; with a store and session id, vectors computed for old turns are kept there.</param>
+    /// <param name="cancellationToken">A token to cancel the selection.</param>
+    /// <returns>At most <see cref="MessageSelectionContext.MaxMessages"/> turns, in chronological order; the latest turns when embedding fails or no turn is similar enough.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="context"/> is <see langword="null"/>.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async ValueTask<IReadOnlyList<Message>> SelectAsync(MessageSelectionContext context, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var turns = context.Turns;
+        if (turns.Count <= context.MaxMessages)
+        {
+            return turns;
+        }
+
+        ReadOnlyMemory<float> query;
+        try
+        {
+            var embedded = await GenerateAsync([context.Query], cancellationToken).ConfigureAwait(false);
+            query = embedded[0].Vector;
+            if (query.IsEmpty)
+            {
+                throw new InvalidOperationException("The embedding generator returned an empty vector for the query.");
+            }
+
+            turns = await EnsureEmbeddingsAsync(context, query.Length, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogFallback(ex, context.MaxMessages, turns.Count);
+            return RecentMessageSelector.TakeLast(context.Turns, context.MaxMessages);
+        }
+
+        var selected = RelevanceRanking.SelectTop(query.Span, turns, context.MaxMessages, _similarityWeight, _recencyWeight, _threshold);
+        if (selected.Length == 0)
+        {
+            Log.NoTurnSimilarEnough(_logger, turns.Count, _threshold, context.MaxMessages);
+            return RecentMessageSelector.TakeLast(context.Turns, context.MaxMessages);
+        }
+
+        Log.Selected(_logger, selected.Length, turns.Count);
+        return selected;
+    }
+
+    /// <summary>Attaches the embedding of the new turn (of <see cref="Message.GetRepresentativeText"/>) so it is stored with the turn.</summary>
+    /// <param name="message">The new turn.</param>
+    /// <param name="cancellationToken">A token to cancel the work.</param>
+    /// <returns>The turn with its embedding; the turn unchanged when it already has one, or when embedding failed (a warning is logged).</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="message"/> is <see langword="null"/>.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async ValueTask<Message> PrepareTurnAsync(Message message, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (!message.Embedding.IsEmpty)
+        {
+            return message;
+        }
+
+        try
+        {
+            var embedded = await GenerateAsync([message.GetRepresentativeText()], cancellationToken).ConfigureAwait(false);
+            return message with { Embedding = embedded[0].Vector };
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            if (ex is TimeoutException)
+            {
+                Log.PrepareTimedOut(_logger, _timeout.TotalMilliseconds, ex);
+            }
+            else
+            {
+                Log.PrepareFailed(_logger, ex);
+            }
+
+            return message;
+        }
+    }
+
+    /// <summary>Returns the candidates with a vector of <paramref name="dimensions"/> each, embedding the others in one call and storing their vectors.</summary>
+    private async Task<IReadOnlyList<Message>> EnsureEmbeddingsAsync(MessageSelectionContext context, int dimensions, CancellationToken cancellationToken)
+    {
+        var turns = context.Turns;
+        List<int>? missing = null;
+        var stale = 0;
+        for (var i = 0; i < turns.Count; i++)
+        {
+            var length = turns[i].Embedding.Length;
+            if (length != dimensions)
+            {
+                (missing ??= []).Add(i);
+                stale += length == 0 ? 0 : 1;
+            }
+        }
+
+        if (missing is null)
+        {
+            return turns;
+        }
+
+        var texts = new string[missing.Count];
+        for (var i = 0; i < texts.Length; i++)
+        {
+            texts[i] = turns[missing[i]].GetRepresentativeText();
+        }
+
+        var embedded = await GenerateAsync(texts, cancellationToken).ConfigureAwait(false);
+        var merged = turns.ToArray();
+        var updated = new List<Message>(missing.Count);
+        for (var i = 0; i < missing.Count; i++)
+        {
+            var turn = merged[missing[i]] with { Embedding = embedded[i].Vector };
+            merged[missing[i]] = turn;
+            if (turn.Id > 0)
+            {
+                updated.Add(turn);
+            }
+        }
+
+        Log.EmbeddedPastTurns(_logger, missing.Count, stale, context.SessionId);
+        if (context.Store is { } store && context.SessionId is { } sessionId && updated.Count > 0)
+        {
+            try
+            {
+                await store.UpdateEmbeddingsAsync(sessionId, updated, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                Log.PersistFailed(_logger, updated.Count, sessionId, ex);
+            }
+        }
+
+        return merged;
+    }
+
+    /// <summary>Calls the generator once for <paramref name="texts"/>, within <see cref="EmbeddingSelectorOptions.EmbeddingTimeout"/>.</summary>
+    /// <exception cref="TimeoutException">The generator took longer than the timeout.</exception>
+    /// <exception cref="InvalidOperationException">The generator returned another number of embeddings than texts.</exception>
+    private async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(string[] texts, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        using var timeout = _timeout == Timeout.InfiniteTimeSpan ? null : new CancellationTokenSource(_timeout, _timeProvider);
+        using var linked = timeout is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        var token = linked?.Token ?? cancellationToken;
+        GeneratedEmbeddings<Embedding<float>> embeddings;
+        Task<GeneratedEmbeddings<Embedding<float>>>? call = null;
+        try
+        {
+            call = Generator.GenerateAsync(texts, options: null, token);
+            // WaitAsync also ends the wait for a generator that ignores its token.
+            embeddings = await call.WaitAsync(token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex) when (timeout?.IsCancellationRequested == true && !cancellationToken.IsCancellationRequested)
+        {
+            ObserveLateFailure(call);
+            throw new TimeoutException(
+                $"The embedding generator did not answer within {_timeout.TotalSeconds:0.###} s; raise EmbeddingSelectorOptions.EmbeddingTimeout or check the embedding service.",
+                ex);
+        }
+
+        if (embeddings is null || embeddings.Count != texts.Length)
+        {
+            throw new InvalidOperationException(
+                $"The embedding generator returned {embeddings?.Count ?? 0} embeddings for {texts.Length} texts; it must return one per text, in order.");
+        }
+
+        return embeddings;
+    }
+
+    private static void ObserveLateFailure(Task? call) =>
+        call?.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+    private void LogFallback(Exception exception, int maxMessages, int candidates)
+    {
+        if (exception is TimeoutException)
+        {
+            Log.SelectionTimedOut(_logger, _timeout.TotalMilliseconds, maxMessages, candidates, exception);
+        }
+        else
+        {
+            Log.SelectionFailed(_logger, maxMessages, candidates, exception);
+        }
+    }
+}

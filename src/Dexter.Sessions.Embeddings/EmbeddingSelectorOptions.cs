@@ -1,0 +1,42 @@
+namespace Dexter.Sessions.Embeddings;
+
+/// <summary>Settings of <see cref="EmbeddingMessageSelector"/>; the defaults match the original system's selection.</summary>
+/// <remarks>
+/// A past turn is kept when the cosine similarity of its embedding to the query's is at least <see cref="SimilarityThreshold"/>;
+/// kept turns are ranked by <c><see cref="SimilarityWeight"/> · cosine + <see cref="RecencyWeight"/> · recency</c>, where recency
+/// grows linearly from 0 for the oldest candidate to 1 for the latest. Values are validated when the application starts.
+/// </remarks>
+public sealed class EmbeddingSelectorOptions
+{
+    /// <summary>The default of <see cref="SimilarityWeight"/>.</summary>
+    public const double DefaultSimilarityWeight = 0.7;
+
+    /// <summary>The default of <see cref="RecencyWeight"/>.</summary>
+    public const double DefaultRecencyWeight = 0.3;
+
+    /// <summary>The default of <see cref="SimilarityThreshold"/>.</summary>
+    public const double DefaultSimilarityThreshold = 0.3;
+
+    /// <summary>The default of <see cref="MaxCandidates"/>.</summary>
+    public const int DefaultMaxCandidates = 1000;
+
+    /// <summary>Gets or sets the weight of the cosine similarity in a turn's score.</summary>
+    /// <value>A finite number of at least 0; the default is 0.7.</value>
+    public double SimilarityWeight { get; set; } = DefaultSimilarityWeight;
+
+    /// <summary>Gets or sets the weight of a turn's recency in its score.</summary>
+    /// <value>A finite number of at least 0; the default is 0.3. <see cref="SimilarityWeight"/> and this weight cannot both be 0.</value>
+    public double RecencyWeight { get; set; } = DefaultRecencyWeight;
+
+    /// <summary>Gets or sets the least cosine similarity a past turn needs to be selected.</summary>
+    /// <value>Between -1 and 1; the default is 0.3. When no turn reaches it, the latest turns are used.</value>
+    public double SimilarityThreshold { get; set; } = DefaultSimilarityThreshold;
+
+    /// <summary>Gets or sets how many of the latest turns of a session are read from the store and scored at most.</summary>
+    /// <value>At least 1; the default is 1,000. Older turns are never selected.</value>
+    public int MaxCandidates { get; set; } = DefaultMaxCandidates;
+
+    /// <summary>Gets or sets how long one call to the embedding generator may take before the selector falls back to the latest turns.</summary>
+    /// <value>Positive, or <see cref="Timeout.InfiniteTimeSpan"/> for no limit; the default is 10 seconds.</value>
+    public TimeSpan EmbeddingTimeout { get; set; } = TimeSpan.FromSeconds(10);
+}
