@@ -1,0 +1,393 @@
+using System.Runtime.CompilerServices;
+using Dexter.Sessions.Testing;
+using Dexter.Sessions.Tests.TestSupport;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Dexter.Sessions.Tests.Agent;
+
+public sealed class DexterAgentStreamingTests
+{
+    private static readonly TimeSpan Guard = TimeSpan.FromSeconds(10);
+
+    private FakeChatClient _model = null!;
+    private FakeTimeProvider _clock = null!;
+    private InMemorySessionStore _store = null!;
+    private CollectingLogger<DexterAgent> _logger = null!;
+    private string _sessionId = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        _model = new FakeChatClient();
+        _clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero));
+        _store = new InMemorySessionStore(Options.Create(new DexterSessionsOptions()), _clock);
+        _logger = new CollectingLogger<DexterAgent>();
+        _sessionId = SessionId.New();
+    }
+
+    [TearDown]
+    public void TearDown()
+    {
+        _store.Dispose();
+        _model.Dispose();
+    }
+
+    private DexterAgent Create(ISummarizer? summarizer = null) =>
+        new(_model, _store, summarizer, selector: null, Options.Create(new DexterSessionsOptions()), _clock, _logger);
+
+    private static async IAsyncEnumerable<ChatResponseUpdate> Tokens(IEnumerable<string> tokens, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        foreach (var token in tokens)
+        {
+            await Task.Yield();
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return new ChatResponseUpdate(ChatRole.Assistant, token);
+        }
+    }
+
+    private static async Task<List<DexterAgentUpdate>> Collect(IAsyncEnumerable<DexterAgentUpdate> updates)
+    {
+        var list = new List<DexterAgentUpdate>();
+        await foreach (var update in updates)
+        {
+            list.Add(update);
+        }
+
+        return list;
+    }
+
+    [Test]
+    public async Task RunStreamingAsync_YieldsTokensInTheModelsOrder_ThenOneCompletedUpdateWithTheRecordedTurn()
+    {
+        _model.OnGetStreamingResponse = (_, _, ct) => Tokens(["Bitcoin", " is", " digital", " money."], ct);
+
+        var updates = await Collect(Create().RunStreamingAsync("What is Bitcoin?", _sessionId));
+
+        var completed = updates[^1];
+        var stored = (await _store.GetAsync(_sessionId))!.GetAll();
+        Assert.Multiple(() =>
+        {
+            Assert.That(updates.Take(4).Select(u => (u.Kind, u.Text)), Is.EqualTo(new[]
+            {
+                (DexterAgentUpdateKind.Token, "Bitcoin"),
+                (DexterAgentUpdateKind.Token, " is"),
+                (DexterAgentUpdateKind.Token, " digital"),
+                (DexterAgentUpdateKind.Token, " money."),
+            }));
+            Assert.That(updates.Count(u => u.Kind == DexterAgentUpdateKind.Completed), Is.EqualTo(1));
+            Assert.That(completed.Kind, Is.EqualTo(DexterAgentUpdateKind.Completed));
+            Assert.That(completed.Text, Is.EqualTo("Bitcoin is digital money."));
+            Assert.That(completed.Turn, Is.Not.Null);
+            Assert.That(completed.Turn!.Id, Is.EqualTo(1));
+            Assert.That(completed.Turn.Answer, Is.EqualTo("Bitcoin is digital money."));
+            Assert.That(completed.Turn.Summary, Is.EqualTo("What is Bitcoin? → Bitcoin is digital money."));
+            Assert.That(stored, Is.EqualTo(new[] { completed.Turn }));
+            Assert.That(updates.Select(u => u.SessionId), Is.All.EqualTo(_sessionId));
+            Assert.That(updates[0].ModelUpdate!.Text, Is.EqualTo("Bitcoin"));
+            Assert.That(updates[0].Turn, Is.Null);
+            Assert.That(completed.ToString(), Is.EqualTo("Bitcoin is digital money."));
+        });
+    }
+
+    [Test]
+    public async Task RunStreamingAsync_EachTokenReachesTheCallerBeforeTheModelProducesTheNext()
+    {
+        using var gate = new SemaphoreSlim(0);
+        var produced = 0;
+        async IAsyncEnumerable<ChatResponseUpdate> GatedModel([EnumeratorCancellation] CancellationToken ct = default)
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                if (i > 0 && !await gate.WaitAsync(Guard, ct))
+                {
+                    throw new TimeoutException($"token {i} was not handed to the caller before the model went on");
+                }
+
+                Interlocked.Increment(ref produced);
+                yield return new ChatResponseUpdate(ChatRole.Assistant, "t" + i);
+            }
+        }
+
+        _model.OnGetStreamingResponse = (_, _, ct) => GatedModel(ct);
+        var producedWhenSeen = new List<int>();
+
+        await foreach (var update in Create().RunStreamingAsync("q", _sessionId).WithCancellation(CancellationToken.None))
+        {
+            if (update.Kind == DexterAgentUpdateKind.Token)
+            {
+                producedWhenSeen.Add(Volatile.Read(ref produced));
+                gate.Release();
+            }
+        }
+
+        Assert.That(producedWhenSeen, Is.EqualTo(new[] { 1, 2, 3 }));
+    }
+
+    [Test]
+    public async Task RunStreamingAsync_TurnIsRecordedOnlyWhenTheStreamEnds()
+    {
+        var agent = Create();
+        var existedDuringTokens = new List<bool>();
+
+        await foreach (var update in agent.RunStreamingAsync("one two three", _sessionId))
+        {
+            if (update.Kind == DexterAgentUpdateKind.Token)
+            {
+                existedDuringTokens.Add(await _store.ExistsAsync(_sessionId));
+            }
+        }
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(existedDuringTokens, Is.Not.Empty.And.All.False);
+            Assert.That(await _store.ExistsAsync(_sessionId), Is.True);
+        });
+    }
+
+    [Test]
+    public async Task RunStreamingAsync_SecondQuestion_ModelReceivesTheFirstTurnAsContext()
+    {
+        var agent = Create();
+        await Collect(agent.RunStreamingAsync("What is Bitcoin?", _sessionId));
+
+        await Collect(agent.RunStreamingAsync("Why is it valuable?", _sessionId));
+
+        var second = _model.Requests[1];
+        Assert.Multiple(() =>
+        {
+            Assert.That(second.Select(m => m.Role), Is.EqualTo(new[] { ChatRole.System, ChatRole.User }));
+            Assert.That(second[0].Text, Does.Contain("- User: What is Bitcoin?\n- Agent: Answer to: What is Bitcoin?"));
+        });
+    }
+
+    [Test]
+    public async Task RunStreamingAsync_UsageInTheStream_IsRecorded_AndUpdatesWithoutTextAreNotTokens()
+    {
+        async IAsyncEnumerable<ChatResponseUpdate> Model()
+        {
+            await Task.Yield();
+            yield return new ChatResponseUpdate(ChatRole.Assistant, "answer");
+            yield return new ChatResponseUpdate { Contents = [new UsageContent(new UsageDetails { InputTokenCount = 7, OutputTokenCount = 3 })] };
+        }
+
+        _model.OnGetStreamingResponse = (_, _, _) => Model();
+
+        var updates = await Collect(Create().RunStreamingAsync("q", _sessionId));
+
+        var turn = updates[^1].Turn!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(updates.Select(u => u.Kind), Is.EqualTo(new[] { DexterAgentUpdateKind.Token, DexterAgentUpdateKind.Completed }));
+            Assert.That(turn.InputTokenCount, Is.EqualTo(7));
+            Assert.That(turn.OutputTokenCount, Is.EqualTo(3));
+        });
+    }
+
+    [Test]
+    public async Task RunStreamingAsync_ModelFailsMidStream_ThrowsAfterTheTokensSoFar_AndRecordsNothing()
+    {
+        async IAsyncEnumerable<ChatResponseUpdate> Model()
+        {
+            await Task.Yield();
+            yield return new ChatResponseUpdate(ChatRole.Assistant, "partial");
+            throw new HttpRequestException("connection reset");
+        }
+
+        _model.OnGetStreamingResponse = (_, _, _) => Model();
+        var seen = new List<string>();
+
+        Assert.ThrowsAsync<HttpRequestException>(async () =>
+        {
+            await foreach (var update in Create().RunStreamingAsync("q", _sessionId))
+            {
+                seen.Add(update.Text);
+            }
+        });
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(seen, Is.EqualTo(new[] { "partial" }));
+            Assert.That(await _store.ExistsAsync(_sessionId), Is.False);
+            Assert.That(_logger.Entries.Select(e => e.EventId.Id), Does.Contain(1003));
+        });
+    }
+
+    [Test]
+    public async Task RunStreamingAsync_ModelFailsToStart_ThrowsAndRecordsNothing()
+    {
+        _model.OnGetStreamingResponse = (_, _, _) => throw new InvalidOperationException("no stream");
+
+        Assert.ThrowsAsync<InvalidOperationException>(() => Collect(Create().RunStreamingAsync("q", _sessionId)));
+
+        Assert.That(await _store.ExistsAsync(_sessionId), Is.False);
+    }
+
+    [Test]
+    public async Task RunStreamingAsync_CancelledMidStream_ThrowsAndRecordsNothing()
+    {
+        using var cts = new CancellationTokenSource();
+        async IAsyncEnumerable<ChatResponseUpdate> Model([EnumeratorCancellation] CancellationToken ct = default)
+        {
+            await Task.Yield();
+            yield return new ChatResponseUpdate(ChatRole.Assistant, "first");
+            await Task.Delay(Timeout.Infinite, ct);
+            yield return new ChatResponseUpdate(ChatRole.Assistant, "never");
+        }
+
+        _model.OnGetStreamingResponse = (_, _, ct) => Model(ct);
+        var seen = new List<string>();
+
+        Assert.That(async () =>
+        {
+            await foreach (var update in Create().RunStreamingAsync("q", _sessionId, cts.Token))
+            {
+                seen.Add(update.Text);
+                await cts.CancelAsync();
+            }
+        }, Throws.InstanceOf<OperationCanceledException>());
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(seen, Is.EqualTo(new[] { "first" }));
+            Assert.That(await _store.ExistsAsync(_sessionId), Is.False);
+            Assert.That(_logger.Entries.Select(e => e.EventId.Id), Does.Contain(1002));
+        });
+    }
+
+    [Test]
+    public async Task RunStreamingAsync_CancelledMidStreamByAModelThatIgnoresTheToken_RecordsNothing()
+    {
+        using var cts = new CancellationTokenSource();
+        _model.OnGetStreamingResponse = (_, _, _) => Tokens(["a", "b", "c"]);
+
+        Assert.That(async () =>
+        {
+            await foreach (var update in Create().RunStreamingAsync("q", _sessionId, cts.Token))
+            {
+                await cts.CancelAsync();
+            }
+        }, Throws.InstanceOf<OperationCanceledException>());
+
+        Assert.That(await _store.ExistsAsync(_sessionId), Is.False);
+    }
+
+    [Test]
+    public async Task RunStreamingAsync_CancelledThroughWithCancellation_RecordsNothing()
+    {
+        using var cts = new CancellationTokenSource();
+        _model.OnGetStreamingResponse = (_, _, ct) => Tokens(["a", "b", "c"], ct);
+
+        Assert.That(async () =>
+        {
+            await foreach (var update in Create().RunStreamingAsync("q", _sessionId).WithCancellation(cts.Token))
+            {
+                await cts.CancelAsync();
+            }
+        }, Throws.InstanceOf<OperationCanceledException>());
+
+        Assert.That(await _store.ExistsAsync(_sessionId), Is.False);
+    }
+
+    [Test]
+    public async Task RunStreamingAsync_ConsumerStopsEarly_RecordsNothing_AndDisposesTheModelStream()
+    {
+        var disposed = false;
+        async IAsyncEnumerable<ChatResponseUpdate> Model()
+        {
+            try
+            {
+                for (var i = 0; i < 5; i++)
+                {
+                    await Task.Yield();
+                    yield return new ChatResponseUpdate(ChatRole.Assistant, "t" + i);
+                }
+            }
+            finally
+            {
+                disposed = true;
+            }
+        }
+
+        _model.OnGetStreamingResponse = (_, _, _) => Model();
+
+        await foreach (var update in Create().RunStreamingAsync("q", _sessionId))
+        {
+            break;
+        }
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(disposed, Is.True);
+            Assert.That(await _store.ExistsAsync(_sessionId), Is.False);
+        });
+    }
+
+    [Test]
+    public async Task RunStreamingAsync_ConsumerStopsAfterTheLastTokenBeforeCompleted_RecordsNothing()
+    {
+        _model.OnGetStreamingResponse = (_, _, ct) => Tokens(["a", "b"], ct);
+        var tokens = 0;
+
+        await foreach (var update in Create().RunStreamingAsync("q", _sessionId))
+        {
+            if (++tokens == 2)
+            {
+                break;
+            }
+        }
+
+        Assert.That(await _store.ExistsAsync(_sessionId), Is.False);
+    }
+
+    [Test]
+    public async Task RunStreamingAsync_SummarizerThrows_TurnIsStillRecordedWithTheTruncatedSummary()
+    {
+        _model.OnGetStreamingResponse = (_, _, ct) => Tokens(["an", " answer"], ct);
+        var summarizer = new CallbackSummarizer((_, _, _) => throw new TimeoutException());
+
+        var updates = await Collect(Create(summarizer).RunStreamingAsync("q", _sessionId));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(updates[^1].Turn!.Summary, Is.EqualTo("q → an answer"));
+            Assert.That((await _store.GetAsync(_sessionId))!.Count, Is.EqualTo(1));
+            Assert.That(_logger.Entries.Single(e => e.EventId.Id == 1012).Level, Is.EqualTo(LogLevel.Warning));
+        });
+    }
+
+    [Test]
+    public void RunStreamingAsync_NothingHappensUntilEnumerated()
+    {
+        _ = Create().RunStreamingAsync("q", _sessionId);
+
+        Assert.That(_model.Requests, Is.Empty);
+    }
+
+    [Test]
+    public async Task RunStreamingAsync_WithAListener_EmitsAStreamingActivity()
+    {
+        using var activities = new ActivityRecorder();
+
+        await Collect(Create().RunStreamingAsync("q", _sessionId));
+
+        var activity = activities.Stopped.Single(a => (string?)a.GetTagItem("dexter.session.id") == _sessionId);
+        Assert.Multiple(() =>
+        {
+            Assert.That(activity.OperationName, Is.EqualTo("dexter.sessions.run_streaming"));
+            Assert.That(activity.GetTagItem("dexter.message.id"), Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task RunStreamingAsync_CountsTheRecordedTurnOnTheMeter()
+    {
+        using var turns = new InstrumentRecorder("dexter.sessions.turns");
+
+        await Collect(Create().RunStreamingAsync("q", _sessionId));
+
+        Assert.That(turns.Sum, Is.EqualTo(1));
+    }
+}
