@@ -1,0 +1,63 @@
+namespace Dexter.Sessions.AspNetCore;
+
+/// <summary>
+/// Settings of the HTTP endpoints mapped by <c>MapDexterSessions()</c>, bound from the configuration section
+/// <see cref="SectionName"/> and from the original system's environment variables (<c>BACKEND_API_KEY</c>, <c>JWT_SECRET</c>,
+/// <c>SECURE_COOKIES</c>) and <c>DEXTER_RATE_LIMIT_PER_MINUTE</c>.
+/// </summary>
+/// <remarks>
+/// A key of the section wins over the matching environment variable; code given to <c>AddEndpoints(configure)</c> runs last.
+/// Values are validated when the application starts. When <see cref="ApiKey"/> or <see cref="JwtSecret"/> is set, every
+/// endpoint requires a credential.
+/// </remarks>
+public sealed class DexterSessionsEndpointOptions
+{
+    /// <summary>The configuration section the options are bound from.</summary>
+    public const string SectionName = "Dexter:Sessions:Endpoints";
+
+    /// <summary>The default of <see cref="RateLimitPermitsPerMinute"/>: the original system's 10 queries a minute.</summary>
+    public const int DefaultRateLimitPermitsPerMinute = 10;
+
+    /// <summary>The default of <see cref="MaxRequestBodySize"/>: 64 KiB.</summary>
+    public const long DefaultMaxRequestBodySize = 64 * 1024;
+
+    /// <summary>The shortest <see cref="JwtSecret"/> accepted, in bytes of UTF-8: HS256 needs a 256-bit key.</summary>
+    public const int MinJwtSecretBytes = 32;
+
+    /// <summary>Gets or sets the API key clients send in the <c>X-API-Key</c> header; it is compared in constant time.</summary>
+    /// <value>The default is <see langword="null"/>: no API key. Key <c>Dexter:Sessions:Endpoints:ApiKey</c>, or <c>BACKEND_API_KEY</c>.</value>
+    public string? ApiKey { get; set; }
+
+    /// <summary>Gets or sets the secret that signs HS256 bearer tokens (JWT); the token's <c>sub</c> claim owns the sessions it creates.</summary>
+    /// <value>
+    /// At least <see cref="MinJwtSecretBytes"/> bytes; the default is <see langword="null"/>: no bearer tokens.
+    /// Key <c>Dexter:Sessions:Endpoints:JwtSecret</c>, or <c>JWT_SECRET</c>.
+    /// </value>
+    public string? JwtSecret { get; set; }
+
+    /// <summary>Gets or sets the issuer bearer tokens must name in <c>iss</c>.</summary>
+    /// <value>The default is <see langword="null"/>: the issuer is not checked. Key <c>Dexter:Sessions:Endpoints:JwtIssuer</c>.</value>
+    public string? JwtIssuer { get; set; }
+
+    /// <summary>Gets or sets the audience bearer tokens must name in <c>aud</c>.</summary>
+    /// <value>The default is <see langword="null"/>: the audience is not checked. Key <c>Dexter:Sessions:Endpoints:JwtAudience</c>.</value>
+    public string? JwtAudience { get; set; }
+
+    /// <summary>Gets or sets whether the <c>session_id</c> cookie is marked <c>Secure</c> (sent over HTTPS only).</summary>
+    /// <value>The default is <see langword="false"/>. Key <c>Dexter:Sessions:Endpoints:SecureCookies</c>, or <c>SECURE_COOKIES</c>.</value>
+    public bool SecureCookies { get; set; }
+
+    /// <summary>Gets or sets how many queries one session may make per minute; more are answered 429 with <c>Retry-After</c>.</summary>
+    /// <value>
+    /// Zero or more, 0 turning the limit off; the default is 10. Key <c>Dexter:Sessions:RateLimit:PermitsPerMinute</c>,
+    /// or <c>DEXTER_RATE_LIMIT_PER_MINUTE</c>.
+    /// </value>
+    public int RateLimitPermitsPerMinute { get; set; } = DefaultRateLimitPermitsPerMinute;
+
+    /// <summary>Gets or sets the largest request body accepted, in bytes; a larger one is answered 413.</summary>
+    /// <value>At least 1,024; the default is 64 KiB. Key <c>Dexter:Sessions:Endpoints:MaxRequestBodySize</c>.</value>
+    public long MaxRequestBodySize { get; set; } = DefaultMaxRequestBodySize;
+
+    /// <summary>Gets whether the endpoints require a credential: <see cref="ApiKey"/> or <see cref="JwtSecret"/> is set.</summary>
+    public bool RequiresCredential => !string.IsNullOrEmpty(ApiKey) || !string.IsNullOrEmpty(JwtSecret);
+}

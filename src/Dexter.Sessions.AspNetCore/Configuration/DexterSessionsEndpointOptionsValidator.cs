@@ -1,0 +1,39 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.Options;
+
+namespace Dexter.Sessions.AspNetCore;
+
+/// <summary>Validates <see cref="DexterSessionsEndpointOptions"/>; each failure names the setting (never a secret's value).</summary>
+internal sealed class DexterSessionsEndpointOptionsValidator : IValidateOptions<DexterSessionsEndpointOptions>
+{
+    public ValidateOptionsResult Validate(string? name, DexterSessionsEndpointOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        if (options.JwtSecret is { } secret && Encoding.UTF8.GetByteCount(secret) < DexterSessionsEndpointOptions.MinJwtSecretBytes)
+        {
+            failures.Add(Invariant(
+                $"JWT_SECRET (Dexter:Sessions:Endpoints:JwtSecret) must have at least {DexterSessionsEndpointOptions.MinJwtSecretBytes} bytes for HS256; it has {Encoding.UTF8.GetByteCount(secret)}. Use a longer random secret, for example from 'openssl rand -base64 48'."));
+        }
+
+        if (options.ApiKey is { Length: 0 })
+        {
+            failures.Add("BACKEND_API_KEY (Dexter:Sessions:Endpoints:ApiKey) must not be empty; remove it to turn API keys off.");
+        }
+
+        if (options.RateLimitPermitsPerMinute < 0)
+        {
+            failures.Add(Invariant($"Dexter:Sessions:RateLimit:PermitsPerMinute (DEXTER_RATE_LIMIT_PER_MINUTE) must be 0 (off) or more; it is {options.RateLimitPermitsPerMinute}."));
+        }
+
+        if (options.MaxRequestBodySize < 1024)
+        {
+            failures.Add(Invariant($"Dexter:Sessions:Endpoints:MaxRequestBodySize must be at least 1024 bytes; it is {options.MaxRequestBodySize}."));
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,53 @@
+using System.Text.Json.Serialization;
+
+namespace Dexter.Sessions.AspNetCore;
+
+/// <summary>The JSON bodies of the endpoints, with the original system's snake_case names, serialized without reflection.</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(QueryRequest))]
+[JsonSerializable(typeof(SessionCreatedResponse))]
+[JsonSerializable(typeof(HistoryResponse))]
+[JsonSerializable(typeof(HistoryClearedResponse))]
+[JsonSerializable(typeof(StreamEvent))]
+internal sealed partial class DexterSessionsJsonContext : JsonSerializerContext;
+
+/// <summary>The body of <c>POST /query</c>.</summary>
+internal sealed class QueryRequest
+{
+    public string? Query { get; set; }
+
+    public string? SessionId { get; set; }
+}
+
+/// <summary>The answer of <c>POST /session</c>.</summary>
+internal sealed record SessionCreatedResponse(string SessionId, string Status);
+
+/// <summary>The answer of <c>GET /history</c>.</summary>
+internal sealed record HistoryResponse(string SessionId, int Turns, IReadOnlyList<HistoryMessage> Messages);
+
+/// <summary>One turn in <see cref="HistoryResponse"/>.</summary>
+internal sealed record HistoryMessage(int Id, string Query, string Answer, string Summary, DateTimeOffset CreatedAt);
+
+/// <summary>The answer of <c>DELETE /history</c>.</summary>
+internal sealed record HistoryClearedResponse(string SessionId, string Status);
+
+/// <summary>
+/// One Server-Sent Event of <c>POST /query</c>: <c>token</c> (a piece of the answer), <c>answer</c> (the whole answer, last)
+/// or <c>error</c> (last). Every event carries <see cref="Content"/>, which the original system's client prints.
+/// </summary>
+internal sealed class StreamEvent
+{
+    public required string Type { get; init; }
+
+    public required string Content { get; init; }
+
+    public string? Error { get; init; }
+
+    public string? SessionId { get; init; }
+
+    public string? RequestId { get; init; }
+
+    public int? MessageId { get; init; }
+}
