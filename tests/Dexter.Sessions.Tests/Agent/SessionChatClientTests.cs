@@ -1,0 +1,348 @@
+using Dexter.Sessions.Testing;
+using Dexter.Sessions.Tests.TestSupport;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Dexter.Sessions.Tests.Agent;
+
+public sealed class SessionChatClientTests
+{
+    private FakeChatClient _model = null!;
+    private InMemorySessionStore _store = null!;
+    private IChatClient _client = null!;
+    private string _sessionId = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        _model = new FakeChatClient();
+        _store = new InMemorySessionStore();
+        _client = _model.AsBuilder().UseDexterSessions(_store).Build();
+        _sessionId = SessionId.New();
+    }
+
+    [TearDown]
+    public void TearDown()
+    {
+        _client.Dispose();
+        _store.Dispose();
+        _model.Dispose();
+    }
+
+    private ChatOptions Session() => new() { ConversationId = _sessionId };
+
+    private static async Task<List<ChatResponseUpdate>> Collect(IAsyncEnumerable<ChatResponseUpdate> updates)
+    {
+        var list = new List<ChatResponseUpdate>();
+        await foreach (var update in updates)
+        {
+            list.Add(update);
+        }
+
+        return list;
+    }
+
+    [Test]
+    public async Task GetResponseAsync_WithConversationId_InjectsContextAndRecordsTheTurn()
+    {
+        var first = await _client.GetResponseAsync("What is Bitcoin?", Session());
+        var second = await _client.GetResponseAsync("Why is it valuable?", Session());
+
+        var requests = _model.Requests;
+        var stored = (await _store.GetAsync(_sessionId))!.GetAll();
+        Assert.Multiple(() =>
+        {
+            Assert.That(requests[0].Select(m => (m.Role, m.Text)), Is.EqualTo(new[] { (ChatRole.User, "What is Bitcoin?") }));
+            Assert.That(requests[1].Select(m => m.Role), Is.EqualTo(new[] { ChatRole.System, ChatRole.User }));
+            Assert.That(requests[1][0].Text, Is.EqualTo(
+                "## Previous Conversation Context\n\n**Turn 1:**\n- User: What is Bitcoin?\n- Agent: Answer to: What is Bitcoin?\n\n---\n"));
+            Assert.That(stored.Select(m => (m.Id, m.Query, m.Answer)), Is.EqualTo(new[]
+            {
+                (1, "What is Bitcoin?", "Answer to: What is Bitcoin?"),
+                (2, "Why is it valuable?", "Answer to: Why is it valuable?"),
+            }));
+            Assert.That(stored[0].Summary, Is.EqualTo("What is Bitcoin? → Answer to: What is Bitcoin?"));
+            Assert.That(stored[0].InputTokenCount, Is.EqualTo(10));
+            Assert.That(first.ConversationId, Is.EqualTo(_sessionId));
+            Assert.That(first.AdditionalProperties![SessionChatClient.MessageIdPropertyName], Is.EqualTo(1));
+            Assert.That(second.AdditionalProperties![SessionChatClient.MessageIdPropertyName], Is.EqualTo(2));
+            Assert.That(SessionChatClient.MessageIdPropertyName, Is.EqualTo("dexter.message_id"));
+        });
+    }
+
+    [Test]
+    public async Task GetResponseAsync_WithConversationId_RemovesItFromTheOptionsPassedOn_AndKeepsTheRest()
+    {
+        var options = new ChatOptions { ConversationId = _sessionId, Temperature = 0.25f, ModelId = "m" };
+
+        await _client.GetResponseAsync("q", options);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(_model.LastOptions, Is.Not.Null);
+            Assert.That(_model.LastOptions!.ConversationId, Is.Null);
+            Assert.That(_model.LastOptions.Temperature, Is.EqualTo(0.25f));
+            Assert.That(_model.LastOptions.ModelId, Is.EqualTo("m"));
+            Assert.That(options.ConversationId, Is.EqualTo(_sessionId), "the caller's options are not changed");
+        });
+    }
+
+    [Test]
+    public async Task GetResponseAsync_QueryIsTheLastUserMessage_AndTheCallersMessagesFollowTheContext()
+    {
+        await _client.GetResponseAsync("earlier", Session());
+        ChatMessage[] conversation =
+        [
+            new(ChatRole.System, "Be brief."),
+            new(ChatRole.User, "old question"),
+            new(ChatRole.Assistant, "old answer"),
+            new(ChatRole.User, "new question"),
+        ];
+
+        await _client.GetResponseAsync(conversation, Session());
+
+        var request = _model.Requests[1];
+        Assert.Multiple(async () =>
+        {
+            Assert.That(request[0].Text, Does.StartWith(MessageHistory.PlanningHeader));
+            Assert.That(request.Skip(1).Select(m => m.Text), Is.EqualTo(conversation.Select(m => m.Text)));
+            Assert.That((await _store.GetAsync(_sessionId))!.Last()!.Query, Is.EqualTo("new question"));
+        });
+    }
+
+    [Test]
+    public async Task GetResponseAsync_NoConversationId_PassesThroughAndRecordsNothing()
+    {
+        var options = new ChatOptions { Temperature = 0.5f };
+
+        var response = await _client.GetResponseAsync("q", options);
+        await _client.GetResponseAsync("q2");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(_model.Requests[0].Select(m => m.Text), Is.EqualTo(new[] { "q" }));
+            Assert.That(_model.Requests[1].Select(m => m.Text), Is.EqualTo(new[] { "q2" }));
+            Assert.That(_store.Count, Is.Zero);
+            Assert.That(response.AdditionalProperties?.ContainsKey(SessionChatClient.MessageIdPropertyName) ?? false, Is.False);
+            Assert.That(response.ConversationId, Is.Null);
+        });
+    }
+
+    [Test]
+    public async Task GetResponseAsync_NoUserMessage_PassesThroughAndRecordsNothing()
+    {
+        await _client.GetResponseAsync([new ChatMessage(ChatRole.System, "only instructions")], Session());
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(_model.Requests.Single().Select(m => m.Text), Is.EqualTo(new[] { "only instructions" }));
+            Assert.That(_store.Count, Is.Zero);
+        });
+    }
+
+    [TestCase("bad id")]
+    [TestCase("a:b")]
+    [TestCase(" ")]
+    public void GetResponseAsync_InvalidConversationId_ThrowsArgumentException(string conversationId)
+    {
+        var options = new ChatOptions { ConversationId = conversationId };
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(() => _client.GetResponseAsync("q", options),
+                Throws.ArgumentException.With.Property("ParamName").EqualTo("options.ConversationId"));
+            Assert.That(() => _client.GetStreamingResponseAsync("q", options),
+                Throws.ArgumentException.With.Property("ParamName").EqualTo("options.ConversationId"));
+            Assert.That(_model.Requests, Is.Empty);
+        });
+    }
+
+    [Test]
+    public void GetResponseAsync_BlankQueryWithConversationId_ThrowsArgumentException()
+    {
+        Assert.That(() => _client.GetResponseAsync("  ", Session()), Throws.ArgumentException.With.Property("ParamName").EqualTo("query"));
+    }
+
+    [Test]
+    public async Task GetResponseAsync_InnerClientFails_ThrowsAndRecordsNothing()
+    {
+        _model.OnGetResponse = (_, _, _) => throw new InvalidOperationException("boom");
+
+        Assert.ThrowsAsync<InvalidOperationException>(() => _client.GetResponseAsync("q", Session()));
+
+        Assert.That(await _store.ExistsAsync(_sessionId), Is.False);
+    }
+
+    [Test]
+    public async Task GetResponseAsync_Cancelled_ThrowsAndRecordsNothing()
+    {
+        using var cts = new CancellationTokenSource();
+        _model.OnGetResponse = async (_, _, token) =>
+        {
+            await cts.CancelAsync();
+            await Task.Delay(Timeout.Infinite, token);
+            return new ChatResponse();
+        };
+
+        Assert.That(() => _client.GetResponseAsync("q", Session(), cts.Token), Throws.InstanceOf<OperationCanceledException>());
+
+        Assert.That(await _store.ExistsAsync(_sessionId), Is.False);
+    }
+
+    [Test]
+    public async Task GetStreamingResponseAsync_WithConversationId_RecordsAfterTheStream_AndEndsWithTheMessageId()
+    {
+        await _client.GetResponseAsync("What is Bitcoin?", Session());
+        var existedDuringModelUpdates = new List<bool>();
+        var updates = new List<ChatResponseUpdate>();
+
+        await foreach (var update in _client.GetStreamingResponseAsync("Why is it valuable?", Session()))
+        {
+            updates.Add(update);
+            if (update.Text.Length > 0)
+            {
+                existedDuringModelUpdates.Add((await _store.GetAsync(_sessionId))!.Count == 2);
+            }
+        }
+
+        var last = updates[^1];
+        var stored = (await _store.GetAsync(_sessionId))!.GetAll();
+        Assert.Multiple(() =>
+        {
+            Assert.That(string.Concat(updates.Select(u => u.Text)), Is.EqualTo("Answer to: Why is it valuable?"));
+            Assert.That(existedDuringModelUpdates, Is.Not.Empty.And.All.False, "the turn is recorded only after the stream");
+            Assert.That(updates.Select(u => u.ConversationId), Is.All.EqualTo(_sessionId));
+            Assert.That(last.Text, Is.Empty);
+            Assert.That(last.AdditionalProperties![SessionChatClient.MessageIdPropertyName], Is.EqualTo(2));
+            Assert.That(updates.Count(u => u.AdditionalProperties?.ContainsKey(SessionChatClient.MessageIdPropertyName) == true), Is.EqualTo(1));
+            Assert.That(stored[1].Answer, Is.EqualTo("Answer to: Why is it valuable?"));
+            Assert.That(_model.Requests[1][0].Text, Does.Contain("- User: What is Bitcoin?"));
+            Assert.That(_model.LastOptions!.ConversationId, Is.Null);
+        });
+    }
+
+    [Test]
+    public async Task GetStreamingResponseAsync_NoConversationId_PassesThroughAndRecordsNothing()
+    {
+        var updates = await Collect(_client.GetStreamingResponseAsync("one two"));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(string.Concat(updates.Select(u => u.Text)), Is.EqualTo("Answer to: one two"));
+            Assert.That(updates.Any(u => u.AdditionalProperties?.ContainsKey(SessionChatClient.MessageIdPropertyName) == true), Is.False);
+            Assert.That(_store.Count, Is.Zero);
+        });
+    }
+
+    [Test]
+    public async Task GetStreamingResponseAsync_InnerStreamFails_ThrowsAndRecordsNothing()
+    {
+        async IAsyncEnumerable<ChatResponseUpdate> Failing()
+        {
+            await Task.Yield();
+            yield return new ChatResponseUpdate(ChatRole.Assistant, "partial");
+            throw new InvalidOperationException("reset");
+        }
+
+        _model.OnGetStreamingResponse = (_, _, _) => Failing();
+
+        Assert.ThrowsAsync<InvalidOperationException>(() => Collect(_client.GetStreamingResponseAsync("q", Session())));
+
+        Assert.That(await _store.ExistsAsync(_sessionId), Is.False);
+    }
+
+    [Test]
+    public async Task GetStreamingResponseAsync_ConsumerStopsEarly_RecordsNothing()
+    {
+        await foreach (var update in _client.GetStreamingResponseAsync("one two three", Session()))
+        {
+            break;
+        }
+
+        Assert.That(await _store.ExistsAsync(_sessionId), Is.False);
+    }
+
+    [Test]
+    public async Task GetStreamingResponseAsync_CancelledMidStream_RecordsNothing()
+    {
+        using var cts = new CancellationTokenSource();
+
+        Assert.That(async () =>
+        {
+            await foreach (var update in _client.GetStreamingResponseAsync("one two three", Session(), cts.Token))
+            {
+                await cts.CancelAsync();
+            }
+        }, Throws.InstanceOf<OperationCanceledException>());
+
+        Assert.That(await _store.ExistsAsync(_sessionId), Is.False);
+    }
+
+    [Test]
+    public async Task UseDexterSessions_NoStoreGiven_UsesTheStoreRegisteredInServices()
+    {
+        using var registered = new InMemorySessionStore();
+        var services = new ServiceCollection().AddSingleton<ISessionStore>(registered).BuildServiceProvider();
+        using var client = _model.AsBuilder().UseDexterSessions().Build(services);
+
+        await client.GetResponseAsync("q", Session());
+
+        Assert.That(await registered.ExistsAsync(_sessionId), Is.True);
+    }
+
+    [Test]
+    public async Task UseDexterSessions_UsesTheSummarizerSelectorAndOptionsRegisteredInServices()
+    {
+        var selector = new RecordingSelector();
+        var services = new ServiceCollection()
+            .AddSingleton<ISummarizer>(new CallbackSummarizer((_, _, _) => new ValueTask<string>("from services")))
+            .AddSingleton<IMessageSelector>(selector)
+            .AddSingleton(Options.Create(new DexterSessionsOptions { Instructions = "Be Dexter." }))
+            .BuildServiceProvider();
+        using var client = _model.AsBuilder().UseDexterSessions(_store).Build(services);
+
+        await client.GetResponseAsync("q1", Session());
+        await client.GetResponseAsync("q2", Session());
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That((await _store.GetAsync(_sessionId))!.GetById(1)!.Summary, Is.EqualTo("from services"));
+            Assert.That(selector.Contexts, Has.Count.EqualTo(1));
+            Assert.That(_model.Requests[0][0].Text, Is.EqualTo("Be Dexter."));
+        });
+    }
+
+    [Test]
+    public async Task UseDexterSessions_NothingRegistered_KeepsSessionsInMemory_AndCallsConfigure()
+    {
+        SessionChatClient? configured = null;
+        using var client = _model.AsBuilder().UseDexterSessions(configure: c => configured = c).Build();
+
+        await client.GetResponseAsync("q1", Session());
+        await client.GetResponseAsync("q2", Session());
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(configured, Is.Not.Null);
+            Assert.That(client.GetService<SessionChatClient>(), Is.SameAs(configured));
+            Assert.That(_model.Requests[1][0].Text, Does.Contain("- User: q1"));
+        });
+    }
+
+    [Test]
+    public void UseDexterSessions_NullBuilder_Throws()
+    {
+        Assert.That(() => SessionChatClientBuilderExtensions.UseDexterSessions(null!), Throws.ArgumentNullException.With.Property("ParamName").EqualTo("builder"));
+    }
+
+    [Test]
+    public void Constructor_NullArguments_Throw()
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(() => new SessionChatClient(_model, null!), Throws.ArgumentNullException.With.Property("ParamName").EqualTo("store"));
+            Assert.That(() => new SessionChatClient(null!, _store), Throws.ArgumentNullException);
+        });
+    }
+}
