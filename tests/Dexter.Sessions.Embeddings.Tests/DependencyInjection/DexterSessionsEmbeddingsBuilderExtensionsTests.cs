@@ -1,0 +1,203 @@
+using Dexter.Sessions.Embeddings.Tests.TestSupport;
+using Dexter.Sessions.Testing;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Dexter.Sessions.Embeddings.Tests.DependencyInjection;
+
+public class DexterSessionsEmbeddingsBuilderExtensionsTests
+{
+    [Test]
+    public void UseEmbeddingSelector_NullBuilder_ThrowsArgumentNullException()
+    {
+        Assert.That(() => DexterSessionsEmbeddingsBuilderExtensions.UseEmbeddingSelector(null!), Throws.ArgumentNullException);
+    }
+
+    [Test]
+    public void UseEmbeddingSelectorWhenConfigured_NullBuilder_ThrowsArgumentNullException()
+    {
+        Assert.That(() => DexterSessionsEmbeddingsBuilderExtensions.UseEmbeddingSelectorWhenConfigured(null!), Throws.ArgumentNullException);
+    }
+
+    [Test]
+    public void UseEmbeddingSelector_ReturnsTheSameBuilder()
+    {
+        var builder = new ServiceCollection().AddDexterSessions();
+
+        Assert.That(builder.UseEmbeddingSelector(), Is.SameAs(builder));
+    }
+
+    [Test]
+    public void UseEmbeddingSelector_NoGeneratorRegistered_UsesHashingGeneratorAsSingleton()
+    {
+        var services = new ServiceCollection();
+        services.AddDexterSessions().UseEmbeddingSelector();
+        using var provider = services.BuildServiceProvider();
+
+        var selector = provider.GetRequiredService<IMessageSelector>();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(selector, Is.TypeOf<EmbeddingMessageSelector>());
+            Assert.That(((EmbeddingMessageSelector)selector).Generator, Is.TypeOf<HashingEmbeddingGenerator>());
+            Assert.That(provider.GetRequiredService<IMessageSelector>(), Is.SameAs(selector));
+            Assert.That(provider.GetService<IEmbeddingGenerator<string, Embedding<float>>>(), Is.Null);
+        });
+    }
+
+    [Test]
+    public void UseEmbeddingSelector_UsersGeneratorRegisteredAfter_WinsOverHashingDefault()
+    {
+        using var generator = new FakeEmbeddingGenerator();
+        var services = new ServiceCollection();
+        services.AddDexterSessions().UseEmbeddingSelector();
+        services.AddEmbeddingGenerator(generator);
+        using var provider = services.BuildServiceProvider();
+
+        var selector = (EmbeddingMessageSelector)provider.GetRequiredService<IMessageSelector>();
+
+        Assert.That(selector.Generator.GetService<FakeEmbeddingGenerator>(), Is.SameAs(generator));
+    }
+
+    [Test]
+    public void UseEmbeddingSelector_UsersGeneratorRegisteredBefore_WinsOverHashingDefault()
+    {
+        using var generator = new FakeEmbeddingGenerator();
+        var services = new ServiceCollection();
+        services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(generator);
+        services.AddDexterSessions().UseEmbeddingSelector();
+        using var provider = services.BuildServiceProvider();
+
+        var selector = (EmbeddingMessageSelector)provider.GetRequiredService<IMessageSelector>();
+
+        Assert.That(selector.Generator, Is.SameAs(generator));
+    }
+
+    [Test]
+    public void UseEmbeddingSelector_Configure_AppliesOptions()
+    {
+        var services = new ServiceCollection();
+        services.AddDexterSessions().UseEmbeddingSelector(o => o.MaxCandidates = 42);
+        using var provider = services.BuildServiceProvider();
+
+        var selector = provider.GetRequiredService<IMessageSelector>();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(provider.GetRequiredService<IOptions<EmbeddingSelectorOptions>>().Value.MaxCandidates, Is.EqualTo(42));
+            Assert.That(selector.GetCandidateCount(10), Is.EqualTo(42));
+        });
+    }
+
+    [Test]
+    public void UseEmbeddingSelector_InvalidOptions_FailValidationAtStartup()
+    {
+        var services = new ServiceCollection();
+        services.AddDexterSessions().UseEmbeddingSelector(o => o.SimilarityThreshold = 3);
+        using var provider = services.BuildServiceProvider();
+
+        Assert.That(
+            () => provider.GetRequiredService<IStartupValidator>().Validate(),
+            Throws.TypeOf<OptionsValidationException>().With.Message.Contains("EmbeddingSelectorOptions.SimilarityThreshold must be between -1 and 1; it is 3."));
+    }
+
+    [Test]
+    public void UseEmbeddingSelector_CalledTwice_RegistersOneValidatorAndOneSelector()
+    {
+        var services = new ServiceCollection();
+        services.AddDexterSessions().UseEmbeddingSelector().UseEmbeddingSelector();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(services.Count(d => d.ServiceType == typeof(IMessageSelector)), Is.EqualTo(1));
+            Assert.That(services.Count(d => d.ServiceType == typeof(EmbeddingMessageSelector)), Is.EqualTo(1));
+            Assert.That(services.Count(d => d.ServiceType == typeof(IValidateOptions<EmbeddingSelectorOptions>)), Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public void UseEmbeddingSelector_RegistrationsAreSingletons()
+    {
+        var services = new ServiceCollection();
+        services.AddDexterSessions().UseEmbeddingSelector();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(services.Single(d => d.ServiceType == typeof(IMessageSelector)).Lifetime, Is.EqualTo(ServiceLifetime.Singleton));
+            Assert.That(services.Single(d => d.ServiceType == typeof(EmbeddingMessageSelector)).Lifetime, Is.EqualTo(ServiceLifetime.Singleton));
+        });
+    }
+
+    [Test]
+    public void UseEmbeddingSelector_WithoutLogging_Resolves()
+    {
+        var services = new ServiceCollection();
+        services.AddDexterSessions().UseEmbeddingSelector();
+        using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+
+        Assert.That(provider.GetRequiredService<IMessageSelector>(), Is.TypeOf<EmbeddingMessageSelector>());
+    }
+
+    [Test]
+    public void UseEmbeddingSelectorWhenConfigured_OptionOn_UsesEmbeddingSelector()
+    {
+        var services = new ServiceCollection();
+        services.AddDexterSessions(o => o.UseEmbeddings = true).UseEmbeddingSelectorWhenConfigured();
+        using var provider = services.BuildServiceProvider();
+
+        Assert.That(provider.GetRequiredService<IMessageSelector>(), Is.TypeOf<EmbeddingMessageSelector>());
+    }
+
+    [Test]
+    public void UseEmbeddingSelectorWhenConfigured_OptionOff_UsesRecentMessageSelector()
+    {
+        var services = new ServiceCollection();
+        services.AddDexterSessions(o => o.UseEmbeddings = false).UseEmbeddingSelectorWhenConfigured();
+        using var provider = services.BuildServiceProvider();
+
+        Assert.That(provider.GetRequiredService<IMessageSelector>(), Is.SameAs(RecentMessageSelector.Instance));
+    }
+
+    [TestCase("true", typeof(EmbeddingMessageSelector))]
+    [TestCase("false", typeof(RecentMessageSelector))]
+    public void UseEmbeddingSelectorWhenConfigured_DexterUseEmbeddingsSetting_ChoosesTheSelector(string value, Type expected)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["DEXTER_USE_EMBEDDINGS"] = value })
+            .Build());
+        services.AddDexterSessions().UseEmbeddingSelectorWhenConfigured();
+        using var provider = services.BuildServiceProvider();
+
+        Assert.That(provider.GetRequiredService<IMessageSelector>(), Is.TypeOf(expected));
+    }
+
+    [Test]
+    public void UseEmbeddingSelectorWhenConfigured_OptionOnWithUsersGenerator_UsesIt()
+    {
+        using var generator = new FakeEmbeddingGenerator();
+        var services = new ServiceCollection();
+        services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(generator);
+        services.AddDexterSessions(o => o.UseEmbeddings = true).UseEmbeddingSelectorWhenConfigured();
+        using var provider = services.BuildServiceProvider();
+
+        Assert.That(((EmbeddingMessageSelector)provider.GetRequiredService<IMessageSelector>()).Generator, Is.SameAs(generator));
+    }
+
+    [Test]
+    public async Task UseEmbeddingSelector_DexterAgentFromServices_EmbedsEveryTurn()
+    {
+        using var chatClient = new FakeChatClient();
+        var services = new ServiceCollection();
+        services.AddChatClient(chatClient);
+        services.AddDexterSessions().UseEmbeddingSelector();
+        await using var provider = services.BuildServiceProvider();
+
+        var agent = provider.GetRequiredService<DexterAgent>();
+        var response = await agent.RunAsync("Hello there", "di-session");
+
+        Assert.That(response.Turn.Embedding.Length, Is.EqualTo(HashingEmbeddingGenerator.DefaultDimensions));
+    }
+}
