@@ -1,0 +1,191 @@
+using Dexter.Sessions.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Dexter.Sessions.AspNetCore.Tests;
+
+public sealed class StartupTests
+{
+    [Test]
+    public async Task MapDexterSessions_AddDexterSessionsNotCalled_ThrowsNamingTheFix()
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.Services.AddChatClient(new FakeChatClient());
+        await using var app = builder.Build();
+
+        var ex = Assert.Throws<InvalidOperationException>(() => app.MapDexterSessions("/agent"));
+
+        Assert.That(ex!.Message, Does.Contain("AddDexterSessions().AddEndpoints()"));
+    }
+
+    [Test]
+    public async Task MapDexterSessions_AddEndpointsNotCalled_ThrowsNamingTheFix()
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.Services.AddChatClient(new FakeChatClient());
+        builder.Services.AddDexterSessions();
+        await using var app = builder.Build();
+
+        var ex = Assert.Throws<InvalidOperationException>(() => app.MapDexterSessions("/agent"));
+
+        Assert.That(ex!.Message, Does.Contain(".AddEndpoints()"));
+    }
+
+    [Test]
+    public async Task MapDexterSessions_NoChatClient_ThrowsNamingTheFix()
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.Services.AddDexterSessions().AddEndpoints();
+        await using var app = builder.Build();
+
+        var ex = Assert.Throws<InvalidOperationException>(() => app.MapDexterSessions("/agent"));
+
+        Assert.That(ex!.Message, Does.Contain("IChatClient"));
+    }
+
+    [Test]
+    public async Task MapDexterSessions_JwtSecretTooShort_FailsAtStartupNamingTheSetting()
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["JWT_SECRET"] = "your-secret-key" });
+        builder.Services.AddChatClient(new FakeChatClient());
+        builder.Services.AddDexterSessions().AddEndpoints();
+        await using var app = builder.Build();
+
+        var ex = Assert.Throws<OptionsValidationException>(() => app.MapDexterSessions("/agent"));
+
+        Assert.That(ex!.Message, Does.Contain("JWT_SECRET").And.Contain("32 bytes").And.Not.Contain("your-secret-key"));
+    }
+
+    [Test]
+    public async Task MapDexterSessions_MalformedRateLimit_FailsAtStartupNamingTheSetting()
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["DEXTER_RATE_LIMIT_PER_MINUTE"] = "ten" });
+        builder.Services.AddChatClient(new FakeChatClient());
+        builder.Services.AddDexterSessions().AddEndpoints();
+        await using var app = builder.Build();
+
+        var ex = Assert.Throws<InvalidOperationException>(() => app.MapDexterSessions("/agent"));
+
+        Assert.That(ex!.Message, Does.Contain("DEXTER_RATE_LIMIT_PER_MINUTE").And.Contain("'ten'"));
+    }
+
+    [Test]
+    public async Task MapDexterSessions_Always_ReturnsTheRouteGroupForFurtherConventions()
+    {
+        await using var app = await TestApp.StartAsync(map: a => a.MapDexterSessions("/api/v2/agent").WithGroupName("custom"));
+
+        var sessionId = await CreateAsync(app.Client, "/api/v2/agent/session");
+
+        Assert.That(sessionId, Is.Not.Empty);
+    }
+
+    [Test]
+    public void AddEndpoints_CalledTwice_RegistersOnce()
+    {
+        var services = new ServiceCollection();
+        services.AddDexterSessions().AddEndpoints().AddEndpoints(o => o.SecureCookies = true);
+
+        Assert.That(services.Count(d => d.ServiceType == typeof(DexterSessionsEndpoints)), Is.EqualTo(1));
+        using var provider = services.BuildServiceProvider();
+        Assert.That(provider.GetRequiredService<IOptions<DexterSessionsEndpointOptions>>().Value.SecureCookies, Is.True);
+    }
+
+    [Test]
+    public void Bind_SeedEnvironmentVariables_SetsEveryOption()
+    {
+        var options = new DexterSessionsEndpointOptions();
+        var values = new Dictionary<string, string?>
+        {
+            ["BACKEND_API_KEY"] = "key",
+            ["JWT_SECRET"] = "secret",
+            ["SECURE_COOKIES"] = "true",
+            ["DEXTER_RATE_LIMIT_PER_MINUTE"] = "25",
+        };
+
+        DexterSessionsEndpointOptionsBinder.Bind(options, key => values.GetValueOrDefault(key));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(options.ApiKey, Is.EqualTo("key"));
+            Assert.That(options.JwtSecret, Is.EqualTo("secret"));
+            Assert.That(options.SecureCookies, Is.True);
+            Assert.That(options.RateLimitPermitsPerMinute, Is.EqualTo(25));
+            Assert.That(options.RequiresCredential, Is.True);
+        });
+    }
+
+    [Test]
+    public void Bind_SectionKeys_WinOverEnvironmentVariables()
+    {
+        var options = new DexterSessionsEndpointOptions();
+        var values = new Dictionary<string, string?>
+        {
+            ["BACKEND_API_KEY"] = "env-key",
+            ["Dexter:Sessions:Endpoints:ApiKey"] = "section-key",
+            ["SECURE_COOKIES"] = "true",
+            ["Dexter:Sessions:Endpoints:SecureCookies"] = "false",
+            ["Dexter:Sessions:Endpoints:MaxRequestBodySize"] = "4096",
+        };
+
+        DexterSessionsEndpointOptionsBinder.Bind(options, key => values.GetValueOrDefault(key));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(options.ApiKey, Is.EqualTo("section-key"));
+            Assert.That(options.SecureCookies, Is.False);
+            Assert.That(options.MaxRequestBodySize, Is.EqualTo(4096));
+        });
+    }
+
+    [Test]
+    public void Bind_NothingSet_KeepsDefaults()
+    {
+        var options = new DexterSessionsEndpointOptions();
+
+        DexterSessionsEndpointOptionsBinder.Bind(options, _ => null);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(options.RequiresCredential, Is.False);
+            Assert.That(options.SecureCookies, Is.False);
+            Assert.That(options.RateLimitPermitsPerMinute, Is.EqualTo(10));
+            Assert.That(options.MaxRequestBodySize, Is.EqualTo(64 * 1024));
+        });
+    }
+
+    [TestCase("SECURE_COOKIES", "maybe")]
+    [TestCase("DEXTER_RATE_LIMIT_PER_MINUTE", "1.5")]
+    public void Bind_MalformedValue_ThrowsNamingTheSetting(string name, string value)
+    {
+        var ex = Assert.Throws<InvalidOperationException>(() =>
+            DexterSessionsEndpointOptionsBinder.Bind(new DexterSessionsEndpointOptions(), key => key == name ? value : null));
+
+        Assert.That(ex!.Message, Does.Contain(name).And.Contain(value));
+    }
+
+    [Test]
+    public void Validate_NegativeRateLimitAndTinyBodyLimit_FailsNamingBoth()
+    {
+        var result = new DexterSessionsEndpointOptionsValidator().Validate(null, new DexterSessionsEndpointOptions
+        {
+            RateLimitPermitsPerMinute = -1,
+            MaxRequestBodySize = 10,
+        });
+
+        Assert.That(result.Failed, Is.True);
+        Assert.That(result.FailureMessage, Does.Contain("DEXTER_RATE_LIMIT_PER_MINUTE").And.Contain("MaxRequestBodySize"));
+    }
+
+    private static async Task<string> CreateAsync(HttpClient client, string path)
+    {
+        using var response = await client.PostAsync(path, content: null);
+        response.EnsureSuccessStatusCode();
+        return (string)(await response.ReadJsonAsync())["session_id"]!;
+    }
+}
