@@ -108,14 +108,14 @@ public sealed partial class RedisSessionStore : ISessionStore, IDisposable, IAsy
                 _configuration.ConnectTimeout = (int)Math.Ceiling(connectTimeout.TotalMilliseconds);
             }
 
-            if (settings.OperationTimeout is { } operationTimeout)
-            {
-                _configuration.SyncTimeout = (int)Math.Ceiling(operationTimeout.TotalMilliseconds);
-                _configuration.AsyncTimeout = _configuration.SyncTimeout;
-            }
-
+            // StackExchange.Redis notices a timed-out command on its heartbeat: its own timeout is set one heartbeat
+            // shorter, so that a call fails within the operation timeout, not up to a heartbeat later.
+            _timeout = settings.OperationTimeout ?? TimeSpan.FromMilliseconds(_configuration.AsyncTimeout);
+            var heartbeat = TimeSpan.FromMilliseconds(Math.Clamp(_timeout.TotalMilliseconds / 5, 100, 1000));
+            _configuration.HeartbeatInterval = heartbeat;
+            _configuration.AsyncTimeout = (int)Math.Max(1, (_timeout - heartbeat).TotalMilliseconds);
+            _configuration.SyncTimeout = _configuration.AsyncTimeout;
             _endpoint = Describe(_configuration.EndPoints);
-            _timeout = TimeSpan.FromMilliseconds(_configuration.AsyncTimeout);
         }
         else
         {
