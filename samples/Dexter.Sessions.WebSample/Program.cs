@@ -1,3 +1,53 @@
+// The web sample: the original system's four endpoints and a chat page, on http://localhost:8000.
+//
+//   dotnet run --project samples/Dexter.Sessions.WebSample            (offline model, in-memory sessions)
+//   OPENAI_API_KEY=... [OPENAI_BASE_URL=...] [OPENAI_MODEL=...]       a real OpenAI-compatible model
+//   REDIS_URL=redis://localhost:6379/0                                Redis sessions
+//   DEXTER_USE_EMBEDDINGS=true                                        context turns selected by embedding similarity
+//   BACKEND_API_KEY=... / JWT_SECRET=... / SECURE_COOKIES=true        endpoint security
+//   DEXTER_RATE_LIMIT_PER_MINUTE=10                                   queries per session per minute (0 = off)
+using System.ClientModel;
+using Dexter.Sessions.Samples;
+using Microsoft.Extensions.AI;
+using OpenAI;
+
 var builder = WebApplication.CreateBuilder(args);
+
+// The original system's port, unless --urls or ASPNETCORE_URLS says otherwise.
+if (string.IsNullOrEmpty(builder.Configuration["urls"]))
+{
+    builder.WebHost.UseUrls("http://localhost:8000");
+}
+
+builder.Services.AddChatClient(CreateChatClient(builder.Configuration));
+builder.Services.AddDexterSessions()
+    .UseRedisWhenConfigured()               // REDIS_URL -> Redis, in memory otherwise
+    .UseEmbeddingSelectorWhenConfigured()   // DEXTER_USE_EMBEDDINGS=true -> embedding similarity, recency otherwise
+    .AddEndpoints();                        // BACKEND_API_KEY, JWT_SECRET, SECURE_COOKIES, DEXTER_RATE_LIMIT_PER_MINUTE
+builder.Services.AddHealthChecks().AddDexterSessionsRedis(tags: ["ready"]);
+builder.Services.AddOpenApi();
+
 var app = builder.Build();
+app.UseDefaultFiles();
+app.UseStaticFiles();
+app.MapDexterSessions("/agent");
+app.MapDexterSessionsHealthChecks();
+app.MapOpenApi();
 app.Run();
+
+static IChatClient CreateChatClient(IConfiguration configuration)
+{
+    if (configuration["OPENAI_API_KEY"] is not { Length: > 0 } apiKey)
+    {
+        return new OfflineChatClient();
+    }
+
+    var options = new OpenAIClientOptions();
+    if (configuration["OPENAI_BASE_URL"] is { Length: > 0 } baseUrl)
+    {
+        options.Endpoint = new Uri(baseUrl);
+    }
+
+    var model = configuration["OPENAI_MODEL"] is { Length: > 0 } name ? name : "gpt-4o-mini";
+    return new OpenAIClient(new ApiKeyCredential(apiKey), options).GetChatClient(model).AsIChatClient();
+}

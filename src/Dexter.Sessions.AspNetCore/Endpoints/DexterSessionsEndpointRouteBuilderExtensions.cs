@@ -60,14 +60,21 @@ public static class DexterSessionsEndpointRouteBuilderExtensions
         var handlers = services.GetRequiredService<DexterSessionsEndpoints>();
         var group = endpoints.MapGroup(prefix).WithTags("Dexter.Sessions");
 
-        group.MapPost("/session", handlers.Handle(handlers.CreateSessionAsync))
+        // The handlers are RequestDelegates (no reflection-based binding, so trimming and AOT stay safe). Their MethodInfo is added
+        // as route handlers get it, so that ApiExplorer, and with it Microsoft.AspNetCore.OpenApi, describes them.
+
+        var createSession = handlers.Handle(handlers.CreateSessionAsync);
+        group.MapPost("/session", createSession)
+            .WithMetadata(createSession.Method)
             .WithName("DexterSessions_CreateSession")
             .WithSummary("Creates a session.")
             .WithDescription("Creates an empty session owned by the caller and sets the session_id cookie.")
             .WithMetadata(Produces<SessionCreatedResponse>(StatusCodes.Status201Created))
             .WithMetadata(Problems(StatusCodes.Status401Unauthorized, StatusCodes.Status503ServiceUnavailable));
 
-        group.MapPost("/query", handlers.Handle(handlers.QueryAsync))
+        var query = handlers.Handle(handlers.QueryAsync);
+        group.MapPost("/query", query)
+            .WithMetadata(query.Method)
             .WithName("DexterSessions_Query")
             .WithSummary("Answers a query with the context of a session, streaming Server-Sent Events.")
             .WithDescription(
@@ -82,14 +89,18 @@ public static class DexterSessionsEndpointRouteBuilderExtensions
                 StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status404NotFound, StatusCodes.Status413PayloadTooLarge,
                 StatusCodes.Status415UnsupportedMediaType, StatusCodes.Status429TooManyRequests, StatusCodes.Status503ServiceUnavailable));
 
-        group.MapGet("/history", handlers.Handle(handlers.GetHistoryAsync))
+        var getHistory = handlers.Handle(handlers.GetHistoryAsync);
+        group.MapGet("/history", getHistory)
+            .WithMetadata(getHistory.Method)
             .WithName("DexterSessions_GetHistory")
             .WithSummary("Reads the turns of a session.")
             .WithDescription("Returns every turn with its query, answer, summary and time. The session comes from ?session_id= or the cookie.")
             .WithMetadata(Produces<HistoryResponse>(StatusCodes.Status200OK))
             .WithMetadata(Problems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status404NotFound, StatusCodes.Status503ServiceUnavailable));
 
-        group.MapDelete("/history", handlers.Handle(handlers.ClearHistoryAsync))
+        var clearHistory = handlers.Handle(handlers.ClearHistoryAsync);
+        group.MapDelete("/history", clearHistory)
+            .WithMetadata(clearHistory.Method)
             .WithName("DexterSessions_ClearHistory")
             .WithSummary("Clears a session.")
             .WithDescription("Deletes the session and every turn of it, and expires the session_id cookie.")

@@ -80,7 +80,7 @@ internal sealed partial class DexterSessionsEndpoints
         await _store.CreateAsync(sessionId, caller.Owner, context.RequestAborted).ConfigureAwait(false);
         SetSessionCookie(context, sessionId);
         LogSessionCreated(_logger, sessionId, caller.RequestId);
-        return TypedResults.Json(new SessionCreatedResponse(sessionId, "created"), DexterSessionsJsonContext.Default.SessionCreatedResponse,
+        return TypedResults.Json(new SessionCreatedResponse(sessionId, "created"), DexterSessionsJsonContext.Relaxed.SessionCreatedResponse,
             statusCode: StatusCodes.Status201Created);
     }
 
@@ -167,7 +167,7 @@ internal sealed partial class DexterSessionsEndpoints
 
         SetSessionCookie(context, sessionId!);
         var messages = history.GetAll().Select(m => new HistoryMessage(m.Id, m.Query, m.Answer, m.Summary, m.CreatedAt)).ToList();
-        return TypedResults.Json(new HistoryResponse(sessionId!, messages.Count, messages), DexterSessionsJsonContext.Default.HistoryResponse);
+        return TypedResults.Json(new HistoryResponse(sessionId!, messages.Count, messages), DexterSessionsJsonContext.Relaxed.HistoryResponse);
     }
 
     /// <summary><c>DELETE /history</c>: deletes the caller's session and every turn of it, and expires the cookie.</summary>
@@ -182,7 +182,7 @@ internal sealed partial class DexterSessionsEndpoints
         await _store.DeleteAsync(sessionId!, context.RequestAborted).ConfigureAwait(false);
         context.Response.Cookies.Delete(CookieName, CookieOptions(context));
         LogHistoryCleared(_logger, sessionId!, caller.RequestId);
-        return TypedResults.Json(new HistoryClearedResponse(sessionId!, "cleared"), DexterSessionsJsonContext.Default.HistoryClearedResponse);
+        return TypedResults.Json(new HistoryClearedResponse(sessionId!, "cleared"), DexterSessionsJsonContext.Relaxed.HistoryClearedResponse);
     }
 
     private async IAsyncEnumerable<string> StreamEventsAsync(
@@ -226,7 +226,7 @@ internal sealed partial class DexterSessionsEndpoints
                     item = new StreamEvent { Type = "error", Content = message, Error = message, SessionId = sessionId, RequestId = requestId };
                 }
 
-                yield return JsonSerializer.Serialize(item, DexterSessionsJsonContext.Default.StreamEvent);
+                yield return JsonSerializer.Serialize(item, DexterSessionsJsonContext.Relaxed.StreamEvent);
                 if (item.Type != "token")
                 {
                     yield break;

@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Dexter.Sessions.AspNetCore;
@@ -11,7 +13,19 @@ namespace Dexter.Sessions.AspNetCore;
 [JsonSerializable(typeof(HistoryResponse))]
 [JsonSerializable(typeof(HistoryClearedResponse))]
 [JsonSerializable(typeof(StreamEvent))]
-internal sealed partial class DexterSessionsJsonContext : JsonSerializerContext;
+internal sealed partial class DexterSessionsJsonContext : JsonSerializerContext
+{
+    /// <summary>
+    /// The context the endpoints write with: like <see cref="JsonSerializerContext"/>'s default, but leaving quotes, apostrophes
+    /// and non-ASCII text unescaped, so answers read as written in curl; the bodies are JSON, never HTML.
+    /// </summary>
+    public static DexterSessionsJsonContext Relaxed { get; } = new(new JsonSerializerOptions
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+}
 
 /// <summary>The body of <c>POST /query</c>.</summary>
 internal sealed class QueryRequest
