@@ -31,9 +31,17 @@ public static class DexterSessionsServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
 
-        var optionsBuilder = services.AddOptions<DexterSessionsOptions>()
-            .Configure<IServiceProvider>(static (options, provider) =>
+        var optionsBuilder = services.AddOptions<DexterSessionsOptions>();
+
+        // Bind configuration once: binding again on a later call would overwrite what an earlier call's configure delegate set.
+        var alreadyAdded = services.Any(static d => !d.IsKeyedService && d.ServiceType == typeof(IValidateOptions<DexterSessionsOptions>) &&
+            d.ImplementationType == typeof(DexterSessionsOptionsValidator));
+        if (!alreadyAdded)
+        {
+            optionsBuilder.Configure<IServiceProvider>(static (options, provider) =>
                 DexterSessionsOptionsBinder.Bind(options, provider.GetService<IConfiguration>()));
+        }
+
         if (configure is not null)
         {
             optionsBuilder.Configure(configure);
