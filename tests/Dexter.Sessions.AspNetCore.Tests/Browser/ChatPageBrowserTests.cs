@@ -1,0 +1,104 @@
+using System.Runtime.CompilerServices;
+using Dexter.Sessions.Samples;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.AI;
+using Microsoft.Playwright;
+
+namespace Dexter.Sessions.AspNetCore.Tests;
+
+/// <summary>
+/// The web sample's chat page in the system's headless chromium, served with the endpoints by a real Kestrel server on loopback.
+/// The model streams its first word, then waits at a gate the test opens, so the test sees the answer arrive piece by piece.
+/// </summary>
+[NonParallelizable]
+public sealed class ChatPageBrowserTests
+{
+    private const string ChromiumPath = "/usr/bin/chromium";
+    private static readonly string[] ChromiumArgs =
+        ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+
+    [Test]
+    public async Task ChatPage_TwoQuestions_StreamAnswersShowHistoryWithSummariesAndClear()
+    {
+        Assert.That(File.Exists(ChromiumPath), Is.True, "chromium is installed by eng/test.sh (apt-get install chromium)");
+        await using var app = await TestApp.StartAsync(
+            kestrel: true,
+            contentRoot: Path.Combine(AppContext.BaseDirectory, "WebSample"),
+            map: a =>
+            {
+                a.UseDefaultFiles();
+                a.UseStaticFiles();
+                a.MapDexterSessions("/agent");
+            });
+        var gate = new SemaphoreSlim(0);
+        var offline = new OfflineChatClient();
+        app.Model.OnGetStreamingResponse = (messages, options, ct) => Gated(offline.GetStreamingResponseAsync(messages, options, ct), gate, ct);
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = ChromiumPath, Headless = true, Args = ChromiumArgs });
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1200, Height = 800 } });
+        page.SetDefaultTimeout(30_000);
+        await page.GotoAsync(app.BaseAddress.ToString());
+        await Assertions.Expect(page.Locator("body")).ToHaveAttributeAsync("data-ready", "true");
+        var sessionId = await page.EvaluateAsync<string>("() => localStorage.getItem('sessionId')");
+        Assert.That(sessionId, Does.Match("^[0-9a-f]{32}$"));
+        await Assertions.Expect(page.Locator("#session-id")).ToHaveTextAsync(sessionId);
+
+        await AskAsync(page, gate, "What is Bitcoin?", "Bitcoin", "Bitcoin is a decentralized digital currency");
+        await Assertions.Expect(page.Locator("#history-count")).ToHaveTextAsync("1 turn in conversation");
+        await AskAsync(page, gate, "Why is it valuable?", "Following", "Its value comes from a supply capped at 21 million coins");
+
+        await Assertions.Expect(page.Locator("#history-count")).ToHaveTextAsync("2 turns in conversation");
+        var turns = page.Locator("#history .turn");
+        await Assertions.Expect(turns).ToHaveCountAsync(2);
+        await Assertions.Expect(turns.Nth(0).Locator(".q")).ToHaveTextAsync("1. What is Bitcoin?");
+        await Assertions.Expect(turns.Nth(0).Locator(".summary")).ToContainTextAsync("What is Bitcoin? → Bitcoin is a decentralized");
+        await Assertions.Expect(turns.Nth(1).Locator(".q")).ToHaveTextAsync("2. Why is it valuable?");
+        await Assertions.Expect(turns.Nth(1).Locator(".summary")).ToContainTextAsync("Why is it valuable? →");
+        Assert.That((await app.Store.GetAsync(sessionId))!.Count, Is.EqualTo(2));
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "dexter-sessions-chat.png"), FullPage = true });
+
+        await page.ClickAsync("#clear");
+
+        await Assertions.Expect(page.Locator("#history-count")).ToHaveTextAsync("0 turns in conversation");
+        await Assertions.Expect(page.Locator("#history .turn")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator("#messages .bubble")).ToHaveCountAsync(0);
+        var newSessionId = await page.EvaluateAsync<string>("() => localStorage.getItem('sessionId')");
+        Assert.Multiple(async () =>
+        {
+            Assert.That(newSessionId, Is.Not.EqualTo(sessionId).And.Match("^[0-9a-f]{32}$"));
+            Assert.That(await app.Store.ExistsAsync(sessionId), Is.False, "the cleared session is gone from the store");
+        });
+    }
+
+    private static async Task AskAsync(IPage page, SemaphoreSlim gate, string question, string firstWord, string answerStart)
+    {
+        await page.FillAsync("#query", question);
+        await page.ClickAsync("#send");
+        var answer = page.Locator("#messages .bubble.agent").Last;
+
+        // The first word is on the page while the model still waits at its gate: the answer streams in.
+        await Assertions.Expect(answer).ToHaveTextAsync(firstWord);
+        await Assertions.Expect(answer).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("streaming"));
+        gate.Release();
+
+        await Assertions.Expect(answer).Not.ToHaveClassAsync(new System.Text.RegularExpressions.Regex("streaming"));
+        await Assertions.Expect(answer).ToContainTextAsync(answerStart);
+        await Assertions.Expect(page.Locator("#messages .bubble.user").Last).ToHaveTextAsync(question);
+    }
+
+    private static async IAsyncEnumerable<ChatResponseUpdate> Gated(
+        IAsyncEnumerable<ChatResponseUpdate> source, SemaphoreSlim gate, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var first = true;
+        await foreach (var update in source.WithCancellation(ct))
+        {
+            yield return update;
+            if (first)
+            {
+                first = false;
+                await gate.WaitAsync(ct);
+            }
+        }
+    }
+}
