@@ -31,7 +31,7 @@ public sealed class HashingEmbeddingGenerator : IEmbeddingGenerator<string, Embe
     private const int MaxWordLength = 64;
     private const float WordWeight = 1f;
     private const float PairWeight = 0.5f;
-    private const float TrigramWeight = 0.25f;
+    private const float TrigramWeight = 0.35f;
     private const ulong WordSeed = 0x9E3779B97F4A7C15;
     private const ulong TrigramSeed = 0xC2B2AE3D27D4EB4F;
     private const ulong FnvOffsetBasis = 14695981039346656037;
@@ -203,13 +203,28 @@ public sealed class HashingEmbeddingGenerator : IEmbeddingGenerator<string, Embe
     {
         string[] words =
         [
-            "a", "about", "after", "again", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be", "because",
-            "been", "before", "being", "but", "by", "can", "could", "did", "do", "does", "doing", "for", "from", "had",
-            "has", "have", "having", "he", "her", "here", "him", "his", "how", "i", "if", "in", "into", "is", "it", "its",
-            "just", "me", "more", "most", "my", "no", "not", "now", "of", "on", "one", "only", "or", "other", "our", "out",
-            "over", "own", "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "them", "then",
-            "there", "these", "they", "this", "those", "through", "to", "too", "under", "up", "very", "was", "we", "were",
-            "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your",
+            "a", "about", "above", "across", "after", "afterwards", "again", "against", "all", "almost", "alone", "along",
+            "already", "also", "although", "always", "am", "among", "an", "and", "another", "any", "anyhow", "anyone",
+            "anything", "anyway", "anywhere", "are", "around", "as", "at", "back", "be", "became", "because", "become",
+            "becomes", "been", "before", "beforehand", "behind", "being", "below", "beside", "besides", "between", "beyond",
+            "both", "but", "by", "can", "cannot", "could", "did", "do", "does", "doing", "done", "down", "during", "each",
+            "earlier", "eg", "either", "else", "elsewhere", "enough", "etc", "even", "ever", "every", "everyone", "everything",
+            "everywhere", "except", "few", "for", "former", "formerly", "from", "further", "get", "gets", "getting", "give",
+            "given", "go", "goes", "going", "got", "had", "has", "have", "having", "he", "hence", "her", "here", "hers",
+            "herself", "him", "himself", "his", "how", "however", "i", "ie", "if", "in", "indeed", "into", "is", "it", "its",
+            "itself", "just", "last", "later", "latter", "least", "less", "let", "like", "many", "may", "me", "meanwhile",
+            "might", "mine", "more", "moreover", "most", "mostly", "much", "must", "my", "myself", "namely", "neither", "never",
+            "nevertheless", "next", "no", "nobody", "none", "nor", "not", "nothing", "now", "nowhere", "of", "off", "often",
+            "on", "once", "one", "only", "onto", "or", "other", "others", "otherwise", "our", "ours", "ourselves", "out", "over",
+            "own", "per", "perhaps", "please", "put", "rather", "really", "regarding", "said", "same", "say", "says",
+            "see", "seem", "seemed", "seems", "several", "she", "should", "since", "so", "some", "somehow", "someone",
+            "something", "sometime", "sometimes", "somewhere", "still", "such", "take", "tell", "than", "thank",
+            "thanks", "that", "the", "their", "theirs", "them", "themselves", "then", "thence", "there", "thereafter", "thereby",
+            "therefore", "therein", "these", "they", "thing", "things", "this", "those", "though", "through", "throughout",
+            "thus", "to", "together", "too", "toward", "towards", "under", "until", "up", "upon", "us", "very", "via", "was",
+            "way", "we", "well", "were", "what", "whatever", "when", "whence", "whenever", "where", "whereas", "wherever",
+            "whether", "which", "while", "who", "whoever", "whole", "whom", "whose", "why", "will", "with", "within", "without",
+            "would", "yet", "you", "your", "yours", "yourself", "yourselves",
         ];
         var hashes = new HashSet<ulong>();
         foreach (var word in words)
