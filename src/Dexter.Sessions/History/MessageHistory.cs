@@ -156,7 +156,7 @@ public sealed class MessageHistory
             builder.Append("- Agent: ");
             if (message.Answer.Length > PlanningAnswerLength)
             {
-                builder.Append(message.Answer.AsSpan(0, PlanningAnswerLength)).Append("...");
+                builder.Append(TextCut.Prefix(message.Answer, PlanningAnswerLength)).Append("...");
             }
             else
             {

@@ -59,7 +59,7 @@ public sealed partial class ChatClientSummarizer : ISummarizer
         ChatMessage[] messages =
         [
             new(ChatRole.System, Instructions),
-            new(ChatRole.User, "Question: " + query + "\nAnswer: " + (answer.Length > AnswerExcerptLength ? answer[..AnswerExcerptLength] : answer)),
+            new(ChatRole.User, "Question: " + query + "\nAnswer: " + TextCut.Prefix(answer, AnswerExcerptLength).ToString()),
         ];
 
         var started = _timeProvider.GetTimestamp();
@@ -76,7 +76,7 @@ public sealed partial class ChatClientSummarizer : ISummarizer
                 return Fallback(query, answer, "the model answered with an empty summary", exception: null);
             }
 
-            return summary.Length > MaxSummaryLength ? summary[..MaxSummaryLength] : summary;
+            return summary.Length > MaxSummaryLength ? TextCut.Prefix(summary, MaxSummaryLength).ToString() : summary;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
