@@ -315,6 +315,30 @@ public sealed class MessageHistoryTests
     }
 
     [Test]
+    public void FormatForPlanning_SurrogatePairAcrossThe400Cut_IsNotSplit()
+    {
+        var history = new MessageHistory();
+        history.AddAgentMessage("q", new string('x', 399) + "😀" + "tail");
+
+        var text = history.FormatForPlanning();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(text, Does.Contain("- Agent: " + new string('x', 399) + "...\n\n"));
+            Assert.That(text.Any(char.IsSurrogate), Is.False);
+        });
+    }
+
+    [Test]
+    public void FormatForPlanning_SurrogatePairEndingAtThe400Cut_IsKept()
+    {
+        var history = new MessageHistory();
+        history.AddAgentMessage("q", new string('x', 398) + "😀" + "tail");
+
+        Assert.That(history.FormatForPlanning(), Does.Contain("- Agent: " + new string('x', 398) + "😀...\n\n"));
+    }
+
+    [Test]
     public void FormatForPlanning_Empty_ReturnsEmptyString()
     {
         Assert.Multiple(() =>

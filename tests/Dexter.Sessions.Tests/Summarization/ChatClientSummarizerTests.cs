@@ -78,6 +78,20 @@ public sealed class ChatClientSummarizerTests
     }
 
     [Test]
+    public async Task SummarizeAsync_SurrogatePairsAcrossTheCuts_AreNotSplit()
+    {
+        _model.OnGetResponse = (_, _, _) => Reply(new string('s', 299) + "😀" + "more");
+
+        var summary = await Create().SummarizeAsync("q", new string('a', 499) + "😀" + "more");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(_model.Requests.Single()[1].Text, Is.EqualTo("Question: q\nAnswer: " + new string('a', 499)));
+            Assert.That(summary, Is.EqualTo(new string('s', 299)));
+        });
+    }
+
+    [Test]
     public async Task SummarizeAsync_ModelDoesNotAnswerWithinTheTimeout_FallsBackToTruncation_AndWarns()
     {
         CancellationToken modelToken = default;
