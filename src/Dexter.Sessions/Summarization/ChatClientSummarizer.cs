@@ -12,7 +12,8 @@ namespace Dexter.Sessions;
 /// <remarks>
 /// The model gets <see cref="DexterSessionsOptions.SummarizerTimeout"/> to answer. When it fails, times out or answers
 /// with nothing, the summary falls back to <see cref="TruncatingSummarizer"/>, a warning is logged with the cause, and
-/// the turn is recorded as usual. Only the caller's own cancellation is passed on as an exception.
+/// the turn is recorded as usual. Only the caller's own cancellation is passed on as an exception. A timeout longer than
+/// about 49 days (the longest a timer can wait) means no timeout.
 /// </remarks>
 public sealed partial class ChatClientSummarizer : ISummarizer
 {
@@ -25,6 +26,9 @@ public sealed partial class ChatClientSummarizer : ISummarizer
 
     /// <summary>The longest summary kept, in characters; a longer reply is cut.</summary>
     public const int MaxSummaryLength = 300;
+
+    // The longest wait a timer supports (uint.MaxValue - 1 ms, about 49.7 days); WaitAsync rejects anything longer.
+    private static readonly TimeSpan MaxTimerDuration = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
 
     private readonly IChatClient _chatClient;
     private readonly TimeSpan _timeout;
@@ -44,7 +48,8 @@ public sealed partial class ChatClientSummarizer : ISummarizer
     {
         ArgumentNullException.ThrowIfNull(chatClient);
         _chatClient = chatClient;
-        _timeout = (options?.Value ?? new DexterSessionsOptions()).SummarizerTimeout;
+        var timeout = (options?.Value ?? new DexterSessionsOptions()).SummarizerTimeout;
+        _timeout = timeout > MaxTimerDuration ? Timeout.InfiniteTimeSpan : timeout;
         _timeProvider = timeProvider ?? TimeProvider.System;
         _logger = logger ?? (ILogger)NullLogger.Instance;
     }
