@@ -139,6 +139,20 @@ public sealed class ChatClientSummarizerTests
     }
 
     [Test]
+    public async Task SummarizeAsync_VeryLongTimeout_StillUsesTheModelsSummary()
+    {
+        _model.OnGetResponse = (_, _, _) => Reply("model summary");
+
+        var summary = await Create(TimeSpan.FromDays(60)).SummarizeAsync(Query, "answer");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(summary, Is.EqualTo("model summary"));
+            Assert.That(Fallbacks(), Is.Empty);
+        });
+    }
+
+    [Test]
     public async Task SummarizeAsync_ModelThrows_FallsBackToTruncation_AndWarnsWithTheCause()
     {
         var failure = new InvalidOperationException("model is down");
