@@ -63,11 +63,16 @@ internal static class DexterSessionsOptionsBinder
     {
         if (key is not null)
         {
+            // The section key, then its environment-variable form (Dexter__Sessions__Key), which matters when the
+            // lookup is the process environment rather than an IConfiguration that already maps "__" to ":".
             var name = DexterSessionsOptions.SectionName + ":" + key;
-            var value = lookup(name);
-            if (!string.IsNullOrWhiteSpace(value))
+            foreach (var candidate in (ReadOnlySpan<string>)[name, name.Replace(":", "__", StringComparison.Ordinal)])
             {
-                return new Setting(name, value.Trim());
+                var value = lookup(candidate);
+                if (!string.IsNullOrWhiteSpace(value))
+                {
+                    return new Setting(candidate, value.Trim());
+                }
             }
         }
 
