@@ -182,6 +182,36 @@ public sealed class DexterSessionsOptionsBinderTests
     }
 
     [Test]
+    [NonParallelizable]
+    public void Bind_WithoutConfiguration_ReadsSectionKeysInTheirEnvironmentForm_AndTheyWin()
+    {
+        using var _ = new EnvironmentVariableScope(
+            ("Dexter__Sessions__MaxContextMessages", "6"),
+            ("DEXTER_MAX_CONTEXT_MESSAGES", "9"),
+            ("Dexter__Sessions__SessionTtl", "00:05:00"));
+        var options = new DexterSessionsOptions();
+
+        DexterSessionsOptionsBinder.Bind(options, (IConfiguration?)null);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(options.MaxContextMessages, Is.EqualTo(6));
+            Assert.That(options.SessionTtl, Is.EqualTo(TimeSpan.FromMinutes(5)));
+        });
+    }
+
+    [Test]
+    [NonParallelizable]
+    public void Bind_WithoutConfiguration_MalformedEnvironmentFormValue_NamesTheVariable()
+    {
+        using var _ = new EnvironmentVariableScope(("Dexter__Sessions__UseEmbeddings", "perhaps"));
+
+        var ex = Assert.Throws<InvalidOperationException>(() => DexterSessionsOptionsBinder.Bind(new DexterSessionsOptions(), (IConfiguration?)null));
+
+        Assert.That(ex!.Message, Does.Contain("Dexter__Sessions__UseEmbeddings").And.Contain("'perhaps'"));
+    }
+
+    [Test]
     public void Bind_NullArguments_Throw()
     {
         Assert.Multiple(() =>
