@@ -55,7 +55,7 @@ public sealed class DexterSessionsEndpointOptions
     public int RateLimitPermitsPerMinute { get; set; } = DefaultRateLimitPermitsPerMinute;
 
     /// <summary>Gets or sets the largest request body accepted, in bytes; a larger one is answered 413.</summary>
-    /// <value>At least 1,024; the default is 64 KiB. Key <c>Dexter:Sessions:Endpoints:MaxRequestBodySize</c>.</value>
+    /// <value>From 1,024 to 100 MiB; the default is 64 KiB. Key <c>Dexter:Sessions:Endpoints:MaxRequestBodySize</c>.</value>
     public long MaxRequestBodySize { get; set; } = DefaultMaxRequestBodySize;
 
     /// <summary>Gets whether the endpoints require a credential: <see cref="ApiKey"/> or <see cref="JwtSecret"/> is set.</summary>

@@ -7,6 +7,8 @@ namespace Dexter.Sessions.AspNetCore;
 /// <summary>Validates <see cref="DexterSessionsEndpointOptions"/>; each failure names the setting (never a secret's value).</summary>
 internal sealed class DexterSessionsEndpointOptionsValidator : IValidateOptions<DexterSessionsEndpointOptions>
 {
+    private const long MaxBodySizeLimit = 100 * 1024 * 1024;
+
     public ValidateOptionsResult Validate(string? name, DexterSessionsEndpointOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -27,9 +29,9 @@ internal sealed class DexterSessionsEndpointOptionsValidator : IValidateOptions<
             failures.Add(Invariant($"Dexter:Sessions:RateLimit:PermitsPerMinute (DEXTER_RATE_LIMIT_PER_MINUTE) must be 0 (off) or more; it is {options.RateLimitPermitsPerMinute}."));
         }
 
-        if (options.MaxRequestBodySize < 1024)
+        if (options.MaxRequestBodySize is < 1024 or > MaxBodySizeLimit)
         {
-            failures.Add(Invariant($"Dexter:Sessions:Endpoints:MaxRequestBodySize must be at least 1024 bytes; it is {options.MaxRequestBodySize}."));
+            failures.Add(Invariant($"Dexter:Sessions:Endpoints:MaxRequestBodySize must be from 1024 to {MaxBodySizeLimit} bytes; it is {options.MaxRequestBodySize}."));
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

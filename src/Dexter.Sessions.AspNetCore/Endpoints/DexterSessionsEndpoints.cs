@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
@@ -255,20 +256,45 @@ internal sealed partial class DexterSessionsEndpoints
             return (null, UnsupportedMediaType(context, requestId));
         }
 
-        using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false)) > 0)
+        // Read into a pooled buffer sized from Content-Length when there is one, growing up to the limit (+1 to detect more).
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Clamp(request.ContentLength ?? 1024, 256, limit + 1));
+        try
         {
-            buffer.Write(chunk, 0, read);
-            if (buffer.Length > limit)
+            var length = 0;
+            while (true)
             {
-                return (null, TooLarge(context, requestId));
-            }
-        }
+                if (length == buffer.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, limit + 1));
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
 
-        var body = new ReadOnlyMemory<byte>(buffer.GetBuffer(), 0, (int)buffer.Length);
-        if (isForm && !StartsWithObject(body.Span))
+                var read = await request.Body.ReadAsync(buffer.AsMemory(length), context.RequestAborted).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                length += read;
+                if (length > limit)
+                {
+                    return (null, TooLarge(context, requestId));
+                }
+            }
+
+            return ParseQueryRequest(context, requestId, buffer.AsSpan(0, length), isForm);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private (QueryRequest? Request, IResult? Error) ParseQueryRequest(HttpContext context, string requestId, ReadOnlySpan<byte> body, bool isForm)
+    {
+        if (isForm && !StartsWithObject(body))
         {
             return (null, UnsupportedMediaType(context, requestId));
         }
@@ -280,7 +306,7 @@ internal sealed partial class DexterSessionsEndpoints
 
         try
         {
-            var parsed = JsonSerializer.Deserialize(body.Span, DexterSessionsJsonContext.Default.QueryRequest);
+            var parsed = JsonSerializer.Deserialize(body, DexterSessionsJsonContext.Default.QueryRequest);
             return parsed is null
                 ? (null, BadRequest(context, requestId, "The request body must be a JSON object: {\"query\": \"...\", \"session_id\": \"...\"}."))
                 : (parsed, null);
