@@ -81,7 +81,7 @@ public sealed class DexterAgent
         }
         catch (Exception ex)
         {
-            Fail(activity, sessionId, ex);
+            Fail(activity, sessionId, ex, cancellationToken);
             throw;
         }
     }
@@ -140,7 +140,7 @@ public sealed class DexterAgent
             }
             catch (Exception ex)
             {
-                Fail(activity, sessionId, ex);
+                Fail(activity, sessionId, ex, cancellationToken);
                 throw;
             }
 
@@ -159,7 +159,7 @@ public sealed class DexterAgent
                 }
                 catch (Exception ex)
                 {
-                    Fail(activity, sessionId, ex);
+                    Fail(activity, sessionId, ex, cancellationToken);
                     throw;
                 }
 
@@ -182,7 +182,7 @@ public sealed class DexterAgent
             }
             catch (Exception ex)
             {
-                Fail(activity, sessionId, ex);
+                Fail(activity, sessionId, ex, cancellationToken);
                 throw;
             }
 
@@ -209,9 +209,9 @@ public sealed class DexterAgent
         return activity;
     }
 
-    private void Fail(Activity? activity, string sessionId, Exception exception)
+    private void Fail(Activity? activity, string sessionId, Exception exception, CancellationToken cancellationToken)
     {
         activity?.SetStatus(ActivityStatusCode.Error, exception.GetType().Name);
-        _pipeline.TurnFailed(sessionId, exception);
+        _pipeline.TurnFailed(sessionId, exception, cancellationToken);
     }
 }

@@ -79,7 +79,7 @@ public sealed class SessionChatClient : DelegatingChatClient
         }
         catch (Exception ex)
         {
-            _pipeline.TurnFailed(sessionId, ex);
+            _pipeline.TurnFailed(sessionId, ex, cancellationToken);
             throw;
         }
     }
@@ -106,7 +106,7 @@ public sealed class SessionChatClient : DelegatingChatClient
         }
         catch (Exception ex)
         {
-            _pipeline.TurnFailed(sessionId, ex);
+            _pipeline.TurnFailed(sessionId, ex, cancellationToken);
             throw;
         }
 
@@ -125,7 +125,7 @@ public sealed class SessionChatClient : DelegatingChatClient
                 }
                 catch (Exception ex)
                 {
-                    _pipeline.TurnFailed(sessionId, ex);
+                    _pipeline.TurnFailed(sessionId, ex, cancellationToken);
                     throw;
                 }
 
@@ -150,7 +150,7 @@ public sealed class SessionChatClient : DelegatingChatClient
         }
         catch (Exception ex)
         {
-            _pipeline.TurnFailed(sessionId, ex);
+            _pipeline.TurnFailed(sessionId, ex, cancellationToken);
             throw;
         }
 

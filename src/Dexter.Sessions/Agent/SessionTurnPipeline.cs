@@ -121,9 +121,11 @@ internal sealed partial class SessionTurnPipeline(
         Log.TurnContent(logger, sessionId, turn.Id, turn.Query, turn.Answer);
     }
 
-    public void TurnFailed(string sessionId, Exception exception)
+    /// <summary>Logs a run that recorded nothing: a cancellation when the caller cancelled it, otherwise a failure
+    /// (a model call that timed out on its own throws <see cref="OperationCanceledException"/> too, and is a failure).</summary>
+    public void TurnFailed(string sessionId, Exception exception, CancellationToken cancellationToken)
     {
-        if (exception is OperationCanceledException)
+        if (exception is OperationCanceledException && cancellationToken.IsCancellationRequested)
         {
             Log.TurnCancelled(logger, sessionId);
         }
