@@ -366,6 +366,22 @@ public sealed class DexterAgentTests
     }
 
     [Test]
+    public async Task RunAsync_ModelTimesOutWithTaskCanceled_IsLoggedAsAFailureNotACancellation()
+    {
+        var timeout = new TaskCanceledException("The request was canceled due to the configured HttpClient.Timeout of 100 seconds elapsing.", new TimeoutException());
+        _model.OnGetResponse = (_, _, _) => Task.FromException<ChatResponse>(timeout);
+
+        Assert.That(async () => await Create().RunAsync("q", _sessionId), Throws.InstanceOf<TaskCanceledException>());
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(_logger.Entries.Single(e => e.EventId.Id == 1003).Exception, Is.SameAs(timeout));
+            Assert.That(LoggedEvents(), Does.Not.Contain(1002));
+            Assert.That(await _store.ExistsAsync(_sessionId), Is.False);
+        });
+    }
+
+    [Test]
     public async Task RunAsync_CancelledAfterTheModelAnsweredButBeforeRecording_RecordsNothing()
     {
         using var cts = new CancellationTokenSource();

@@ -175,6 +175,22 @@ public sealed class SessionChatClientTests
     }
 
     [Test]
+    public async Task GetResponseAsync_InnerClientTimesOutWithTaskCanceled_IsLoggedAsAFailure()
+    {
+        var logger = new CollectingLogger<SessionChatClient>();
+        using var client = new SessionChatClient(_model, _store, logger: logger);
+        _model.OnGetResponse = (_, _, _) => Task.FromException<ChatResponse>(new TaskCanceledException("HttpClient.Timeout", new TimeoutException()));
+
+        Assert.That(() => client.GetResponseAsync("q", Session()), Throws.InstanceOf<TaskCanceledException>());
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(logger.Entries.Select(e => e.EventId.Id), Does.Contain(1003).And.Not.Contain(1002));
+            Assert.That(await _store.ExistsAsync(_sessionId), Is.False);
+        });
+    }
+
+    [Test]
     public async Task GetResponseAsync_Cancelled_ThrowsAndRecordsNothing()
     {
         using var cts = new CancellationTokenSource();
