@@ -81,11 +81,15 @@ public sealed partial class EmbeddingMessageSelector : IMessageSelector
     public async ValueTask<IReadOnlyList<Message>> SelectAsync(MessageSelectionContext context, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var turns = context.Turns;
-        if (turns.Count <= context.MaxMessages)
+        if (context.Turns.Count <= context.MaxMessages)
         {
-            return turns;
+            return context.Turns;
         }
+
+        // Only the latest MaxCandidates turns are scored, also when the caller passes more (a MessageHistory passes all).
+        var candidateCount = GetCandidateCount(context.MaxMessages);
+        var candidates = context.Turns.Count > candidateCount ? RecentMessageSelector.TakeLast(context.Turns, candidateCount) : context.Turns;
+        var turns = candidates;
 
         ReadOnlyMemory<float> query;
         try
@@ -97,19 +101,19 @@ public sealed partial class EmbeddingMessageSelector : IMessageSelector
                 throw new InvalidOperationException("The embedding generator returned an empty vector for the query.");
             }
 
-            turns = await EnsureEmbeddingsAsync(context, query.Length, cancellationToken).ConfigureAwait(false);
+            turns = await EnsureEmbeddingsAsync(candidates, context, query.Length, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             LogFallback(ex, context.MaxMessages, turns.Count);
-            return RecentMessageSelector.TakeLast(context.Turns, context.MaxMessages);
+            return RecentMessageSelector.TakeLast(candidates, context.MaxMessages);
         }
 
         var selected = RelevanceRanking.SelectTop(query.Span, turns, context.MaxMessages, _similarityWeight, _recencyWeight, _threshold);
         if (selected.Length == 0)
         {
             Log.NoTurnSimilarEnough(_logger, turns.Count, _threshold, context.MaxMessages);
-            return RecentMessageSelector.TakeLast(context.Turns, context.MaxMessages);
+            return RecentMessageSelector.TakeLast(candidates, context.MaxMessages);
         }
 
         Log.Selected(_logger, selected.Length, turns.Count);
@@ -151,9 +155,8 @@ public sealed partial class EmbeddingMessageSelector : IMessageSelector
     }
 
     /// <summary>Returns the candidates with a vector of <paramref name="dimensions"/> each, embedding the others in one call and storing their vectors.</summary>
-    private async Task<IReadOnlyList<Message>> EnsureEmbeddingsAsync(MessageSelectionContext context, int dimensions, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<Message>> EnsureEmbeddingsAsync(IReadOnlyList<Message> turns, MessageSelectionContext context, int dimensions, CancellationToken cancellationToken)
     {
-        var turns = context.Turns;
         List<int>? missing = null;
         var stale = 0;
         for (var i = 0; i < turns.Count; i++)

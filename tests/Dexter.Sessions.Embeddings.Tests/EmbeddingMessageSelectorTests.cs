@@ -170,6 +170,16 @@ public class EmbeddingMessageSelectorTests
     }
 
     [Test]
+    public async Task SelectAsync_MoreTurnsThanMaxCandidates_ScoresOnlyTheLatest()
+    {
+        var turns = WithCosines(1f, 0.5f, 0.5f, 0.5f, 0.5f);
+
+        var selected = await CreateSelector(o => o.MaxCandidates = 3).SelectAsync(new MessageSelectionContext(Query, turns, 2));
+
+        Assert.That(Ids(selected), Is.EqualTo(new[] { 4, 5 }));
+    }
+
+    [Test]
     public async Task SelectAsync_TurnsWithoutVectors_EmbedsThemInOneCallAndStoresThem()
     {
         using var store = new InMemorySessionStore();
