@@ -103,6 +103,7 @@ public sealed class DexterAgent
         var response = await _chatClient.GetResponseAsync(
             _pipeline.BuildMessages(context, [new ChatMessage(ChatRole.User, query)]), options: null, cancellationToken).ConfigureAwait(false);
         var turn = await _pipeline.CreateTurnAsync(query, response.Text, response.Usage, _pipeline.TimeProvider.GetElapsedTime(started), cancellationToken).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested(); // as a store's append does: a run cancelled before the turn is added adds nothing
         return new DexterAgentResponse(sessionId: null, history.Add(turn), context, response);
     }
 
