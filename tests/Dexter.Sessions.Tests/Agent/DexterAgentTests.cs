@@ -528,6 +528,37 @@ public sealed class DexterAgentTests
     }
 
     [Test]
+    public void RunAsync_WithHistory_CancelledAfterTheModelAnswered_AddsNothing()
+    {
+        using var cts = new CancellationTokenSource();
+        var summarizer = new CallbackSummarizer((_, _, _) =>
+        {
+            cts.Cancel(); // the caller gives up while the summary is made; the summarizer does not notice
+            return new ValueTask<string>("summary");
+        });
+        var history = new MessageHistory();
+
+        Assert.That(async () => await Create(summarizer: summarizer).RunAsync("q", history, cts.Token), Throws.InstanceOf<OperationCanceledException>());
+        Assert.That(history.Count, Is.Zero);
+    }
+
+    [Test]
+    public void RunAsync_WithHistory_CancelledWhileTheModelAnswers_AddsNothing()
+    {
+        using var cts = new CancellationTokenSource();
+        _model.OnGetResponse = async (_, _, token) =>
+        {
+            await cts.CancelAsync();
+            await Task.Delay(Timeout.Infinite, token);
+            return new ChatResponse();
+        };
+        var history = new MessageHistory();
+
+        Assert.That(async () => await Create().RunAsync("q", history, cts.Token), Throws.InstanceOf<OperationCanceledException>());
+        Assert.That(history.Count, Is.Zero);
+    }
+
+    [Test]
     public void RunAsync_WithNullHistory_ThrowsNamingIt()
     {
         Assert.That(() => Create().RunAsync("q", (MessageHistory)null!), Throws.ArgumentNullException.With.Property("ParamName").EqualTo("history"));
