@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Dexter.Sessions.Samples;
 using Microsoft.AspNetCore.Builder;
@@ -69,6 +70,117 @@ public sealed class ChatPageBrowserTests
             Assert.That(newSessionId, Is.Not.EqualTo(sessionId).And.Match("^[0-9a-f]{32}$"));
             Assert.That(await app.Store.ExistsAsync(sessionId), Is.False, "the cleared session is gone from the store");
         });
+    }
+
+    [Test]
+    public async Task SeedClient_RunUnchanged_PrintsEachEventHistoryAndClears()
+    {
+        await using var app = await TestApp.StartAsync(kestrel: true);
+        var gate = new SemaphoreSlim(0);
+        app.Model.OnGetStreamingResponse = (_, _, ct) => StepByStep(["Bitcoin", " is digital money."], gate, ct);
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = ChromiumPath, Headless = true, Args = ChromiumArgs });
+        var page = await browser.NewPageAsync();
+        page.SetDefaultTimeout(30_000);
+        var logged = new ConcurrentQueue<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "log")
+            {
+                logged.Enqueue(message.Text);
+            }
+        };
+        await page.GotoAsync(new Uri(app.BaseAddress, "/health").ToString());
+
+        // The original system's client, word for word, as a module (it awaits at top level); its functions are then exposed.
+        await page.AddScriptTagAsync(new() { Type = "module", Content = SeedClient + "\nwindow.seed = { askAgent, showHistory, clearSession, sessionId };" });
+        await page.WaitForFunctionAsync("() => window.seed !== undefined");
+        var sessionId = await page.EvaluateAsync<string>("() => window.seed.sessionId");
+
+        // The model writes one piece, then waits: each event reaches the client, which prints its content, before the next is written.
+        var asking = page.EvaluateAsync("() => window.seed.askAgent('What is Bitcoin?')");
+        await UntilAsync(() => logged.Count >= 1);
+        gate.Release();
+        await UntilAsync(() => logged.Count >= 2);
+        gate.Release();
+        await asking;
+        await page.EvaluateAsync("() => window.seed.showHistory()");
+        await page.EvaluateAsync("() => window.seed.clearSession()");
+
+        var lines = logged.ToList();
+        Assert.Multiple(async () =>
+        {
+            Assert.That(lines.Take(3), Is.EqualTo(new[] { "Bitcoin", " is digital money.", "Bitcoin is digital money." }), "token, token, then the full answer");
+            Assert.That(lines[3], Is.EqualTo("1 turns in conversation"));
+            Assert.That(lines[4], Does.StartWith("Q: What is Bitcoin?\nA: Bitcoin is digital money.\nSummary: What is Bitcoin? → Bitcoin is digital money."));
+            Assert.That(await page.EvaluateAsync<string?>("() => localStorage.getItem('sessionId')"), Is.Null);
+            Assert.That(await app.Store.ExistsAsync(sessionId), Is.False);
+        });
+    }
+
+    private const string SeedClient = """
+        // Create or load session
+        const sessionId = localStorage.getItem("sessionId") ||
+                          (await fetch("/agent/session", {method: "POST"}).then(r => r.json())).session_id;
+        localStorage.setItem("sessionId", sessionId);
+
+        // Query with context persistence
+        async function askAgent(question) {
+            const response = await fetch("/agent/query", {
+                method: "POST",
+                headers: { "Content-Type": "application/json" },
+                body: JSON.stringify({ query: question, session_id: sessionId }),
+                credentials: "include"  // Preserve cookies
+            });
+
+            const reader = response.body.getReader();
+            const decoder = new TextDecoder();
+
+            while (true) {
+                const {done, value} = await reader.read();
+                if (done) break;
+
+                const event = JSON.parse(
+                    decoder.decode(value).replace(/^data: /, "").trim()
+                );
+                console.log(event.content);  // Stream response
+            }
+        }
+
+        // View full conversation
+        async function showHistory() {
+            const hist = await fetch(`/agent/history?session_id=${sessionId}`).then(r => r.json());
+            console.log(`${hist.turns} turns in conversation`);
+            hist.messages.forEach(msg => {
+                console.log(`Q: ${msg.query}\nA: ${msg.answer}\nSummary: ${msg.summary}`);
+            });
+        }
+
+        // Clear session
+        async function clearSession() {
+            await fetch(`/agent/history?session_id=${sessionId}`, {method: "DELETE"});
+            localStorage.removeItem("sessionId");
+        }
+        """;
+
+    private static async Task UntilAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 1500 && !condition(); i++)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.That(condition(), Is.True, "the browser did not get there within 30 s");
+    }
+
+    private static async IAsyncEnumerable<ChatResponseUpdate> StepByStep(string[] pieces, SemaphoreSlim gate, [EnumeratorCancellation] CancellationToken ct)
+    {
+        foreach (var piece in pieces)
+        {
+            yield return new ChatResponseUpdate(ChatRole.Assistant, piece);
+            await gate.WaitAsync(ct);
+        }
     }
 
     private static async Task AskAsync(IPage page, SemaphoreSlim gate, string question, string firstWord, string answerStart)
