@@ -111,7 +111,7 @@ public sealed partial class InMemorySessionStore : ISessionStore, IDisposable
         SessionId.ThrowIfInvalid(sessionId);
         cancellationToken.ThrowIfCancellationRequested();
         var created = false;
-        Write(sessionId, owner, session => created = session.IsNew);
+        Write(sessionId, owner, session => created = session.IsNew, refreshExisting: false);
         return Task.FromResult(created);
     }
 
@@ -282,7 +282,9 @@ public sealed partial class InMemorySessionStore : ISessionStore, IDisposable
         }
     }
 
-    private void Write(string sessionId, string? owner, Action<Session> write)
+    // refreshExisting: whether the write refreshes the expiry of a session that already existed; false for CreateAsync,
+    // which leaves an existing session as it was.
+    private void Write(string sessionId, string? owner, Action<Session> write, bool refreshExisting = true)
     {
         while (true)
         {
@@ -302,9 +304,14 @@ public sealed partial class InMemorySessionStore : ISessionStore, IDisposable
                     continue;
                 }
 
+                var isNew = session.IsNew;
                 write(session);
                 session.IsNew = false;
-                session.LastActivityAt = now;
+                if (isNew || refreshExisting)
+                {
+                    session.LastActivityAt = now;
+                }
+
                 return;
             }
         }
