@@ -70,7 +70,7 @@ public sealed class InMemorySessionStoreTests
     }
 
     [Test]
-    public async Task SetAndCreate_RefreshTheExpiry()
+    public async Task SetAsync_RefreshesTheExpiry_AndCreateAsyncStartsIt()
     {
         var set = SessionId.New();
         var created = SessionId.New();
@@ -78,13 +78,15 @@ public sealed class InMemorySessionStoreTests
         await _store.CreateAsync(created);
         _clock.Advance(TimeSpan.FromMinutes(50));
         await _store.SetAsync(set, new MessageHistory());
-        await _store.CreateAsync(created);
-        _clock.Advance(TimeSpan.FromMinutes(50));
+        _clock.Advance(TimeSpan.FromMinutes(9));
+        var createdAfter59Minutes = await _store.ExistsAsync(created);
+        _clock.Advance(TimeSpan.FromMinutes(41));
 
         Assert.Multiple(async () =>
         {
-            Assert.That(await _store.ExistsAsync(set), Is.True);
-            Assert.That(await _store.ExistsAsync(created), Is.True);
+            Assert.That(createdAfter59Minutes, Is.True);
+            Assert.That(await _store.ExistsAsync(created), Is.False, "an hour after its creation");
+            Assert.That(await _store.ExistsAsync(set), Is.True, "50 minutes after SetAsync");
         });
     }
 
@@ -288,6 +290,26 @@ public sealed class InMemorySessionStoreTests
             Assert.That(created, Is.True);
             Assert.That(metadata!.Owner, Is.EqualTo("bob"));
             Assert.That(metadata.TurnCount, Is.Zero);
+        });
+    }
+
+    [Test]
+    public async Task CreateAsync_ExistingSession_LeavesItAsItWas_ExpiryIncluded()
+    {
+        var id = SessionId.New();
+        await _store.AppendAsync(id, Turn("q"));
+        _clock.Advance(TimeSpan.FromMinutes(50));
+
+        var created = await _store.CreateAsync(id, "mallory");
+        var metadata = await _store.GetMetadataAsync(id);
+        _clock.Advance(TimeSpan.FromMinutes(10));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(created, Is.False);
+            Assert.That(metadata!.LastActivityAt, Is.EqualTo(Start));
+            Assert.That(metadata.Owner, Is.Null);
+            Assert.That(await _store.ExistsAsync(id), Is.False, "expires an hour after its last write, as if CreateAsync had not been called");
         });
     }
 
