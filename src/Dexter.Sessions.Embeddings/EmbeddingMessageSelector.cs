@@ -89,34 +89,36 @@ public sealed partial class EmbeddingMessageSelector : IMessageSelector
         // Only the latest MaxCandidates turns are scored, also when the caller passes more (a MessageHistory passes all).
         var candidateCount = GetCandidateCount(context.MaxMessages);
         var candidates = context.Turns.Count > candidateCount ? RecentMessageSelector.TakeLast(context.Turns, candidateCount) : context.Turns;
-        var turns = candidates;
-
-        ReadOnlyMemory<float> query;
+        Message[] selected;
         try
         {
             var embedded = await GenerateAsync([context.Query], cancellationToken).ConfigureAwait(false);
-            query = embedded[0].Vector;
+            var query = embedded[0].Vector;
             if (query.IsEmpty)
             {
                 throw new InvalidOperationException("The embedding generator returned an empty vector for the query.");
             }
 
-            turns = await EnsureEmbeddingsAsync(candidates, context, query.Length, cancellationToken).ConfigureAwait(false);
+            var ranking = new RelevanceRanking(query, context.MaxMessages, candidates.Count, _similarityWeight, _recencyWeight, _threshold);
+            var unscored = ranking.ScoreAll(candidates);
+            var turns = unscored is null
+                ? candidates
+                : await EmbedUnscoredAsync(candidates, unscored, ranking, context, cancellationToken).ConfigureAwait(false);
+            selected = ranking.GetSelected(turns);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            LogFallback(ex, context.MaxMessages, turns.Count);
+            LogFallback(ex, context.MaxMessages, candidates.Count);
             return RecentMessageSelector.TakeLast(candidates, context.MaxMessages);
         }
 
-        var selected = RelevanceRanking.SelectTop(query.Span, turns, context.MaxMessages, _similarityWeight, _recencyWeight, _threshold);
         if (selected.Length == 0)
         {
-            Log.NoTurnSimilarEnough(_logger, turns.Count, _threshold, context.MaxMessages);
+            Log.NoTurnSimilarEnough(_logger, candidates.Count, _threshold, context.MaxMessages);
             return RecentMessageSelector.TakeLast(candidates, context.MaxMessages);
         }
 
-        Log.Selected(_logger, selected.Length, turns.Count);
+        Log.Selected(_logger, selected.Length, candidates.Count);
         return selected;
     }
 
@@ -154,46 +156,38 @@ public sealed partial class EmbeddingMessageSelector : IMessageSelector
         }
     }
 
-    /// <summary>Returns the candidates with a vector of <paramref name="dimensions"/> each, embedding the others in one call and storing their vectors.</summary>
-    private async Task<IReadOnlyList<Message>> EnsureEmbeddingsAsync(IReadOnlyList<Message> turns, MessageSelectionContext context, int dimensions, CancellationToken cancellationToken)
+    /// <summary>
+    /// Embeds the turns that had no vector of the query's length in one call, scores them, and stores their vectors.
+    /// </summary>
+    /// <returns>The candidates, with the new vectors on the turns that got one.</returns>
+    private async Task<IReadOnlyList<Message>> EmbedUnscoredAsync(
+        IReadOnlyList<Message> candidates, List<int> unscored, RelevanceRanking ranking, MessageSelectionContext context, CancellationToken cancellationToken)
     {
-        List<int>? missing = null;
+        var texts = new string[unscored.Count];
         var stale = 0;
-        for (var i = 0; i < turns.Count; i++)
-        {
-            var length = turns[i].Embedding.Length;
-            if (length != dimensions)
-            {
-                (missing ??= []).Add(i);
-                stale += length == 0 ? 0 : 1;
-            }
-        }
-
-        if (missing is null)
-        {
-            return turns;
-        }
-
-        var texts = new string[missing.Count];
         for (var i = 0; i < texts.Length; i++)
         {
-            texts[i] = turns[missing[i]].GetRepresentativeText();
+            var turn = candidates[unscored[i]];
+            texts[i] = turn.GetRepresentativeText();
+            stale += turn.Embedding.IsEmpty ? 0 : 1;
         }
 
         var embedded = await GenerateAsync(texts, cancellationToken).ConfigureAwait(false);
-        var merged = turns.ToArray();
-        var updated = new List<Message>(missing.Count);
-        for (var i = 0; i < missing.Count; i++)
+        var merged = candidates.ToArray();
+        var updated = new List<Message>(unscored.Count);
+        for (var i = 0; i < unscored.Count; i++)
         {
-            var turn = merged[missing[i]] with { Embedding = embedded[i].Vector };
-            merged[missing[i]] = turn;
+            var index = unscored[i];
+            var turn = merged[index] with { Embedding = embedded[i].Vector };
+            merged[index] = turn;
+            ranking.Score(turn.Embedding.Span, index);
             if (turn.Id > 0)
             {
                 updated.Add(turn);
             }
         }
 
-        Log.EmbeddedPastTurns(_logger, missing.Count, stale, context.SessionId);
+        Log.EmbeddedPastTurns(_logger, unscored.Count, stale, context.SessionId);
         if (context.Store is { } store && context.SessionId is { } sessionId && updated.Count > 0)
         {
             try

@@ -25,11 +25,34 @@ public class RelevanceRankingTests
     }
 
     [Test]
+    public void ScoreAll_TurnsWithoutVectorOrOfOtherLength_ReturnsTheirIndices()
+    {
+        var turns = new[] { Turns.Create(1, "a"), Turns.Create(2, "b", Turns.Axis(0)), Turns.Create(3, "c", [1f, 0f]) };
+        var ranking = new RelevanceRanking(Turns.Axis(0), 2, turns.Length, 0.7f, 0.3f, 0.3f);
+
+        var unscored = ranking.ScoreAll(turns);
+
+        Assert.That(unscored, Is.EqualTo(new[] { 0, 2 }));
+    }
+
+    [Test]
+    public void Score_LateTurnAfterScoreAll_IsRankedByItsIndex()
+    {
+        var turns = new[] { Turns.Create(1, "a"), Turns.Create(2, "b", Turns.AtCosine(0.5f)), Turns.Create(3, "c", Turns.AtCosine(0.5f)) };
+        var ranking = new RelevanceRanking(Turns.Axis(0), 2, turns.Length, 1f, 0f, 0.3f);
+        ranking.ScoreAll(turns);
+
+        ranking.Score(Turns.Axis(0), 0);
+
+        Assert.That(ranking.GetSelected(turns).Select(t => t.Id), Is.EqualTo(new[] { 1, 3 }));
+    }
+
+    [Test]
     public void SelectTop_UnnormalizedVectors_ComparesByCosine()
     {
         var turns = new[] { Turns.Create(1, "a", [10f, 0f, 0f, 0f]), Turns.Create(2, "b", [0.1f, 0.1f, 0f, 0f]) };
 
-        var selected = RelevanceRanking.SelectTop([3f, 0f, 0f, 0f], turns, 1, 1f, 0f, 0.3f);
+        var selected = RelevanceRanking.SelectTop(new float[] { 3f, 0f, 0f, 0f }, turns, 1, 1f, 0f, 0.3f);
 
         Assert.That(selected.Select(t => t.Id), Is.EqualTo(new[] { 1 }));
     }
