@@ -72,7 +72,9 @@ else
         .AsIChatClient());
 }
 
-services.AddDexterSessions();
+services.AddDexterSessions()
+    .UseRedisWhenConfigured()                  // REDIS_URL set: Redis; otherwise in memory
+    .UseEmbeddingSelectorWhenConfigured();     // DEXTER_USE_EMBEDDINGS=true: relevant turns by embeddings
 
 await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
 DexterAgent agent;
@@ -94,6 +96,7 @@ sessionId ??= SessionId.New();
 Console.WriteLine($"Session: {sessionId}");
 Console.WriteLine($"Model:   {(string.IsNullOrWhiteSpace(apiKey) ? "offline sample model (set OPENAI_API_KEY for a real one)" : "OpenAI-compatible endpoint")}");
 Console.WriteLine($"Store:   {store.GetType().Name}");
+Console.WriteLine($"Context: {provider.GetRequiredService<IMessageSelector>().GetType().Name}");
 Console.WriteLine();
 
 try
