@@ -515,7 +515,7 @@ public sealed class DexterAgentTests
     }
 
     [Test]
-    public async Task RunAsync_WithHistory_ModelFails_HistoryIsUnchanged()
+    public void RunAsync_WithHistory_ModelFails_HistoryIsUnchanged()
     {
         var history = new MessageHistory();
         history.AddAgentMessage("q1", "a1");
@@ -524,7 +524,6 @@ public sealed class DexterAgentTests
         Assert.ThrowsAsync<InvalidOperationException>(() => Create().RunAsync("q2", history));
 
         Assert.That(history.Count, Is.EqualTo(1));
-        await Task.CompletedTask;
     }
 
     [Test]
