@@ -151,6 +151,22 @@ public sealed class DexterAgentTests
     }
 
     [Test]
+    public async Task RunAsync_ConcurrentRunsOnOneSession_RecordEveryTurnOnceWithDistinctIds()
+    {
+        var agent = Create();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 32).Select(i => Task.Run(() => agent.RunAsync("q" + i, _sessionId))));
+
+        var stored = await Stored();
+        Assert.Multiple(() =>
+        {
+            Assert.That(responses.Select(r => r.Turn.Id).Order(), Is.EqualTo(Enumerable.Range(1, 32)));
+            Assert.That(stored.Select(m => m.Id), Is.EqualTo(Enumerable.Range(1, 32)));
+            Assert.That(stored.Select(m => m.Query).Distinct().Count(), Is.EqualTo(32));
+        });
+    }
+
+    [Test]
     public async Task RunAsync_ModelWithoutUsage_RecordsNoTokenCounts()
     {
         _model.OnGetResponse = (_, _, _) => Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, "a")));
