@@ -9,6 +9,7 @@ namespace Dexter.Sessions.Redis.Benchmarks;
 /// against the original design (GET the whole blob and keep its tail) as the baseline.
 /// </summary>
 [Config(typeof(BenchmarkConfig))]
+[IterationCount(30)]
 public class ReadRecentBenchmarks
 {
     private const string Prefix = "bench:read:";

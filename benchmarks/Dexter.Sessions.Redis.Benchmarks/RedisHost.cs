@@ -37,6 +37,20 @@ public static class RedisHost
         }
     }
 
+    /// <summary>Runs <c>redis-benchmark -t rpush -c 64 -n 100000 -q</c> against the server and prints its result.</summary>
+    public static void RunRedisBenchmark(string label)
+    {
+        var redisBenchmark = Process.Start(new ProcessStartInfo(Find("redis-benchmark"))
+        {
+            ArgumentList = { "-h", "127.0.0.1", "-p", Port.ToString(CultureInfo.InvariantCulture), "-t", "rpush", "-c", "64", "-n", "100000", "-q" },
+            RedirectStandardOutput = true,
+        })!;
+        var output = redisBenchmark.StandardOutput.ReadToEnd();
+        redisBenchmark.WaitForExit();
+        var result = output.Split('\r', '\n').LastOrDefault(l => l.Contains("RPUSH", StringComparison.Ordinal))?.Trim();
+        Console.WriteLine($"// redis-benchmark -t rpush -c 64 -n 100000 -q ({label}): {result}");
+    }
+
     /// <summary>Finds an executable on the PATH.</summary>
     public static string Find(string name) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin").Split(Path.PathSeparator).Append("/usr/bin")

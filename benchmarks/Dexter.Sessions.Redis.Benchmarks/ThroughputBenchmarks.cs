@@ -5,10 +5,11 @@ namespace Dexter.Sessions.Redis.Benchmarks;
 
 /// <summary>
 /// Throughput of 64 concurrent writers, each appending turns to its own session through one store (one connection).
-/// The time per operation is the time per turn: turns per second = 1 s / Mean. Compare with
-/// <c>redis-benchmark -t rpush -c 64 -n 100000 -q</c>, which Program runs against the same server first.
+/// The time per operation is the time per turn: turns per second = 1 s / Mean. For comparison,
+/// <c>redis-benchmark -t rpush -c 64 -n 100000 -q</c> runs against the same server just before and just after.
 /// </summary>
 [Config(typeof(BenchmarkConfig))]
+[IterationCount(20)]
 public class ThroughputBenchmarks
 {
     public const int Writers = 64;
@@ -20,6 +21,7 @@ public class ThroughputBenchmarks
     [GlobalSetup]
     public void Setup()
     {
+        RedisHost.RunRedisBenchmark("before");
         _store = new RedisSessionStore(Options.Create(new RedisSessionStoreOptions { Configuration = RedisHost.Endpoint, KeyPrefix = "bench:throughput:" }));
         _turn = Turns.Create(1);
         _sessions = Enumerable.Range(0, Writers).Select(_ => SessionId.New()).ToArray();
@@ -44,5 +46,9 @@ public class ThroughputBenchmarks
     }
 
     [GlobalCleanup]
-    public ValueTask Cleanup() => _store.DisposeAsync();
+    public async Task Cleanup()
+    {
+        await _store.DisposeAsync();
+        RedisHost.RunRedisBenchmark("after");
+    }
 }
