@@ -444,6 +444,13 @@ internal sealed partial class DexterSessionsEndpoints
             instance: context.Request.Path,
             statusCode: statusCode,
             title: title,
+            type: statusCode switch
+            {
+                // ASP.NET Core's defaults name a type for the other statuses.
+                StatusCodes.Status413PayloadTooLarge => "https://tools.ietf.org/html/rfc9110#section-15.5.14",
+                StatusCodes.Status429TooManyRequests => "https://tools.ietf.org/html/rfc6585#section-4",
+                _ => null,
+            },
             extensions: new Dictionary<string, object?> { ["request_id"] = requestId });
     }
 

@@ -146,6 +146,7 @@ internal static class Problems
         {
             Assert.That((int)problem["status"]!, Is.EqualTo(status));
             Assert.That((string?)problem["title"], Is.Not.Null.And.Not.Empty);
+            Assert.That((string?)problem["type"], Does.StartWith("https://tools.ietf.org/html/rfc"));
             Assert.That((string?)problem["request_id"], Is.EqualTo(response.Headers.GetValues("X-Request-Id").Single()));
         });
         return problem;
