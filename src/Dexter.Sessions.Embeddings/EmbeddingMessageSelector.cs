@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -224,14 +225,18 @@ public sealed partial class EmbeddingMessageSelector : IMessageSelector
         {
             ObserveLateFailure(call);
             throw new TimeoutException(
-                $"The embedding generator did not answer within {_timeout.TotalSeconds:0.###} s; raise EmbeddingSelectorOptions.EmbeddingTimeout or check the embedding service.",
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"The embedding generator did not answer within {_timeout.TotalSeconds:0.###} s; raise EmbeddingSelectorOptions.EmbeddingTimeout or check the embedding service."),
                 ex);
         }
 
         if (embeddings is null || embeddings.Count != texts.Length)
         {
             throw new InvalidOperationException(
-                $"The embedding generator returned {embeddings?.Count ?? 0} embeddings for {texts.Length} texts; it must return one per text, in order.");
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"The embedding generator returned {embeddings?.Count ?? 0} embeddings for {texts.Length} texts; it must return one per text, in order."));
         }
 
         return embeddings;

@@ -330,6 +330,8 @@ public class EmbeddingMessageSelectorTests
             Assert.That(warning.EventId.Id, Is.EqualTo(4001));
             Assert.That(warning.Message, Does.Contain("2000 ms"));
             Assert.That(warning.Exception, Is.TypeOf<TimeoutException>());
+            Assert.That(warning.Exception!.Message, Is.EqualTo(
+                "The embedding generator did not answer within 2 s; raise EmbeddingSelectorOptions.EmbeddingTimeout or check the embedding service."));
         });
     }
 
