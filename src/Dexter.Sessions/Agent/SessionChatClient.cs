@@ -26,6 +26,7 @@ public sealed class SessionChatClient : DelegatingChatClient
 
     private readonly ISessionStore _store;
     private readonly SessionTurnPipeline _pipeline;
+    private IDisposable? _ownedStore;
 
     /// <summary>Initializes the middleware.</summary>
     /// <param name="innerClient">The client that answers.</param>
@@ -159,6 +160,34 @@ public sealed class SessionChatClient : DelegatingChatClient
             ConversationId = sessionId,
             AdditionalProperties = new() { [MessageIdPropertyName] = recorded.Id },
         };
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Also answers <see cref="ISessionStore"/> with the store this client records turns in.</remarks>
+    public override object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        return serviceKey is null && serviceType.IsInstanceOfType(_store) && serviceType == typeof(ISessionStore)
+            ? _store
+            : base.GetService(serviceType, serviceKey);
+    }
+
+    /// <summary>Makes this client dispose <paramref name="store"/> with itself: for a store it created and nobody else holds.</summary>
+    internal SessionChatClient OwnStore(IDisposable store)
+    {
+        _ownedStore = store;
+        return this;
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            Interlocked.Exchange(ref _ownedStore, null)?.Dispose();
+        }
+
+        base.Dispose(disposing);
     }
 
     private bool TryGetTurn(IReadOnlyList<ChatMessage> conversation, ChatOptions? options, out string sessionId, out string query)

@@ -13,7 +13,7 @@ public static class SessionChatClientBuilderExtensions
     /// context, and their turns are recorded.
     /// </summary>
     /// <param name="builder">The pipeline builder.</param>
-    /// <param name="store">The store; when <see langword="null"/>, the <see cref="ISessionStore"/> registered in the service provider, else a new <see cref="InMemorySessionStore"/>.</param>
+    /// <param name="store">The store; when <see langword="null"/>, the <see cref="ISessionStore"/> registered in the service provider, else a new <see cref="InMemorySessionStore"/> that the client disposes with itself.</param>
     /// <param name="configure">Configures the middleware after it is made.</param>
     /// <returns>The builder, to chain further calls.</returns>
     /// <remarks>The summarizer, selector, options, clock and logger come from the service provider when registered there (see <c>AddDexterSessions()</c>).</remarks>
@@ -22,14 +22,26 @@ public static class SessionChatClientBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         return builder.Use((innerClient, services) =>
         {
+            var ownStore = store is null && services.GetService<ISessionStore>() is null;
+            var options = services.GetService<IOptions<DexterSessionsOptions>>();
+            var timeProvider = services.GetService<TimeProvider>();
+            var loggerFactory = services.GetService<ILoggerFactory>();
+            var sessionStore = store ?? services.GetService<ISessionStore>() ?? new InMemorySessionStore(
+                options ?? Options.Options.Create(new DexterSessionsOptions()), timeProvider, loggerFactory?.CreateLogger<InMemorySessionStore>());
             var client = new SessionChatClient(
                 innerClient,
-                store ?? services.GetService<ISessionStore>() ?? new InMemorySessionStore(),
+                sessionStore,
                 services.GetService<ISummarizer>(),
                 services.GetService<IMessageSelector>(),
-                services.GetService<IOptions<DexterSessionsOptions>>(),
-                services.GetService<TimeProvider>(),
-                services.GetService<ILoggerFactory>()?.CreateLogger<SessionChatClient>());
+                options,
+                timeProvider,
+                loggerFactory?.CreateLogger<SessionChatClient>());
+            if (ownStore)
+            {
+                // The store was made here and nobody else holds it: the client disposes it with itself.
+                client.OwnStore((InMemorySessionStore)sessionStore);
+            }
+
             configure?.Invoke(client);
             return client;
         });

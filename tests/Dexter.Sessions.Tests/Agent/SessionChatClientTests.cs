@@ -347,6 +347,53 @@ public sealed class SessionChatClientTests
     }
 
     [Test]
+    public void GetService_SessionStore_ReturnsTheStoreTurnsAreRecordedIn()
+    {
+        Assert.That(_client.GetService<ISessionStore>(), Is.SameAs(_store));
+    }
+
+    [Test]
+    public async Task UseDexterSessions_StoreMadeByTheClient_IsDisposedWithTheClient()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var services = new ServiceCollection()
+            .AddSingleton<TimeProvider>(clock)
+            .AddSingleton(Options.Create(new DexterSessionsOptions { SessionTtl = TimeSpan.FromMinutes(1) }))
+            .BuildServiceProvider();
+        var client = _model.AsBuilder().UseDexterSessions().Build(services);
+        var store = (InMemorySessionStore)client.GetService<ISessionStore>()!;
+        await client.GetResponseAsync("q", Session());
+        var other = SessionId.New();
+        await client.GetResponseAsync("q", new ChatOptions { ConversationId = other });
+
+        clock.Advance(TimeSpan.FromMinutes(2));
+        var afterSweepWhileOpen = store.Count;
+        await store.AppendAsync(SessionId.New(), new Message { Query = "q", Answer = "a" });
+        client.Dispose();
+        clock.Advance(TimeSpan.FromMinutes(2));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(afterSweepWhileOpen, Is.Zero, "the sweep runs while the client is open");
+            Assert.That(store.Count, Is.EqualTo(1), "no sweep after the client disposed its store");
+        });
+    }
+
+    [Test]
+    public async Task UseDexterSessions_StoreGiven_IsNotDisposedWithTheClient()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        using var store = new InMemorySessionStore(Options.Create(new DexterSessionsOptions { SessionTtl = TimeSpan.FromMinutes(1) }), clock);
+        var client = _model.AsBuilder().UseDexterSessions(store).Build();
+        await client.GetResponseAsync("q", Session());
+
+        client.Dispose();
+        clock.Advance(TimeSpan.FromMinutes(2));
+
+        Assert.That(store.Count, Is.Zero, "the caller's store keeps sweeping after the client is disposed");
+    }
+
+    [Test]
     public void UseDexterSessions_NullBuilder_Throws()
     {
         Assert.That(() => SessionChatClientBuilderExtensions.UseDexterSessions(null!), Throws.ArgumentNullException.With.Property("ParamName").EqualTo("builder"));
