@@ -22,6 +22,9 @@ namespace Dexter.Sessions.Embeddings;
 /// <para>Embeddings never fail a conversation: when the generator throws or takes longer than
 /// <see cref="EmbeddingSelectorOptions.EmbeddingTimeout"/>, the latest turns are used for that query, a new turn is stored
 /// without a vector, and a warning is logged with the cause. Cancellation by the caller is not caught.</para>
+/// <para>Metrics, on the meter named <see cref="DexterSessionsTelemetry.SourceName"/>: <c>dexter.sessions.embeddings.texts</c>
+/// (texts embedded, by <c>operation</c>: <c>query</c>, <c>turn</c>, <c>backfill</c>) and <c>dexter.sessions.embeddings.fallbacks</c>
+/// (by <c>operation</c>: <c>select</c>, <c>prepare</c>, and <c>reason</c>).</para>
 /// <para>The selector holds no mutable state and is safe to use from many threads.</para>
 /// </remarks>
 public sealed partial class EmbeddingMessageSelector : IMessageSelector
@@ -93,7 +96,7 @@ public sealed partial class EmbeddingMessageSelector : IMessageSelector
         Message[] selected;
         try
         {
-            var embedded = await GenerateAsync([context.Query], cancellationToken).ConfigureAwait(false);
+            var embedded = await GenerateAsync([context.Query], "query", cancellationToken).ConfigureAwait(false);
             var query = embedded[0].Vector;
             if (query.IsEmpty)
             {
@@ -139,11 +142,12 @@ public sealed partial class EmbeddingMessageSelector : IMessageSelector
 
         try
         {
-            var embedded = await GenerateAsync([message.GetRepresentativeText()], cancellationToken).ConfigureAwait(false);
+            var embedded = await GenerateAsync([message.GetRepresentativeText()], "turn", cancellationToken).ConfigureAwait(false);
             return message with { Embedding = embedded[0].Vector };
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
+            EmbeddingsTelemetry.Fallback("prepare", ex);
             if (ex is TimeoutException)
             {
                 Log.PrepareTimedOut(_logger, _timeout.TotalMilliseconds, ex);
@@ -173,7 +177,7 @@ public sealed partial class EmbeddingMessageSelector : IMessageSelector
             stale += turn.Embedding.IsEmpty ? 0 : 1;
         }
 
-        var embedded = await GenerateAsync(texts, cancellationToken).ConfigureAwait(false);
+        var embedded = await GenerateAsync(texts, "backfill", cancellationToken).ConfigureAwait(false);
         var merged = candidates.ToArray();
         var updated = new List<Message>(unscored.Count);
         for (var i = 0; i < unscored.Count; i++)
@@ -207,9 +211,10 @@ public sealed partial class EmbeddingMessageSelector : IMessageSelector
     /// <summary>Calls the generator once for <paramref name="texts"/>, within <see cref="EmbeddingSelectorOptions.EmbeddingTimeout"/>.</summary>
     /// <exception cref="TimeoutException">The generator took longer than the timeout.</exception>
     /// <exception cref="InvalidOperationException">The generator returned another number of embeddings than texts.</exception>
-    private async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(string[] texts, CancellationToken cancellationToken)
+    private async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(string[] texts, string operation, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        EmbeddingsTelemetry.Embedded(operation, texts.Length);
         using var timeout = _timeout == Timeout.InfiniteTimeSpan ? null : new CancellationTokenSource(_timeout, _timeProvider);
         using var linked = timeout is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         var token = linked?.Token ?? cancellationToken;
@@ -247,6 +252,7 @@ public sealed partial class EmbeddingMessageSelector : IMessageSelector
 
     private void LogFallback(Exception exception, int maxMessages, int candidates)
     {
+        EmbeddingsTelemetry.Fallback("select", exception);
         if (exception is TimeoutException)
         {
             Log.SelectionTimedOut(_logger, _timeout.TotalMilliseconds, maxMessages, candidates, exception);
