@@ -21,6 +21,7 @@ internal sealed partial class DexterSessionsEndpoints
     public const string SessionIdParameter = "session_id";
     public const string RequestIdHeader = "X-Request-Id";
     private const int MaxRequestIdLength = 128;
+    private const string StoreUnavailableDetail = "The session store is unavailable; try again shortly, quoting the request id if it persists.";
 
     private readonly ISessionStore _store;
     private readonly DexterSessionsEndpointOptions _options;
@@ -67,8 +68,8 @@ internal sealed partial class DexterSessionsEndpoints
         catch (SessionStoreUnavailableException ex)
         {
             LogStoreUnavailable(_logger, ex, requestId);
-            result = Problem(context, requestId, StatusCodes.Status503ServiceUnavailable, "Session store unavailable",
-                "The session store is unavailable: " + ex.Message);
+            // The cause (which names the store's host and port) goes to the log only, never to the client.
+            result = Problem(context, requestId, StatusCodes.Status503ServiceUnavailable, "Session store unavailable", StoreUnavailableDetail);
         }
 
         await result.ExecuteAsync(context).ConfigureAwait(false);
@@ -222,7 +223,7 @@ internal sealed partial class DexterSessionsEndpoints
                 {
                     LogQueryFailed(_logger, ex, requestId, sessionId);
                     var message = ex is SessionStoreUnavailableException
-                        ? "The session store is unavailable: " + ex.Message + " Nothing was recorded."
+                        ? StoreUnavailableDetail + " Nothing was recorded."
                         : "The model failed to answer; nothing was recorded. Try again.";
                     item = new StreamEvent { Type = "error", Content = message, Error = message, SessionId = sessionId, RequestId = requestId };
                 }

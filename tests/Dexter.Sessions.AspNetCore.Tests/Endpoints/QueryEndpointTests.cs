@@ -250,7 +250,7 @@ public sealed class QueryEndpointTests
     }
 
     [Test]
-    public async Task Query_StoreUnavailable_Returns503ProblemNamingTheCause()
+    public async Task Query_StoreUnavailable_Returns503ProblemWithoutTheStoreAddress()
     {
         await using var app = await TestApp.StartAsync(services: s => s.AddDexterSessionsStore(new UnavailableSessionStore()));
 
@@ -259,8 +259,31 @@ public sealed class QueryEndpointTests
         using (response)
         {
             var problem = await Problems.ReadAsync(response, 503);
-            Assert.That((string)problem["detail"]!, Does.Contain(UnavailableSessionStore.Message));
+            Assert.That((string)problem["detail"]!, Does.Contain("session store is unavailable").And.Not.Contain("127.0.0.1"));
         }
+    }
+
+    [Test]
+    public async Task Query_StoreDownWhenRecording_SendsErrorEventWithoutTheStoreAddress()
+    {
+        await using var app = await TestApp.StartAsync(services: s => s.AddDexterSessionsStore(new AppendFailsSessionStore()));
+
+        var (response, events) = await app.QueryAsync("hi");
+
+        using (response)
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            var error = events[^1];
+            Assert.Multiple(() =>
+            {
+                Assert.That((string)error["type"]!, Is.EqualTo("error"));
+                Assert.That((string)error["error"]!, Does.Contain("session store is unavailable").And.Contain("Nothing was recorded"));
+                Assert.That((string)error["error"]!, Does.Not.Contain("127.0.0.1"), "the store's address stays in the log");
+            });
+        }
+
+        var logged = app.Logs.Entries.Single(e => e.Entry.EventId.Name == "QueryFailed").Entry;
+        Assert.That(logged.Exception!.Message, Is.EqualTo(UnavailableSessionStore.Message));
     }
 
     [Test]
@@ -402,5 +425,30 @@ public sealed class QueryEndpointTests
         }
 
         Assert.That(raw, Does.Not.Contain("event:").And.Not.Contain("\nid:"));
+    }
+
+    /// <summary>An in-memory store whose backend goes down when a turn is recorded.</summary>
+    private sealed class AppendFailsSessionStore : ISessionStore
+    {
+        private readonly InMemorySessionStore _inner = new();
+
+        public Task<MessageHistory?> GetAsync(string sessionId, CancellationToken cancellationToken = default) => _inner.GetAsync(sessionId, cancellationToken);
+
+        public Task SetAsync(string sessionId, MessageHistory history, CancellationToken cancellationToken = default) => _inner.SetAsync(sessionId, history, cancellationToken);
+
+        public Task<bool> DeleteAsync(string sessionId, CancellationToken cancellationToken = default) => _inner.DeleteAsync(sessionId, cancellationToken);
+
+        public Task<bool> ExistsAsync(string sessionId, CancellationToken cancellationToken = default) => _inner.ExistsAsync(sessionId, cancellationToken);
+
+        public Task<bool> CreateAsync(string sessionId, string? owner = null, CancellationToken cancellationToken = default) => _inner.CreateAsync(sessionId, owner, cancellationToken);
+
+        public Task<SessionMetadata?> GetMetadataAsync(string sessionId, CancellationToken cancellationToken = default) => _inner.GetMetadataAsync(sessionId, cancellationToken);
+
+        public Task<Message> AppendAsync(string sessionId, Message message, CancellationToken cancellationToken = default) =>
+            throw new SessionStoreUnavailableException(UnavailableSessionStore.Message, "127.0.0.1:6390", sessionId, innerException: null);
+
+        public Task<IReadOnlyList<Message>> GetRecentAsync(string sessionId, int count, CancellationToken cancellationToken = default) => _inner.GetRecentAsync(sessionId, count, cancellationToken);
+
+        public Task UpdateEmbeddingsAsync(string sessionId, IReadOnlyList<Message> messages, CancellationToken cancellationToken = default) => _inner.UpdateEmbeddingsAsync(sessionId, messages, cancellationToken);
     }
 }
