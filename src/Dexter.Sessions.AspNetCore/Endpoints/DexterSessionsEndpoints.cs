@@ -314,7 +314,9 @@ internal sealed partial class DexterSessionsEndpoints
         }
         catch (JsonException ex)
         {
-            return (null, BadRequest(context, requestId, "The request body is not valid JSON: " + ex.Message));
+            // JsonException's message names .NET types ("could not be converted to System.String"); say where, not what inside.
+            return (null, BadRequest(context, requestId, string.Create(CultureInfo.InvariantCulture,
+                $"The request body is not a valid query at {ex.Path ?? "$"} (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}): send {{\"query\": \"...\", \"session_id\": \"...\"}} with string values.")));
         }
     }
 

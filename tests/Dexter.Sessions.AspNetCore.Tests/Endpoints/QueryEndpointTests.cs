@@ -263,6 +263,24 @@ public sealed class QueryEndpointTests
         }
     }
 
+    [TestCase("{\"query\": 5}", "$.query")]
+    [TestCase("[]", "$")]
+    [TestCase("{\"query\": \"hi\"", "$")]
+    public async Task Query_BodyNotAQuery_Returns400ProblemSayingWhereWithoutTypeNames(string body, string path)
+    {
+        await using var app = await TestApp.StartAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/agent/query") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+
+        using var response = await app.Client.SendAsync(request);
+
+        var detail = (string)(await Problems.ReadAsync(response, 400))["detail"]!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(detail, Does.Contain("at " + path + " "));
+            Assert.That(detail, Does.Not.Contain("System.").And.Not.Contain("Dexter.Sessions"));
+        });
+    }
+
     [Test]
     public async Task Query_StoreDownWhenRecording_SendsErrorEventWithoutTheStoreAddress()
     {
