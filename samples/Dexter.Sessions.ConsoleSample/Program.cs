@@ -91,6 +91,16 @@ catch (Exception ex) when (ex is OptionsValidationException or InvalidOperationE
     return 2;
 }
 
+// The agent rejects an empty or overlong query with an ArgumentException; check them all before the first one runs.
+var maxQueryLength = provider.GetRequiredService<IOptions<DexterSessionsOptions>>().Value.MaxQueryLength;
+if (questions.Find(q => string.IsNullOrWhiteSpace(q) || q.Length > maxQueryLength) is { } badQuestion)
+{
+    Console.Error.WriteLine(string.IsNullOrWhiteSpace(badQuestion)
+        ? "A --question is empty: give the question's text."
+        : $"A --question has {badQuestion.Length} characters; at most {maxQueryLength} are accepted (Dexter:Sessions:MaxQueryLength).");
+    return 2;
+}
+
 sessionId ??= SessionId.New();
 
 Console.WriteLine($"Session: {sessionId}");

@@ -81,6 +81,21 @@ public sealed partial class ConsoleSampleTests
         });
     }
 
+    [TestCase("What is Bitcoin?", " ", "A --question is empty")]
+    [TestCase("What is Bitcoin?", "x", "A --question has 8001 characters; at most 8000 are accepted")]
+    public async Task Run_BadQuestion_StopsBeforeAnyQuestionWithTheRule(string first, string second, string message)
+    {
+        var result = await SampleProcess.RunAsync(Sample, NoSettings, "--question", first, "--question", second == "x" ? new string('x', 8001) : second);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.EqualTo(2));
+            Assert.That(result.Error, Does.Contain(message));
+            Assert.That(result.Error, Does.Not.Contain("Unhandled exception"));
+            Assert.That(result.Output, Does.Not.Contain("Q: "), "nothing is run, so nothing is recorded");
+        });
+    }
+
     [GeneratedRegex(@"^Turn (\d+): ", RegexOptions.Multiline)]
     private static partial Regex TurnLine();
 }
