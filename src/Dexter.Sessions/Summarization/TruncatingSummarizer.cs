@@ -36,13 +36,7 @@ public sealed class TruncatingSummarizer : ISummarizer
 
     private static string Cut(string text, int length)
     {
-        var trimmed = text.AsSpan().Trim();
-        if (trimmed.Length > length)
-        {
-            // Never split a surrogate pair.
-            var end = char.IsHighSurrogate(trimmed[length - 1]) ? length - 1 : length;
-            trimmed = trimmed[..end];
-        }
+        var trimmed = TextCut.Prefix(text.AsSpan().Trim(), length); // never splits a surrogate pair
 
         return string.Create(trimmed.Length, trimmed.ToString(), static (span, source) =>
         {
