@@ -79,19 +79,19 @@ public sealed class RedisSessionStoreTests
     [Test]
     public async Task Writes_RefreshTheExpiry_AndASessionWithoutWritesExpires()
     {
-        await using var store = RedisStores.Create(_server.Endpoint, o => o.SessionTtl = TimeSpan.FromMilliseconds(1200));
+        await using var store = RedisStores.Create(_server.Endpoint, o => o.SessionTtl = TimeSpan.FromMilliseconds(1500));
         var idle = SessionId.New();
         var busy = SessionId.New();
         await store.AppendAsync(idle, Turn("idle"));
         await store.AppendAsync(busy, Turn("busy 0"));
         var started = DateTime.UtcNow;
 
-        // Write the busy session every 300 ms for longer than the TTL; the idle one must expire meanwhile.
+        // Write the busy session every 250 ms for twice the TTL; the idle one must expire meanwhile.
         var writes = 1;
         var idleExpired = false;
-        while (DateTime.UtcNow - started < TimeSpan.FromMilliseconds(2500))
+        while (DateTime.UtcNow - started < TimeSpan.FromMilliseconds(3000))
         {
-            await Task.Delay(300);
+            await Task.Delay(250);
             await store.AppendAsync(busy, Turn("busy " + writes++));
             idleExpired |= !await store.ExistsAsync(idle);
         }
