@@ -119,6 +119,7 @@ public sealed class HistoryEndpointTests
         {
             Assert.That(JsonNode.DeepEquals(body, new JsonObject { ["session_id"] = sessionId, ["status"] = "cleared" }), Is.True, body.ToJsonString());
             Assert.That(Cookies.SessionCookie(response), Does.Contain("expires=Thu, 01 Jan 1970"));
+            Assert.That(Cookies.SessionCookie(response), Does.Not.Contain("max-age=").IgnoreCase, "a positive Max-Age would win over Expires and keep the cookie");
         });
         Assert.That(await app.Store.ExistsAsync(sessionId), Is.False);
         using var after = await app.Client.GetAsync("/agent/history?session_id=" + sessionId);
