@@ -1,3 +1,4 @@
+using Dexter.Sessions.Testing;
 using Dexter.Sessions.Redis.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

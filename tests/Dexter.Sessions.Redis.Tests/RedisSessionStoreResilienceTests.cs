@@ -1,3 +1,4 @@
+using Dexter.Sessions.Testing;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Dexter.Sessions.Redis.Tests.Infrastructure;

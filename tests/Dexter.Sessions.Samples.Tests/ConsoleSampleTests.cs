@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Dexter.Sessions.Testing;
 
 namespace Dexter.Sessions.Samples.Tests;
 
@@ -17,6 +18,7 @@ public sealed partial class ConsoleSampleTests
         {
             Assert.That(result.ExitCode, Is.Zero, result.Error);
             Assert.That(result.Output, Does.Contain("Store:   InMemorySessionStore"));
+            Assert.That(result.Output, Does.Contain("Context: RecentMessageSelector"));
             Assert.That(result.Output, Does.Contain("Q: What is Bitcoin?"));
             Assert.That(result.Output, Does.Contain("Q: Why is it valuable?"));
             Assert.That(result.Output, Does.Contain("Q: How do miners earn rewards?"));
@@ -93,6 +95,57 @@ public sealed partial class ConsoleSampleTests
             Assert.That(result.Error, Does.Contain(message));
             Assert.That(result.Error, Does.Not.Contain("Unhandled exception"));
             Assert.That(result.Output, Does.Not.Contain("Q: "), "nothing is run, so nothing is recorded");
+        });
+    }
+
+    [Test]
+    public async Task Run_TwiceWithRedisAndTheSameSession_ContinuesTheStoredSessionToSixTurns()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var settings = new Dictionary<string, string?> { ["REDIS_URL"] = $"redis://{redis.Endpoint}/0" };
+
+        var first = await SampleProcess.RunAsync(Sample, settings, "--session", "continued-session");
+        var second = await SampleProcess.RunAsync(Sample, settings, "--session", "continued-session");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(first.ExitCode, Is.Zero, first.Error);
+            Assert.That(second.ExitCode, Is.Zero, second.Error);
+            Assert.That(first.Output, Does.Contain("Store:   RedisSessionStore"));
+            Assert.That(first.Output, Does.Contain("Total turns: 3"));
+            Assert.That(second.Output, Does.Contain("Total turns: 6"));
+            Assert.That(TurnLine().Matches(second.Output).Select(m => m.Groups[1].Value), Is.EqualTo(new[] { "1", "2", "3", "4", "5", "6" }));
+            Assert.That(second.Output, Does.Contain("A: Following up on your earlier questions \"What is Bitcoin?\", \"Why is it valuable?\", \"How do miners earn rewards?\""),
+                "the second run's first answer saw the first run's turns");
+        });
+    }
+
+    [Test]
+    public async Task Run_RedisNotRunning_StopsWithTheEndpointAndTheFix()
+    {
+        var port = RedisServer.FreePort();
+        var result = await SampleProcess.RunAsync(Sample, new Dictionary<string, string?> { ["REDIS_URL"] = $"redis://127.0.0.1:{port}/0" });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.EqualTo(1));
+            Assert.That(result.Error, Does.Contain($"127.0.0.1:{port}"));
+            Assert.That(result.Error, Does.Contain("redis-server is running"));
+            Assert.That(result.Output, Does.Not.Contain("Total turns"));
+        });
+    }
+
+    [Test]
+    public async Task Run_UseEmbeddings_SelectsContextByEmbeddingsOffline()
+    {
+        var result = await SampleProcess.RunAsync(Sample, new Dictionary<string, string?> { ["DEXTER_USE_EMBEDDINGS"] = "true" });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.Zero, result.Error);
+            Assert.That(result.Output, Does.Contain("Context: EmbeddingMessageSelector"));
+            Assert.That(result.Output, Does.Contain("A: Following up on your earlier question \"What is Bitcoin?\""));
+            Assert.That(result.Output, Does.Contain("Total turns: 3"));
         });
     }
 

@@ -1,3 +1,4 @@
+using Dexter.Sessions.Testing;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;

@@ -3,14 +3,15 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using NUnit.Framework;
 
-namespace Dexter.Sessions.Redis.Tests.Infrastructure;
+namespace Dexter.Sessions.Testing;
 
 /// <summary>
 /// A redis-server process on a free loopback port with its own temporary directory, for one test fixture.
 /// Stopped and removed by <see cref="DisposeAsync"/>.
 /// </summary>
-internal sealed class RedisServer : IAsyncDisposable
+public sealed class RedisServer : IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(15);
     private readonly string[] _arguments;
