@@ -164,6 +164,40 @@ public sealed class ChatPageBrowserTests
         }
         """;
 
+    [Test]
+    public async Task ChatPage_ClearFails_ShowsTheErrorAndKeepsTheSession()
+    {
+        Assert.That(File.Exists(ChromiumPath), Is.True, "chromium is installed by eng/test.sh (apt-get install chromium)");
+        await using var app = await TestApp.StartAsync(
+            kestrel: true,
+            contentRoot: Path.Combine(AppContext.BaseDirectory, "WebSample"),
+            services: s => s.AddDexterSessionsStore(new DeleteFailsSessionStore()),
+            map: a =>
+            {
+                a.UseDefaultFiles();
+                a.UseStaticFiles();
+                a.MapDexterSessions("/agent");
+            });
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = ChromiumPath, Headless = true, Args = ChromiumArgs });
+        var page = await browser.NewPageAsync();
+        page.SetDefaultTimeout(30_000);
+        await page.GotoAsync(app.BaseAddress.ToString());
+        await Assertions.Expect(page.Locator("body")).ToHaveAttributeAsync("data-ready", "true");
+        var sessionId = await page.EvaluateAsync<string>("() => localStorage.getItem('sessionId')");
+
+        await page.ClickAsync("#clear");
+
+        await Assertions.Expect(page.Locator("#messages .bubble.error")).ToContainTextAsync("Could not clear the history: The session store is unavailable");
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await page.EvaluateAsync<string>("() => localStorage.getItem('sessionId')"), Is.EqualTo(sessionId), "the page keeps the session it could not clear");
+            Assert.That(await app.Store.ExistsAsync(sessionId), Is.True);
+            Assert.That(await page.Locator("#no-messages").CountAsync(), Is.Zero, "no 'History cleared' notice");
+        });
+    }
+
     private static async Task UntilAsync(Func<bool> condition)
     {
         for (var i = 0; i < 1500 && !condition(); i++)
@@ -212,5 +246,30 @@ public sealed class ChatPageBrowserTests
                 await gate.WaitAsync(ct);
             }
         }
+    }
+
+    /// <summary>An in-memory store whose backend goes down when a session is deleted.</summary>
+    private sealed class DeleteFailsSessionStore : ISessionStore
+    {
+        private readonly InMemorySessionStore _inner = new();
+
+        public Task<MessageHistory?> GetAsync(string sessionId, CancellationToken cancellationToken = default) => _inner.GetAsync(sessionId, cancellationToken);
+
+        public Task SetAsync(string sessionId, MessageHistory history, CancellationToken cancellationToken = default) => _inner.SetAsync(sessionId, history, cancellationToken);
+
+        public Task<bool> DeleteAsync(string sessionId, CancellationToken cancellationToken = default) =>
+            throw new SessionStoreUnavailableException(UnavailableSessionStore.Message, "127.0.0.1:6390", sessionId, innerException: null);
+
+        public Task<bool> ExistsAsync(string sessionId, CancellationToken cancellationToken = default) => _inner.ExistsAsync(sessionId, cancellationToken);
+
+        public Task<bool> CreateAsync(string sessionId, string? owner = null, CancellationToken cancellationToken = default) => _inner.CreateAsync(sessionId, owner, cancellationToken);
+
+        public Task<SessionMetadata?> GetMetadataAsync(string sessionId, CancellationToken cancellationToken = default) => _inner.GetMetadataAsync(sessionId, cancellationToken);
+
+        public Task<Message> AppendAsync(string sessionId, Message message, CancellationToken cancellationToken = default) => _inner.AppendAsync(sessionId, message, cancellationToken);
+
+        public Task<IReadOnlyList<Message>> GetRecentAsync(string sessionId, int count, CancellationToken cancellationToken = default) => _inner.GetRecentAsync(sessionId, count, cancellationToken);
+
+        public Task UpdateEmbeddingsAsync(string sessionId, IReadOnlyList<Message> messages, CancellationToken cancellationToken = default) => _inner.UpdateEmbeddingsAsync(sessionId, messages, cancellationToken);
     }
 }
