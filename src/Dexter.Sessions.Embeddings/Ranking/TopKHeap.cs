@@ -1,99 +1,53 @@
 namespace Dexter.Sessions.Embeddings;
 
 /// <summary>
-/// Keeps the <c>k</c> best (score, index) pairs offered to it in a bounded min-heap: O(k) memory, O(log k) per offer,
-/// with no sort of every score. A higher score wins; between equal scores the higher (more recent) index wins.
+/// Keeps the <c>k</c> best (score, index) pairs offered to it in a bounded min-heap (<see cref="PriorityQueue{TElement, TPriority}"/>):
+/// O(k) memory, O(log k) per offer, with no sort of every score. A higher score wins; between equal scores the higher
+/// (more recent) index wins.
 /// </summary>
 internal sealed class TopKHeap
 {
-    private readonly float[] _scores;
-    private readonly int[] _indices;
+    // The worst kept pair at the root: lower score first, then lower index.
+    private static readonly Comparer<(float Score, int Index)> WorstFirst = Comparer<(float Score, int Index)>.Create(
+        static (a, b) => a.Score < b.Score ? -1 : a.Score > b.Score ? 1 : a.Index.CompareTo(b.Index));
+
+    private readonly PriorityQueue<int, (float Score, int Index)> _queue;
+    private readonly int _capacity;
 
     public TopKHeap(int capacity)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
-        _scores = new float[capacity];
-        _indices = new int[capacity];
+        _capacity = capacity;
+        _queue = new PriorityQueue<int, (float Score, int Index)>(capacity, WorstFirst);
     }
 
     /// <summary>Gets how many pairs are kept.</summary>
-    public int Count { get; private set; }
+    public int Count => _queue.Count;
 
     /// <summary>Offers a pair; it is kept when the heap is not full or when it beats the worst kept pair.</summary>
     public void Offer(float score, int index)
     {
-        if (Count < _scores.Length)
+        if (_queue.Count < _capacity)
         {
-            var child = Count++;
-            while (child > 0)
-            {
-                var parent = (child - 1) >> 1;
-                if (!IsWorse(score, index, _scores[parent], _indices[parent]))
-                {
-                    break;
-                }
-
-                _scores[child] = _scores[parent];
-                _indices[child] = _indices[parent];
-                child = parent;
-            }
-
-            _scores[child] = score;
-            _indices[child] = index;
-            return;
+            _queue.Enqueue(index, (score, index));
         }
-
-        if (!IsWorse(_scores[0], _indices[0], score, index))
+        else if (_queue.TryPeek(out _, out var worst) && WorstFirst.Compare(worst, (score, index)) < 0)
         {
-            return;
+            _queue.DequeueEnqueue(index, (score, index));
         }
-
-        var position = 0;
-        while (true)
-        {
-            var smallest = position;
-            var left = (position << 1) + 1;
-            var right = left + 1;
-            var smallestScore = score;
-            var smallestIndex = index;
-            if (left < Count && IsWorse(_scores[left], _indices[left], smallestScore, smallestIndex))
-            {
-                smallest = left;
-                smallestScore = _scores[left];
-                smallestIndex = _indices[left];
-            }
-
-            if (right < Count && IsWorse(_scores[right], _indices[right], smallestScore, smallestIndex))
-            {
-                smallest = right;
-                smallestScore = _scores[right];
-                smallestIndex = _indices[right];
-            }
-
-            if (smallest == position)
-            {
-                break;
-            }
-
-            _scores[position] = smallestScore;
-            _indices[position] = smallestIndex;
-            position = smallest;
-        }
-
-        _scores[position] = score;
-        _indices[position] = index;
     }
 
     /// <summary>Copies the kept indices into <paramref name="destination"/> in ascending order.</summary>
     /// <returns>How many indices were copied.</returns>
     public int CopySortedIndicesTo(Span<int> destination)
     {
-        var kept = _indices.AsSpan(0, Count);
-        kept.CopyTo(destination);
-        destination[..Count].Sort();
-        return Count;
-    }
+        var count = 0;
+        foreach (var (index, _) in _queue.UnorderedItems)
+        {
+            destination[count++] = index;
+        }
 
-    private static bool IsWorse(float score, int index, float otherScore, int otherIndex) =>
-        score < otherScore || (score == otherScore && index < otherIndex);
+        destination[..count].Sort();
+        return count;
+    }
 }
