@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -169,7 +170,7 @@ public sealed partial class InMemorySessionStore : ISessionStore, IDisposable
             }
 
             var take = Math.Min(count, session.Turns.Count);
-            return Task.FromResult<IReadOnlyList<Message>>(session.Turns.GetRange(session.Turns.Count - take, take).ToArray());
+            return Task.FromResult<IReadOnlyList<Message>>(CollectionsMarshal.AsSpan(session.Turns)[^take..].ToArray());
         }
     }
 
