@@ -171,7 +171,7 @@ public sealed class ChatPageBrowserTests
         await using var app = await TestApp.StartAsync(
             kestrel: true,
             contentRoot: Path.Combine(AppContext.BaseDirectory, "WebSample"),
-            services: s => s.AddDexterSessionsStore(new DeleteFailsSessionStore()),
+            services: s => s.AddDexterSessionsStore(new FailingSessionStore(failDelete: true)),
             map: a =>
             {
                 a.UseDefaultFiles();
@@ -196,6 +196,34 @@ public sealed class ChatPageBrowserTests
             Assert.That(await app.Store.ExistsAsync(sessionId), Is.True);
             Assert.That(await page.Locator("#no-messages").CountAsync(), Is.Zero, "no 'History cleared' notice");
         });
+    }
+
+    [Test]
+    public async Task ChatPage_HistoryReadFails_ShowsTheErrorInsteadOfAnEmptyHistory()
+    {
+        Assert.That(File.Exists(ChromiumPath), Is.True, "chromium is installed by eng/test.sh (apt-get install chromium)");
+        await using var app = await TestApp.StartAsync(
+            kestrel: true,
+            contentRoot: Path.Combine(AppContext.BaseDirectory, "WebSample"),
+            services: s => s.AddDexterSessionsStore(new FailingSessionStore(failGet: true)),
+            map: a =>
+            {
+                a.UseDefaultFiles();
+                a.UseStaticFiles();
+                a.MapDexterSessions("/agent");
+            });
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = ChromiumPath, Headless = true, Args = ChromiumArgs });
+        var page = await browser.NewPageAsync();
+        page.SetDefaultTimeout(30_000);
+        await page.GotoAsync(app.BaseAddress.ToString());
+        await Assertions.Expect(page.Locator("body")).ToHaveAttributeAsync("data-ready", "true");
+
+        await page.FillAsync("#query", "What is Bitcoin?");
+        await page.ClickAsync("#send");
+
+        await Assertions.Expect(page.Locator("#messages .bubble.error")).ToContainTextAsync("Could not read the history: The session store is unavailable");
     }
 
     private static async Task UntilAsync(Func<bool> condition)
@@ -248,17 +276,18 @@ public sealed class ChatPageBrowserTests
         }
     }
 
-    /// <summary>An in-memory store whose backend goes down when a session is deleted.</summary>
-    private sealed class DeleteFailsSessionStore : ISessionStore
+    /// <summary>An in-memory store whose backend goes down when a session is deleted or read whole.</summary>
+    private sealed class FailingSessionStore(bool failDelete = false, bool failGet = false) : ISessionStore
     {
         private readonly InMemorySessionStore _inner = new();
 
-        public Task<MessageHistory?> GetAsync(string sessionId, CancellationToken cancellationToken = default) => _inner.GetAsync(sessionId, cancellationToken);
+        public Task<MessageHistory?> GetAsync(string sessionId, CancellationToken cancellationToken = default) =>
+            failGet ? throw Down(sessionId) : _inner.GetAsync(sessionId, cancellationToken);
 
         public Task SetAsync(string sessionId, MessageHistory history, CancellationToken cancellationToken = default) => _inner.SetAsync(sessionId, history, cancellationToken);
 
         public Task<bool> DeleteAsync(string sessionId, CancellationToken cancellationToken = default) =>
-            throw new SessionStoreUnavailableException(UnavailableSessionStore.Message, "127.0.0.1:6390", sessionId, innerException: null);
+            failDelete ? throw Down(sessionId) : _inner.DeleteAsync(sessionId, cancellationToken);
 
         public Task<bool> ExistsAsync(string sessionId, CancellationToken cancellationToken = default) => _inner.ExistsAsync(sessionId, cancellationToken);
 
@@ -271,5 +300,8 @@ public sealed class ChatPageBrowserTests
         public Task<IReadOnlyList<Message>> GetRecentAsync(string sessionId, int count, CancellationToken cancellationToken = default) => _inner.GetRecentAsync(sessionId, count, cancellationToken);
 
         public Task UpdateEmbeddingsAsync(string sessionId, IReadOnlyList<Message> messages, CancellationToken cancellationToken = default) => _inner.UpdateEmbeddingsAsync(sessionId, messages, cancellationToken);
+
+        private static SessionStoreUnavailableException Down(string sessionId) =>
+            new(UnavailableSessionStore.Message, "127.0.0.1:6390", sessionId, innerException: null);
     }
 }
