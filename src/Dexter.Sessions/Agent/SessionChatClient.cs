@@ -144,6 +144,7 @@ public sealed class SessionChatClient : DelegatingChatClient
         Message recorded;
         try
         {
+            cancellationToken.ThrowIfCancellationRequested(); // as DexterAgent does: a call cancelled before the turn is recorded records nothing
             var response = updates.ToChatResponse();
             var turn = await _pipeline.CreateTurnAsync(query, response.Text, response.Usage, _pipeline.TimeProvider.GetElapsedTime(started), cancellationToken).ConfigureAwait(false);
             recorded = await _store.AppendAsync(sessionId, turn, cancellationToken).ConfigureAwait(false);

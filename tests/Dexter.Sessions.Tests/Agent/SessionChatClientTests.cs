@@ -296,6 +296,57 @@ public sealed class SessionChatClientTests
     }
 
     [Test]
+    public async Task GetStreamingResponseAsync_CancelledAtTheLastUpdate_RecordsNothingWhateverTheStore()
+    {
+        using var store = new TokenIgnoringStore();
+        using var client = _model.AsBuilder().UseDexterSessions(store).Build();
+        _model.OnGetStreamingResponse = (_, _, _) => OneUpdate();
+        using var cts = new CancellationTokenSource();
+
+        Assert.That(async () =>
+        {
+            await foreach (var update in client.GetStreamingResponseAsync("q", Session(), cts.Token))
+            {
+                await cts.CancelAsync();
+            }
+        }, Throws.InstanceOf<OperationCanceledException>());
+
+        Assert.That(await store.ExistsAsync(_sessionId), Is.False);
+    }
+
+    private static async IAsyncEnumerable<ChatResponseUpdate> OneUpdate()
+    {
+        await Task.Yield();
+        yield return new ChatResponseUpdate(ChatRole.Assistant, "answer");
+    }
+
+    /// <summary>A store that finishes every write it starts, whatever its token says.</summary>
+    private sealed class TokenIgnoringStore : ISessionStore, IDisposable
+    {
+        private readonly InMemorySessionStore _inner = new();
+
+        public Task<MessageHistory?> GetAsync(string sessionId, CancellationToken cancellationToken = default) => _inner.GetAsync(sessionId, CancellationToken.None);
+
+        public Task SetAsync(string sessionId, MessageHistory history, CancellationToken cancellationToken = default) => _inner.SetAsync(sessionId, history, CancellationToken.None);
+
+        public Task<bool> DeleteAsync(string sessionId, CancellationToken cancellationToken = default) => _inner.DeleteAsync(sessionId, CancellationToken.None);
+
+        public Task<bool> ExistsAsync(string sessionId, CancellationToken cancellationToken = default) => _inner.ExistsAsync(sessionId, CancellationToken.None);
+
+        public Task<bool> CreateAsync(string sessionId, string? owner = null, CancellationToken cancellationToken = default) => _inner.CreateAsync(sessionId, owner, CancellationToken.None);
+
+        public Task<SessionMetadata?> GetMetadataAsync(string sessionId, CancellationToken cancellationToken = default) => _inner.GetMetadataAsync(sessionId, CancellationToken.None);
+
+        public Task<Message> AppendAsync(string sessionId, Message message, CancellationToken cancellationToken = default) => _inner.AppendAsync(sessionId, message, CancellationToken.None);
+
+        public Task<IReadOnlyList<Message>> GetRecentAsync(string sessionId, int count, CancellationToken cancellationToken = default) => _inner.GetRecentAsync(sessionId, count, CancellationToken.None);
+
+        public Task UpdateEmbeddingsAsync(string sessionId, IReadOnlyList<Message> messages, CancellationToken cancellationToken = default) => _inner.UpdateEmbeddingsAsync(sessionId, messages, CancellationToken.None);
+
+        public void Dispose() => _inner.Dispose();
+    }
+
+    [Test]
     public async Task UseDexterSessions_NoStoreGiven_UsesTheStoreRegisteredInServices()
     {
         using var registered = new InMemorySessionStore();
