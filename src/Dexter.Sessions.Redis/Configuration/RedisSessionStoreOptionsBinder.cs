@@ -13,7 +13,7 @@ internal static class RedisSessionStoreOptionsBinder
     public const string ConfigurationKey = RedisSessionStoreOptions.SectionName + ":Configuration";
 
     public static void Bind(RedisSessionStoreOptions options, IConfiguration? configuration) =>
-        Bind(options, Lookup(configuration));
+        Bind(options, SettingReader.Lookup(configuration));
 
     public static void Bind(RedisSessionStoreOptions options, Func<string, string?> lookup)
     {
@@ -27,56 +27,32 @@ internal static class RedisSessionStoreOptionsBinder
             options.Configuration = server.Value;
         }
 
-        if (Read(lookup, "KeyPrefix") is { } prefix)
+        if (SettingReader.Read(lookup, Key("KeyPrefix")) is { } prefix)
         {
             options.KeyPrefix = prefix.Value;
         }
 
-        if (Read(lookup, "SessionTtl") is { } ttl)
+        if (SettingReader.Read(lookup, Key("SessionTtl")) is { } ttl)
         {
-            options.SessionTtl = ParseTimeSpan(ttl);
+            options.SessionTtl = SettingReader.ParseTimeSpan(ttl);
         }
 
-        if (Read(lookup, "ConnectTimeout") is { } connectTimeout)
+        if (SettingReader.Read(lookup, Key("ConnectTimeout")) is { } connectTimeout)
         {
-            options.ConnectTimeout = ParseTimeSpan(connectTimeout);
+            options.ConnectTimeout = SettingReader.ParseTimeSpan(connectTimeout);
         }
 
-        if (Read(lookup, "OperationTimeout") is { } operationTimeout)
+        if (SettingReader.Read(lookup, Key("OperationTimeout")) is { } operationTimeout)
         {
-            options.OperationTimeout = ParseTimeSpan(operationTimeout);
+            options.OperationTimeout = SettingReader.ParseTimeSpan(operationTimeout);
         }
     }
 
     /// <summary>Tells whether <c>REDIS_URL</c> or <c>Dexter:Sessions:Redis:Configuration</c> is set.</summary>
-    public static bool IsServerConfigured(IConfiguration? configuration) => ReadServer(Lookup(configuration)) is not null;
+    public static bool IsServerConfigured(IConfiguration? configuration) => ReadServer(SettingReader.Lookup(configuration)) is not null;
 
-    private static Func<string, string?> Lookup(IConfiguration? configuration) =>
-        configuration is null ? Environment.GetEnvironmentVariable : key => configuration[key];
+    private static Setting? ReadServer(Func<string, string?> lookup) =>
+        SettingReader.Read(lookup, ConfigurationKey, RedisSessionStoreOptions.RedisUrlEnvironmentVariable);
 
-    private static Setting? ReadServer(Func<string, string?> lookup)
-    {
-        if (Read(lookup, "Configuration") is { } configuration)
-        {
-            return configuration;
-        }
-
-        var url = lookup(RedisSessionStoreOptions.RedisUrlEnvironmentVariable);
-        return string.IsNullOrWhiteSpace(url) ? null : new Setting(RedisSessionStoreOptions.RedisUrlEnvironmentVariable, url.Trim());
-    }
-
-    private static Setting? Read(Func<string, string?> lookup, string key)
-    {
-        var name = RedisSessionStoreOptions.SectionName + ":" + key;
-        var value = lookup(name);
-        return string.IsNullOrWhiteSpace(value) ? null : new Setting(name, value.Trim());
-    }
-
-    private static TimeSpan ParseTimeSpan(Setting setting) =>
-        TimeSpan.TryParse(setting.Value, CultureInfo.InvariantCulture, out var value)
-            ? value
-            : throw new InvalidOperationException(
-                $"The setting {setting.Name} has the value '{setting.Value}', which is not a time span such as 00:00:05 or 1.00:00:00. Correct or remove it.");
-
-    private sealed record Setting(string Name, string Value);
+    private static string Key(string name) => RedisSessionStoreOptions.SectionName + ":" + name;
 }
