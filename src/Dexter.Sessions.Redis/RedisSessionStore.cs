@@ -163,7 +163,7 @@ public sealed partial class RedisSessionStore : ISessionStore, IDisposable, IAsy
         var values = new RedisValue[3 + turns.Count];
         values[0] = Now();
         values[1] = _ttlMilliseconds;
-        values[2] = turns.Count == 0 ? 0 : turns[^1].Id;
+        values[2] = turns.Count == 0 ? 0 : turns.Max(t => t.Id);
         for (var i = 0; i < turns.Count; i++)
         {
             values[3 + i] = Serialize(turns[i], turns[i].Id);

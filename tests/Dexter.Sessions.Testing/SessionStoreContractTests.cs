@@ -176,6 +176,22 @@ public abstract class SessionStoreContractTests
     }
 
     [Test]
+    public async Task SetAsync_IdsNotInOrder_LaterAppendsContinueAfterTheHighest()
+    {
+        var id = NewSessionId();
+        var history = new MessageHistory([Turn("five") with { Id = 5 }, Turn("two") with { Id = 2 }]);
+
+        await Store.SetAsync(id, history);
+        var appended = await Store.AppendAsync(id, Turn("next"));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(appended.Id, Is.EqualTo(6));
+            Assert.That((await Store.GetAsync(id))!.GetAll().Select(m => (m.Id, m.Query)), Is.EqualTo(new[] { (5, "five"), (2, "two"), (6, "next") }));
+        });
+    }
+
+    [Test]
     public async Task SetAsync_EmptyHistory_LeavesAnExistingEmptySession()
     {
         var id = NewSessionId();

@@ -75,7 +75,7 @@ public sealed partial class InMemorySessionStore : ISessionStore, IDisposable
         {
             session.Turns.Clear();
             session.Turns.AddRange(turns);
-            session.LastId = turns.Count == 0 ? 0 : turns[^1].Id;
+            session.LastId = turns.Count == 0 ? 0 : turns.Max(t => t.Id);
         });
         return Task.CompletedTask;
     }

@@ -1,7 +1,8 @@
 namespace Dexter.Sessions;
 
 /// <summary>
-/// A session store could not be reached in time (for example Redis is down); nothing was read or written.
+/// A session store could not be reached in time (for example Redis is down). A read can be retried; the outcome of a
+/// write whose answer did not arrive is unknown (it may have been applied).
 /// The message names the endpoint and what to check. The same store instance works again once the backend is back.
 /// </summary>
 public class SessionStoreUnavailableException : SessionStoreException
