@@ -21,24 +21,13 @@ public sealed class ChatPageBrowserTests
     [Test]
     public async Task ChatPage_TwoQuestions_StreamAnswersShowHistoryWithSummariesAndClear()
     {
-        Assert.That(File.Exists(ChromiumPath), Is.True, "chromium is installed by eng/test.sh (apt-get install chromium)");
-        await using var app = await TestApp.StartAsync(
-            kestrel: true,
-            contentRoot: Path.Combine(AppContext.BaseDirectory, "WebSample"),
-            map: a =>
-            {
-                a.UseDefaultFiles();
-                a.UseStaticFiles();
-                a.MapDexterSessions("/agent");
-            });
+        await using var app = await StartChatPageAppAsync();
         var gate = new SemaphoreSlim(0);
         var offline = new OfflineChatClient();
         app.Model.OnGetStreamingResponse = (messages, options, ct) => Gated(offline.GetStreamingResponseAsync(messages, options, ct), gate, ct);
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = ChromiumPath, Headless = true, Args = ChromiumArgs });
-        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1200, Height = 800 } });
-        page.SetDefaultTimeout(30_000);
+        await using var chromium = await HeadlessChromium.LaunchAsync(new() { ViewportSize = new() { Width = 1200, Height = 800 } });
+        var page = chromium.Page;
         await page.GotoAsync(app.BaseAddress.ToString());
         await Assertions.Expect(page.Locator("body")).ToHaveAttributeAsync("data-ready", "true");
         var sessionId = await page.EvaluateAsync<string>("() => localStorage.getItem('sessionId')");
@@ -79,10 +68,8 @@ public sealed class ChatPageBrowserTests
         var gate = new SemaphoreSlim(0);
         app.Model.OnGetStreamingResponse = (_, _, ct) => StepByStep(["Bitcoin", " is digital money."], gate, ct);
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = ChromiumPath, Headless = true, Args = ChromiumArgs });
-        var page = await browser.NewPageAsync();
-        page.SetDefaultTimeout(30_000);
+        await using var chromium = await HeadlessChromium.LaunchAsync();
+        var page = chromium.Page;
         var logged = new ConcurrentQueue<string>();
         page.Console += (_, message) =>
         {
@@ -167,22 +154,10 @@ public sealed class ChatPageBrowserTests
     [Test]
     public async Task ChatPage_ClearFails_ShowsTheErrorAndKeepsTheSession()
     {
-        Assert.That(File.Exists(ChromiumPath), Is.True, "chromium is installed by eng/test.sh (apt-get install chromium)");
-        await using var app = await TestApp.StartAsync(
-            kestrel: true,
-            contentRoot: Path.Combine(AppContext.BaseDirectory, "WebSample"),
-            services: s => s.AddDexterSessionsStore(new FailingSessionStore(failDelete: true)),
-            map: a =>
-            {
-                a.UseDefaultFiles();
-                a.UseStaticFiles();
-                a.MapDexterSessions("/agent");
-            });
+        await using var app = await StartChatPageAppAsync(new FailingSessionStore(failDelete: true));
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = ChromiumPath, Headless = true, Args = ChromiumArgs });
-        var page = await browser.NewPageAsync();
-        page.SetDefaultTimeout(30_000);
+        await using var chromium = await HeadlessChromium.LaunchAsync();
+        var page = chromium.Page;
         await page.GotoAsync(app.BaseAddress.ToString());
         await Assertions.Expect(page.Locator("body")).ToHaveAttributeAsync("data-ready", "true");
         var sessionId = await page.EvaluateAsync<string>("() => localStorage.getItem('sessionId')");
@@ -201,22 +176,10 @@ public sealed class ChatPageBrowserTests
     [Test]
     public async Task ChatPage_HistoryReadFails_ShowsTheErrorInsteadOfAnEmptyHistory()
     {
-        Assert.That(File.Exists(ChromiumPath), Is.True, "chromium is installed by eng/test.sh (apt-get install chromium)");
-        await using var app = await TestApp.StartAsync(
-            kestrel: true,
-            contentRoot: Path.Combine(AppContext.BaseDirectory, "WebSample"),
-            services: s => s.AddDexterSessionsStore(new FailingSessionStore(failGet: true)),
-            map: a =>
-            {
-                a.UseDefaultFiles();
-                a.UseStaticFiles();
-                a.MapDexterSessions("/agent");
-            });
+        await using var app = await StartChatPageAppAsync(new FailingSessionStore(failGet: true));
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = ChromiumPath, Headless = true, Args = ChromiumArgs });
-        var page = await browser.NewPageAsync();
-        page.SetDefaultTimeout(30_000);
+        await using var chromium = await HeadlessChromium.LaunchAsync();
+        var page = chromium.Page;
         await page.GotoAsync(app.BaseAddress.ToString());
         await Assertions.Expect(page.Locator("body")).ToHaveAttributeAsync("data-ready", "true");
 
@@ -224,6 +187,50 @@ public sealed class ChatPageBrowserTests
         await page.ClickAsync("#send");
 
         await Assertions.Expect(page.Locator("#messages .bubble.error")).ToContainTextAsync("Could not read the history: The session store is unavailable");
+    }
+
+    private static Task<TestApp> StartChatPageAppAsync(ISessionStore? store = null) =>
+        TestApp.StartAsync(
+            kestrel: true,
+            contentRoot: Path.Combine(AppContext.BaseDirectory, "WebSample"),
+            services: store is null ? null : s => s.AddDexterSessionsStore(store),
+            map: a =>
+            {
+                a.UseDefaultFiles();
+                a.UseStaticFiles();
+                a.MapDexterSessions("/agent");
+            });
+
+    /// <summary>The system's chromium, headless, with one page; closed with the test.</summary>
+    private sealed class HeadlessChromium : IAsyncDisposable
+    {
+        private readonly IPlaywright _playwright;
+        private readonly IBrowser _browser;
+
+        private HeadlessChromium(IPlaywright playwright, IBrowser browser, IPage page)
+        {
+            _playwright = playwright;
+            _browser = browser;
+            Page = page;
+        }
+
+        public IPage Page { get; }
+
+        public static async Task<HeadlessChromium> LaunchAsync(BrowserNewPageOptions? options = null)
+        {
+            Assert.That(File.Exists(ChromiumPath), Is.True, "chromium is installed by eng/test.sh (apt-get install chromium)");
+            var playwright = await Playwright.CreateAsync();
+            var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = ChromiumPath, Headless = true, Args = ChromiumArgs });
+            var page = await browser.NewPageAsync(options);
+            page.SetDefaultTimeout(30_000);
+            return new HeadlessChromium(playwright, browser, page);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _browser.DisposeAsync();
+            _playwright.Dispose();
+        }
     }
 
     private static async Task UntilAsync(Func<bool> condition)
