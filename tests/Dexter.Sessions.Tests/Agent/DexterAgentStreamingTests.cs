@@ -8,35 +8,9 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Dexter.Sessions.Tests.Agent;
 
-public sealed class DexterAgentStreamingTests
+public sealed class DexterAgentStreamingTests : AgentTestBase
 {
     private static readonly TimeSpan Guard = TimeSpan.FromSeconds(10);
-
-    private FakeChatClient _model = null!;
-    private FakeTimeProvider _clock = null!;
-    private InMemorySessionStore _store = null!;
-    private CollectingLogger<DexterAgent> _logger = null!;
-    private string _sessionId = null!;
-
-    [SetUp]
-    public void SetUp()
-    {
-        _model = new FakeChatClient();
-        _clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero));
-        _store = new InMemorySessionStore(Options.Create(new DexterSessionsOptions()), _clock);
-        _logger = new CollectingLogger<DexterAgent>();
-        _sessionId = SessionId.New();
-    }
-
-    [TearDown]
-    public void TearDown()
-    {
-        _store.Dispose();
-        _model.Dispose();
-    }
-
-    private DexterAgent Create(ISummarizer? summarizer = null) =>
-        new(_model, _store, summarizer, selector: null, Options.Create(new DexterSessionsOptions()), _clock, _logger);
 
     private static async IAsyncEnumerable<ChatResponseUpdate> Tokens(IEnumerable<string> tokens, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -348,7 +322,7 @@ public sealed class DexterAgentStreamingTests
         _model.OnGetStreamingResponse = (_, _, ct) => Tokens(["an", " answer"], ct);
         var summarizer = new CallbackSummarizer((_, _, _) => throw new TimeoutException());
 
-        var updates = await Collect(Create(summarizer).RunStreamingAsync("q", _sessionId));
+        var updates = await Collect(Create(summarizer: summarizer).RunStreamingAsync("q", _sessionId));
 
         Assert.Multiple(async () =>
         {

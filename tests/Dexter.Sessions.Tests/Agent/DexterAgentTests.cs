@@ -9,40 +9,8 @@ using Moq;
 
 namespace Dexter.Sessions.Tests.Agent;
 
-public sealed class DexterAgentTests
+public sealed class DexterAgentTests : AgentTestBase
 {
-    private static readonly DateTimeOffset Start = new(2026, 11, 24, 12, 0, 0, TimeSpan.Zero);
-
-    private FakeChatClient _model = null!;
-    private FakeTimeProvider _clock = null!;
-    private InMemorySessionStore _store = null!;
-    private CollectingLogger<DexterAgent> _logger = null!;
-    private string _sessionId = null!;
-
-    [SetUp]
-    public void SetUp()
-    {
-        _model = new FakeChatClient();
-        _clock = new FakeTimeProvider(Start);
-        _store = new InMemorySessionStore(Options.Create(new DexterSessionsOptions()), _clock);
-        _logger = new CollectingLogger<DexterAgent>();
-        _sessionId = SessionId.New();
-    }
-
-    [TearDown]
-    public void TearDown()
-    {
-        _store.Dispose();
-        _model.Dispose();
-    }
-
-    private DexterAgent Create(DexterSessionsOptions? options = null, ISummarizer? summarizer = null, IMessageSelector? selector = null) =>
-        new(_model, _store, summarizer, selector, Options.Create(options ?? new DexterSessionsOptions()), _clock, _logger);
-
-    private async Task<IReadOnlyList<Message>> Stored() => (await _store.GetAsync(_sessionId))?.GetAll() ?? [];
-
-    private int[] LoggedEvents() => _logger.Entries.Select(e => e.EventId.Id).ToArray();
-
     [Test]
     public async Task RunAsync_SecondQuestion_ModelReceivesTheFirstTurnAsPlanningContext()
     {
