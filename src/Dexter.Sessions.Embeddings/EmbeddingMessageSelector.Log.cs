@@ -18,9 +18,6 @@ public sealed partial class EmbeddingMessageSelector
         [LoggerMessage(EventId = 4003, Level = LogLevel.Warning, Message = "The embedding generator did not embed the new turn within {TimeoutMilliseconds:0} ms; it is recorded without a vector and embedded when it is first needed.")]
         public static partial void PrepareTimedOut(ILogger logger, double timeoutMilliseconds, Exception exception);
 
-        [LoggerMessage(EventId = 4004, Level = LogLevel.Warning, Message = "The embeddings of {Count} past turns of session {SessionId} could not be stored; they are used for this query and computed again next time.")]
-        public static partial void PersistFailed(ILogger logger, int count, string sessionId, Exception exception);
-
         [LoggerMessage(EventId = 4005, Level = LogLevel.Information, Message = "Embedded {Count} past turns of session {SessionId} in one call ({Stale} had a vector of another length).")]
         public static partial void EmbeddedPastTurns(ILogger logger, int count, int stale, string? sessionId);
 

@@ -17,8 +17,9 @@ namespace Dexter.Sessions.Embeddings;
 /// <para>Each turn is embedded once: <see cref="PrepareTurnAsync"/> attaches the vector of a new turn (of
 /// <see cref="Message.GetRepresentativeText"/>) before it is stored, so a query over a history whose turns all have vectors
 /// costs one generator call, for the query. Turns without a vector, or with one of another length than the query's (the
-/// model changed), are embedded together in one batch call when first needed and written back with
-/// <see cref="ISessionStore.UpdateEmbeddingsAsync"/>.</para>
+/// model changed), are embedded together in one batch call when first needed and returned in
+/// <see cref="MessageSelection.UpdatedTurns"/>; the turn's owner (<see cref="SessionTurnPipeline"/>) stores them with
+/// <see cref="ISessionStore.UpdateEmbeddingsAsync"/>. The selector never writes to a store.</para>
 /// <para>Embeddings never fail a conversation: when the generator throws or takes longer than
 /// <see cref="EmbeddingSelectorOptions.EmbeddingTimeout"/>, the latest turns are used for that query, a new turn is stored
 /// without a vector, and a warning is logged with the cause. Cancellation by the caller is not caught.</para>
@@ -82,18 +83,19 @@ public sealed partial class EmbeddingMessageSelector : IMessageSelector
     /// <returns>At most <see cref="MessageSelectionContext.MaxMessages"/> turns, in chronological order; the latest turns when embedding fails or no turn is similar enough.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="context"/> is <see langword="null"/>.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public async ValueTask<IReadOnlyList<Message>> SelectAsync(MessageSelectionContext context, CancellationToken cancellationToken = default)
+    public async ValueTask<MessageSelection> SelectAsync(MessageSelectionContext context, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
         if (context.Turns.Count <= context.MaxMessages)
         {
-            return context.Turns;
+            return new MessageSelection(context.Turns);
         }
 
         // Only the latest MaxCandidates turns are scored, also when the caller passes more (a MessageHistory passes all).
         var candidateCount = GetCandidateCount(context.MaxMessages);
         var candidates = context.Turns.Count > candidateCount ? RecentMessageSelector.TakeLast(context.Turns, candidateCount) : context.Turns;
         Message[] selected;
+        IReadOnlyList<Message> updated = [];
         try
         {
             var embedded = await GenerateAsync([context.Query], "query", cancellationToken).ConfigureAwait(false);
@@ -105,25 +107,28 @@ public sealed partial class EmbeddingMessageSelector : IMessageSelector
 
             var ranking = new RelevanceRanking(query, context.MaxMessages, candidates.Count, _similarityWeight, _recencyWeight, _threshold);
             var unscored = ranking.ScoreAll(candidates);
-            var turns = unscored is null
-                ? candidates
-                : await EmbedUnscoredAsync(candidates, unscored, ranking, context, cancellationToken).ConfigureAwait(false);
+            var turns = candidates;
+            if (unscored is not null)
+            {
+                (turns, updated) = await EmbedUnscoredAsync(candidates, unscored, ranking, context, cancellationToken).ConfigureAwait(false);
+            }
+
             selected = ranking.GetSelected(turns);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             LogFallback(ex, context.MaxMessages, candidates.Count);
-            return RecentMessageSelector.TakeLast(candidates, context.MaxMessages);
+            return new MessageSelection(RecentMessageSelector.TakeLast(candidates, context.MaxMessages), updated);
         }
 
         if (selected.Length == 0)
         {
             Log.NoTurnSimilarEnough(_logger, candidates.Count, _threshold, context.MaxMessages);
-            return RecentMessageSelector.TakeLast(candidates, context.MaxMessages);
+            return new MessageSelection(RecentMessageSelector.TakeLast(candidates, context.MaxMessages), updated);
         }
 
         Log.Selected(_logger, selected.Length, candidates.Count);
-        return selected;
+        return new MessageSelection(selected, updated);
     }
 
     /// <summary>Attaches the embedding of the new turn (of <see cref="Message.GetRepresentativeText"/>) so it is stored with the turn.</summary>
@@ -162,10 +167,10 @@ public sealed partial class EmbeddingMessageSelector : IMessageSelector
     }
 
     /// <summary>
-    /// Embeds the turns that had no vector of the query's length in one call, scores them, and stores their vectors.
+    /// Embeds the turns that had no vector of the query's length in one call and scores them.
     /// </summary>
-    /// <returns>The candidates, with the new vectors on the turns that got one.</returns>
-    private async Task<IReadOnlyList<Message>> EmbedUnscoredAsync(
+    /// <returns>The candidates, with the new vectors on the turns that got one; and those recorded turns, for the caller to store.</returns>
+    private async Task<(IReadOnlyList<Message> Turns, IReadOnlyList<Message> Updated)> EmbedUnscoredAsync(
         IReadOnlyList<Message> candidates, List<int> unscored, RelevanceRanking ranking, MessageSelectionContext context, CancellationToken cancellationToken)
     {
         var texts = new string[unscored.Count];
@@ -193,19 +198,7 @@ public sealed partial class EmbeddingMessageSelector : IMessageSelector
         }
 
         Log.EmbeddedPastTurns(_logger, unscored.Count, stale, context.SessionId);
-        if (context.Store is { } store && context.SessionId is { } sessionId && updated.Count > 0)
-        {
-            try
-            {
-                await store.UpdateEmbeddingsAsync(sessionId, updated, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                Log.PersistFailed(_logger, updated.Count, sessionId, ex);
-            }
-        }
-
-        return merged;
+        return (merged, updated);
     }
 
     /// <summary>Calls the generator once for <paramref name="texts"/>, within <see cref="EmbeddingSelectorOptions.EmbeddingTimeout"/>.</summary>

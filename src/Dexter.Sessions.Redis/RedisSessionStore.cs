@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -539,8 +538,7 @@ public sealed partial class RedisSessionStore : ISessionStore, IDisposable, IAsy
 
     private long Now() => _timeProvider.GetUtcNow().UtcTicks;
 
-    private static byte[] Serialize(Message message, int id) =>
-        JsonSerializer.SerializeToUtf8Bytes(TurnRecord.From(message, id), RedisSessionJsonContext.Default.TurnRecord);
+    private static byte[] Serialize(Message message, int id) => TurnRecordSerializer.Serialize(message, id);
 
     private Message[] Deserialize(string sessionId, RedisValue[] records)
     {
@@ -553,21 +551,10 @@ public sealed partial class RedisSessionStore : ISessionStore, IDisposable, IAsy
         return messages;
     }
 
-    private Message Deserialize(string sessionId, RedisValue record)
-    {
-        TurnRecord? turn;
-        try
-        {
-            turn = JsonSerializer.Deserialize((byte[])record!, RedisSessionJsonContext.Default.TurnRecord);
-        }
-        catch (JsonException e)
-        {
-            throw Corrupt(sessionId, "a turn record is not valid JSON", e);
-        }
-
-        string? problem = "a turn record is empty";
-        return turn?.ToMessage(out problem) ?? throw Corrupt(sessionId, problem!, cause: null);
-    }
+    private Message Deserialize(string sessionId, RedisValue record) =>
+        TurnRecordSerializer.TryDeserialize((byte[])record!, out var message, out var problem)
+            ? message
+            : throw Corrupt(sessionId, "a turn record cannot be read: " + problem, cause: null);
 
     private SessionStoreException Corrupt(string sessionId, string problem, Exception? cause)
     {

@@ -153,7 +153,7 @@ public class EmbeddingMessageSelectorAgentTests
     [Test]
     public async Task RunAsync_HistoryWithoutStore_UsesVectorsAttachedToTurns()
     {
-        var history = new MessageHistory();
+        var history = new MessageHistory { MaxContextMessages = MaxContext }; // the history's own limit chooses how many turns
         for (var i = 0; i < 8; i++)
         {
             await _agent.RunAsync("Question " + i, history);

@@ -74,7 +74,7 @@ public class EmbeddingMessageSelectorTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(selected, Is.EqualTo(turns));
+            Assert.That(selected.Turns, Is.EqualTo(turns));
             Assert.That(_generator.CallCount, Is.Zero);
         });
     }
@@ -180,47 +180,38 @@ public class EmbeddingMessageSelectorTests
     }
 
     [Test]
-    public async Task SelectAsync_TurnsWithoutVectors_EmbedsThemInOneCallAndStoresThem()
+    public async Task SelectAsync_TurnsWithoutVectors_EmbedsThemInOneCallAndReturnsThemToKeep()
     {
-        using var store = new InMemorySessionStore();
         var summaries = new[] { "alpha", "beta", "gamma", "delta", "epsilon" };
-        foreach (var summary in summaries)
-        {
-            await store.AppendAsync("s1", new Message { Query = "q", Answer = "a", Summary = summary });
-        }
-
+        var turns = summaries.Select((summary, i) => new Message { Id = i + 1, Query = "q", Answer = "a", Summary = summary }).ToArray();
         _generator.OnEmbed = text => text == "gamma" ? Turns.Axis(0) : text == Query ? Turns.Axis(0) : Turns.Axis(1);
-        var selector = CreateSelector();
 
-        var selected = await selector.SelectAsync(await ContextFromStoreAsync(store, "s1", 2));
-        var stored = await store.GetRecentAsync("s1", 10);
+        var selection = await CreateSelector().SelectAsync(new MessageSelectionContext(Query, turns, 2) { SessionId = "s1" });
 
         Assert.Multiple(() =>
         {
-            Assert.That(Ids(selected), Is.EqualTo(new[] { 3 }));
+            Assert.That(Ids(selection), Is.EqualTo(new[] { 3 }));
             Assert.That(_generator.Calls, Has.Count.EqualTo(2));
             Assert.That(_generator.Calls[1], Is.EqualTo(summaries));
-            Assert.That(stored.Select(t => t.Embedding.Length), Is.All.EqualTo(4));
-            Assert.That(stored[2].Embedding.ToArray(), Is.EqualTo(Turns.Axis(0)));
+            Assert.That(selection.UpdatedTurns.Select(t => t.Id), Is.EqualTo(new[] { 1, 2, 3, 4, 5 }));
+            Assert.That(selection.UpdatedTurns.Select(t => t.Embedding.Length), Is.All.EqualTo(4));
+            Assert.That(selection.UpdatedTurns[2].Embedding.ToArray(), Is.EqualTo(Turns.Axis(0)));
         });
     }
 
     [Test]
-    public async Task SelectAsync_SecondQueryAfterBatch_DoesNotEmbedOldTurnsAgain()
+    public async Task SelectAsync_TurnsThatHaveVectors_EmbedsOnlyTheQuery_AndReturnsNothingToKeep()
     {
-        using var store = new InMemorySessionStore();
-        for (var i = 0; i < 20; i++)
+        var turns = Enumerable.Range(1, 20).Select(i => Turns.Create(i, "turn " + i, Turns.Axis(i % 4))).ToArray();
+        _generator.OnEmbed = _ => Turns.Axis(0);
+
+        var selection = await CreateSelector().SelectAsync(new MessageSelectionContext(Query, turns, 5));
+
+        Assert.Multiple(() =>
         {
-            await store.AppendAsync("s1", new Message { Query = "question " + i, Answer = "answer " + i });
-        }
-
-        var selector = CreateSelector();
-        await selector.SelectAsync(await ContextFromStoreAsync(store, "s1", 5));
-        _generator.ResetCalls();
-
-        await selector.SelectAsync(await ContextFromStoreAsync(store, "s1", 5));
-
-        Assert.That(_generator.Calls, Is.EqualTo(new[] { new[] { Query } }));
+            Assert.That(_generator.Calls, Is.EqualTo(new[] { new[] { Query } }));
+            Assert.That(selection.UpdatedTurns, Is.Empty);
+        });
     }
 
     [Test]
@@ -241,13 +232,8 @@ public class EmbeddingMessageSelectorTests
     }
 
     [Test]
-    public async Task SelectAsync_VectorOfOtherDimension_IsEmbeddedAgainAndStored()
+    public async Task SelectAsync_VectorOfOtherDimension_IsEmbeddedAgainAndReturnedToKeep()
     {
-        var store = new Mock<ISessionStore>();
-        IReadOnlyList<Message>? updated = null;
-        store.Setup(s => s.UpdateEmbeddingsAsync("s1", It.IsAny<IReadOnlyList<Message>>(), It.IsAny<CancellationToken>()))
-            .Callback<string, IReadOnlyList<Message>, CancellationToken>((_, messages, _) => updated = messages)
-            .Returns(Task.CompletedTask);
         var turns = new[]
         {
             Turns.Create(1, "old model", [1f, 0f, 0f]),
@@ -256,36 +242,15 @@ public class EmbeddingMessageSelectorTests
         };
         _generator.OnEmbed = _ => Turns.Axis(0);
 
-        var selected = await CreateSelector().SelectAsync(
-            new MessageSelectionContext(Query, turns, 2) { SessionId = "s1", Store = store.Object });
+        var selection = await CreateSelector().SelectAsync(new MessageSelectionContext(Query, turns, 2) { SessionId = "s1" });
 
         Assert.Multiple(() =>
         {
             Assert.That(_generator.Calls[1], Is.EqualTo(new[] { "old model" }));
-            Assert.That(updated, Has.Count.EqualTo(1));
-            Assert.That(updated![0].Id, Is.EqualTo(1));
-            Assert.That(updated[0].Embedding.ToArray(), Is.EqualTo(Turns.Axis(0)));
-            Assert.That(Ids(selected), Is.EqualTo(new[] { 1, 2 }));
-        });
-    }
-
-    [Test]
-    public async Task SelectAsync_StoreCannotKeepVectors_SelectsAnywayAndLogsWarning()
-    {
-        var store = new Mock<ISessionStore>();
-        store.Setup(s => s.UpdateEmbeddingsAsync(It.IsAny<string>(), It.IsAny<IReadOnlyList<Message>>(), It.IsAny<CancellationToken>()))
-            .ThrowsAsync(new SessionStoreUnavailableException("Store down."));
-        var turns = new[] { Turns.Create(1, "x"), Turns.Create(2, "y"), Turns.Create(3, "z") };
-        _generator.OnEmbed = text => text is "y" or Query ? Turns.Axis(0) : Turns.Axis(1);
-
-        var selected = await CreateSelector().SelectAsync(new MessageSelectionContext(Query, turns, 1) { SessionId = "s1", Store = store.Object });
-
-        Assert.Multiple(() =>
-        {
-            Assert.That(Ids(selected), Is.EqualTo(new[] { 2 }));
-            var warning = _logger.Entries.Single(e => e.Level == LogLevel.Warning);
-            Assert.That(warning.EventId.Id, Is.EqualTo(4004));
-            Assert.That(warning.Exception, Is.TypeOf<SessionStoreUnavailableException>());
+            Assert.That(selection.UpdatedTurns, Has.Count.EqualTo(1));
+            Assert.That(selection.UpdatedTurns[0].Id, Is.EqualTo(1));
+            Assert.That(selection.UpdatedTurns[0].Embedding.ToArray(), Is.EqualTo(Turns.Axis(0)));
+            Assert.That(Ids(selection), Is.EqualTo(new[] { 1, 2 }));
         });
     }
 
@@ -474,9 +439,6 @@ public class EmbeddingMessageSelectorTests
         Assert.That(Ids(selected), Is.EqualTo(new[] { 1 }));
     }
 
-    private static async Task<MessageSelectionContext> ContextFromStoreAsync(ISessionStore store, string sessionId, int max) =>
-        new(Query, await store.GetRecentAsync(sessionId, 1000), max) { SessionId = sessionId, Store = store };
-
     private EmbeddingMessageSelector CreateSelector(Action<EmbeddingSelectorOptions>? configure = null, TimeProvider? timeProvider = null)
     {
         var options = new EmbeddingSelectorOptions();
@@ -492,4 +454,6 @@ public class EmbeddingMessageSelectorTests
     }
 
     private static int[] Ids(IEnumerable<Message> turns) => turns.Select(t => t.Id).ToArray();
+
+    private static int[] Ids(MessageSelection selection) => Ids(selection.Turns);
 }

@@ -16,7 +16,20 @@ public sealed class RedisClusterSessionStoreContractTests : SessionStoreContract
     [OneTimeTearDown]
     public async Task StopCluster() => await _cluster.DisposeAsync();
 
-    protected override Task<ISessionStore> CreateStoreAsync() => Task.FromResult<ISessionStore>(RedisStores.Create(_cluster.Configuration));
+    private string _keyPrefix = null!;
+
+    protected override Task<ISessionStore> CreateStoreAsync()
+    {
+        var options = RedisStores.Options(_cluster.Configuration, o => o.SessionTtl = SessionTtl);
+        _keyPrefix = options.KeyPrefix;
+        return Task.FromResult<ISessionStore>(new RedisSessionStore(Microsoft.Extensions.Options.Options.Create(options), Clock));
+    }
+
+    protected override async Task AdvanceTimeAsync(TimeSpan time)
+    {
+        await base.AdvanceTimeAsync(time);
+        await RedisClock.AdvanceAsync(_cluster.Configuration, _keyPrefix, time);
+    }
 
     [Test]
     public async Task Sessions_AreSpreadOverTheNodes_AndEachSessionKeepsItsKeysInOneSlot()

@@ -15,5 +15,18 @@ public sealed class RedisSessionStoreContractTests : SessionStoreContractTests
     [OneTimeTearDown]
     public async Task StopServer() => await _server.DisposeAsync();
 
-    protected override Task<ISessionStore> CreateStoreAsync() => Task.FromResult<ISessionStore>(RedisStores.Create(_server.Endpoint));
+    private string _keyPrefix = null!;
+
+    protected override Task<ISessionStore> CreateStoreAsync()
+    {
+        var options = RedisStores.Options(_server.Endpoint, o => o.SessionTtl = SessionTtl);
+        _keyPrefix = options.KeyPrefix;
+        return Task.FromResult<ISessionStore>(new RedisSessionStore(Microsoft.Extensions.Options.Options.Create(options), Clock));
+    }
+
+    protected override async Task AdvanceTimeAsync(TimeSpan time)
+    {
+        await base.AdvanceTimeAsync(time);
+        await RedisClock.AdvanceAsync(_server.Endpoint, _keyPrefix, time);
+    }
 }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Time.Testing;
 using NUnit.Framework;
 
 namespace Dexter.Sessions.Testing;
@@ -17,8 +19,24 @@ public abstract class SessionStoreContractTests
     /// <summary>Gets how many appends each of those tasks makes.</summary>
     protected virtual int AppendsPerTask => 500;
 
-    /// <summary>Makes an empty store for one test.</summary>
+    /// <summary>The session lifetime every store under test is given (see <see cref="CreateStoreAsync"/>).</summary>
+    protected static readonly TimeSpan SessionTtl = TimeSpan.FromHours(1);
+
+    /// <summary>Gets the clock of the test: a store under test takes its times from it.</summary>
+    protected FakeTimeProvider Clock { get; private set; } = null!;
+
+    /// <summary>Makes an empty store for one test, with <see cref="Clock"/> as its clock and <see cref="SessionTtl"/> as its session lifetime.</summary>
     protected abstract Task<ISessionStore> CreateStoreAsync();
+
+    /// <summary>
+    /// Lets <paramref name="time"/> pass for the store: advances <see cref="Clock"/>; a store whose expiry runs elsewhere (a server's
+    /// own clock) overrides this to make the same time pass there.
+    /// </summary>
+    protected virtual Task AdvanceTimeAsync(TimeSpan time)
+    {
+        Clock.Advance(time);
+        return Task.CompletedTask;
+    }
 
     /// <summary>Releases the store after a test.</summary>
     protected virtual ValueTask DisposeStoreAsync(ISessionStore store) => store switch
@@ -29,7 +47,11 @@ public abstract class SessionStoreContractTests
     };
 
     [SetUp]
-    public async Task CreateStoreForTest() => Store = await CreateStoreAsync();
+    public async Task CreateStoreForTest()
+    {
+        Clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero));
+        Store = await CreateStoreAsync();
+    }
 
     [TearDown]
     public async Task DisposeStoreAfterTest() => await DisposeStoreAsync(Store);
@@ -375,6 +397,96 @@ public abstract class SessionStoreContractTests
     public void AppendAsync_NullMessage_ThrowsArgumentNullException()
     {
         Assert.That(() => Store.AppendAsync(NewSessionId(), null!), Throws.ArgumentNullException);
+    }
+
+    [Test]
+    public async Task AppendAsync_TurnWithChatMessages_KeepsFunctionCallsAndResults()
+    {
+        var id = NewSessionId();
+        ChatMessage[] exchange =
+        [
+            new(ChatRole.User, "What does BTC cost?"),
+            new(ChatRole.Assistant, [new FunctionCallContent("call-1", "get_price", new Dictionary<string, object?> { ["symbol"] = "BTC" })]),
+            new(ChatRole.Tool, [new FunctionResultContent("call-1", "64000 USD")]),
+            new(ChatRole.Assistant, "Bitcoin costs 64000 USD."),
+        ];
+
+        await Store.AppendAsync(id, Turn("What does BTC cost?", "Bitcoin costs 64000 USD.") with { ChatMessages = exchange });
+        var read = (await Store.GetRecentAsync(id, 1)).Single();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(read.ChatMessages.Select(m => m.Role), Is.EqualTo(exchange.Select(m => m.Role)));
+            var call = read.ChatMessages[1].Contents.OfType<FunctionCallContent>().Single();
+            Assert.That(call.CallId, Is.EqualTo("call-1"));
+            Assert.That(call.Name, Is.EqualTo("get_price"));
+            Assert.That(call.Arguments!["symbol"]?.ToString(), Is.EqualTo("BTC"));
+            var result = read.ChatMessages[2].Contents.OfType<FunctionResultContent>().Single();
+            Assert.That(result.CallId, Is.EqualTo("call-1"));
+            Assert.That(result.Result?.ToString(), Is.EqualTo("64000 USD"));
+            Assert.That(read.ChatMessages[3].Text, Is.EqualTo("Bitcoin costs 64000 USD."));
+        });
+    }
+
+    [Test]
+    public async Task Session_NoWriteForLongerThanTheTtl_IsGone()
+    {
+        var id = NewSessionId();
+        await Store.AppendAsync(id, Turn("q1"));
+
+        await AdvanceTimeAsync(SessionTtl + TimeSpan.FromMinutes(1));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await Store.ExistsAsync(id), Is.False);
+            Assert.That(await Store.GetAsync(id), Is.Null);
+            Assert.That(await Store.GetRecentAsync(id, 10), Is.Empty);
+            Assert.That(await Store.GetMetadataAsync(id), Is.Null);
+        });
+    }
+
+    [Test]
+    public async Task AppendAsync_RefreshesTheTtl_SoAnActiveSessionLives()
+    {
+        var id = NewSessionId();
+        await Store.AppendAsync(id, Turn("q1"));
+        await AdvanceTimeAsync(SessionTtl * 0.6);
+        await Store.AppendAsync(id, Turn("q2"));
+        await AdvanceTimeAsync(SessionTtl * 0.6);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await Store.ExistsAsync(id), Is.True);
+            Assert.That((await Store.GetAsync(id))!.GetAll().Select(m => m.Query), Is.EqualTo(new[] { "q1", "q2" }));
+        });
+    }
+
+    [Test]
+    public async Task CreateAsync_EmptySessionNotWrittenForLongerThanTheTtl_IsGone()
+    {
+        var id = NewSessionId();
+        await Store.CreateAsync(id, owner: "alice");
+
+        await AdvanceTimeAsync(SessionTtl + TimeSpan.FromMinutes(1));
+
+        Assert.That(await Store.ExistsAsync(id), Is.False);
+    }
+
+    [Test]
+    public async Task AppendAsync_AfterExpiry_StartsANewSessionAtIdOne()
+    {
+        var id = NewSessionId();
+        await Store.AppendAsync(id, Turn("q1"));
+        await Store.AppendAsync(id, Turn("q2"));
+        await AdvanceTimeAsync(SessionTtl + TimeSpan.FromMinutes(1));
+
+        var first = await Store.AppendAsync(id, Turn("again"));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(first.Id, Is.EqualTo(1));
+            Assert.That((await Store.GetAsync(id))!.GetAll().Select(m => m.Query), Is.EqualTo(new[] { "again" }));
+        });
     }
 
     [Test]

@@ -1,8 +1,6 @@
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Dexter.Sessions;
@@ -11,9 +9,9 @@ namespace Dexter.Sessions;
 /// Runs queries against any <see cref="IChatClient"/> with the context of a conversation session.
 /// </summary>
 /// <remarks>
-/// <para>A run selects the relevant past turns (<see cref="IMessageSelector"/>), gives them to the model as context
-/// (<see cref="MessageHistory.FormatForPlanning(IEnumerable{Message})"/>), summarizes the answer (<see cref="ISummarizer"/>)
-/// and records the turn atomically (<see cref="ISessionStore.AppendAsync"/>).</para>
+/// <para>A run is one turn of <see cref="SessionTurnPipeline"/>: it selects the relevant past turns (<see cref="IMessageSelector"/>),
+/// gives them to the model as context, summarizes the answer (<see cref="ISummarizer"/>) and records the turn atomically
+/// (<see cref="ISessionStore.AppendAsync"/>). Pass <see cref="ChatOptions"/> for tools, temperature or a model id.</para>
 /// <para>A turn is recorded only after the model finished answering. A run that fails or is cancelled, before or while the
 /// model answers, records nothing and leaves the session as it was; the exception reaches the caller. A failing summarizer or
 /// selector never fails a run: it falls back (truncated summary, latest turns) and logs a warning.</para>
@@ -21,7 +19,6 @@ namespace Dexter.Sessions;
 public sealed class DexterAgent
 {
     private readonly IChatClient _chatClient;
-    private readonly ISessionStore _store;
     private readonly SessionTurnPipeline _pipeline;
 
     /// <summary>Initializes an agent.</summary>
@@ -40,21 +37,23 @@ public sealed class DexterAgent
         IOptions<DexterSessionsOptions>? options = null,
         TimeProvider? timeProvider = null,
         ILogger<DexterAgent>? logger = null)
+        : this(chatClient, new SessionTurnPipeline(store, summarizer, selector, options, timeProvider, logger))
+    {
+    }
+
+    /// <summary>Initializes an agent over a turn pipeline.</summary>
+    /// <param name="chatClient">The model.</param>
+    /// <param name="pipeline">The pipeline that owns each turn.</param>
+    public DexterAgent(IChatClient chatClient, SessionTurnPipeline pipeline)
     {
         ArgumentNullException.ThrowIfNull(chatClient);
-        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(pipeline);
         _chatClient = chatClient;
-        _store = store;
-        _pipeline = new SessionTurnPipeline(
-            summarizer ?? TruncatingSummarizer.Instance,
-            selector ?? RecentMessageSelector.Instance,
-            options?.Value ?? new DexterSessionsOptions(),
-            timeProvider ?? TimeProvider.System,
-            logger ?? (ILogger)NullLogger.Instance);
+        _pipeline = pipeline;
     }
 
     /// <summary>Gets the store the agent keeps sessions in.</summary>
-    public ISessionStore Store => _store;
+    public ISessionStore Store => _pipeline.Store;
 
     /// <summary>Answers <paramref name="query"/> with the context of session <paramref name="sessionId"/> and records the turn.</summary>
     /// <param name="query">The user's query.</param>
@@ -62,49 +61,48 @@ public sealed class DexterAgent
     /// <param name="cancellationToken">A token to cancel the run; a cancelled run records nothing.</param>
     /// <returns>The recorded turn and the model's response.</returns>
     /// <exception cref="ArgumentException">The query is empty or too long, or the session id is not valid.</exception>
-    public async Task<DexterAgentResponse> RunAsync(string query, string sessionId, CancellationToken cancellationToken = default)
+    public Task<DexterAgentResponse> RunAsync(string query, string sessionId, CancellationToken cancellationToken = default) =>
+        RunAsync(query, sessionId, options: null, cancellationToken);
+
+    /// <summary>Answers <paramref name="query"/> with the context of session <paramref name="sessionId"/> and records the turn.</summary>
+    /// <param name="query">The user's query.</param>
+    /// <param name="sessionId">The session; it is created by the first recorded turn when it does not exist.</param>
+    /// <param name="options">The options of the model call (tools, temperature, model id…), passed to the chat client as they are.</param>
+    /// <param name="cancellationToken">A token to cancel the run; a cancelled run records nothing.</param>
+    /// <returns>The recorded turn and the model's response.</returns>
+    /// <exception cref="ArgumentException">The query is empty or too long, or the session id is not valid.</exception>
+    public Task<DexterAgentResponse> RunAsync(string query, string sessionId, ChatOptions? options, CancellationToken cancellationToken = default)
     {
         _pipeline.ValidateQuery(query);
         SessionId.ThrowIfInvalid(sessionId);
-        using var activity = StartActivity("dexter.sessions.run", sessionId);
-        var started = _pipeline.TimeProvider.GetTimestamp();
-        try
-        {
-            var context = await _pipeline.SelectFromStoreAsync(_store, sessionId, query, cancellationToken).ConfigureAwait(false);
-            var response = await _chatClient.GetResponseAsync(
-                _pipeline.BuildMessages(context, [new ChatMessage(ChatRole.User, query)]), options: null, cancellationToken).ConfigureAwait(false);
-            var turn = await _pipeline.CreateTurnAsync(query, response.Text, response.Usage, _pipeline.TimeProvider.GetElapsedTime(started), cancellationToken).ConfigureAwait(false);
-            var recorded = await _store.AppendAsync(sessionId, turn, cancellationToken).ConfigureAwait(false);
-            _pipeline.TurnRecorded(sessionId, recorded, started);
-            activity?.SetTag("dexter.message.id", recorded.Id);
-            return new DexterAgentResponse(sessionId, recorded, context, response);
-        }
-        catch (Exception ex)
-        {
-            Fail(activity, sessionId, ex, cancellationToken);
-            throw;
-        }
+        return RunCoreAsync(_pipeline.BeginTurnAsync(sessionId, [new ChatMessage(ChatRole.User, query)], cancellationToken), options, cancellationToken);
     }
 
     /// <summary>
     /// Answers <paramref name="query"/> with the context of <paramref name="history"/> and adds the turn to it, with no store:
-    /// the original system's <c>agent.run(query, message_history=history)</c>.
+    /// the original system's <c>agent.run(query, message_history=history)</c>. The history's own limit, and its own selector when it
+    /// was made with one, choose the context.
     /// </summary>
     /// <param name="query">The user's query.</param>
     /// <param name="history">The conversation so far; the new turn is added to it.</param>
     /// <param name="cancellationToken">A token to cancel the run; a cancelled run adds nothing.</param>
     /// <returns>The added turn and the model's response.</returns>
-    public async Task<DexterAgentResponse> RunAsync(string query, MessageHistory history, CancellationToken cancellationToken = default)
+    public Task<DexterAgentResponse> RunAsync(string query, MessageHistory history, CancellationToken cancellationToken = default) =>
+        RunAsync(query, history, options: null, cancellationToken);
+
+    /// <summary>
+    /// Answers <paramref name="query"/> with the context of <paramref name="history"/> and adds the turn to it, with no store.
+    /// </summary>
+    /// <param name="query">The user's query.</param>
+    /// <param name="history">The conversation so far; the new turn is added to it.</param>
+    /// <param name="options">The options of the model call, passed to the chat client as they are.</param>
+    /// <param name="cancellationToken">A token to cancel the run; a cancelled run adds nothing.</param>
+    /// <returns>The added turn and the model's response.</returns>
+    public Task<DexterAgentResponse> RunAsync(string query, MessageHistory history, ChatOptions? options, CancellationToken cancellationToken = default)
     {
         _pipeline.ValidateQuery(query);
         ArgumentNullException.ThrowIfNull(history);
-        var started = _pipeline.TimeProvider.GetTimestamp();
-        var context = await _pipeline.SelectAsync(new MessageSelectionContext(query, history.GetAll(), _pipeline.Options.MaxContextMessages), cancellationToken).ConfigureAwait(false);
-        var response = await _chatClient.GetResponseAsync(
-            _pipeline.BuildMessages(context, [new ChatMessage(ChatRole.User, query)]), options: null, cancellationToken).ConfigureAwait(false);
-        var turn = await _pipeline.CreateTurnAsync(query, response.Text, response.Usage, _pipeline.TimeProvider.GetElapsedTime(started), cancellationToken).ConfigureAwait(false);
-        cancellationToken.ThrowIfCancellationRequested(); // as a store's append does: a run cancelled before the turn is added adds nothing
-        return new DexterAgentResponse(sessionId: null, history.Add(turn), context, response);
+        return RunCoreAsync(_pipeline.BeginTurnAsync(history, [new ChatMessage(ChatRole.User, query)], cancellationToken), options, cancellationToken);
     }
 
     /// <summary>
@@ -116,103 +114,76 @@ public sealed class DexterAgent
     /// <param name="cancellationToken">A token to cancel the run; a run cancelled or failed before the last update records nothing.</param>
     /// <returns>The updates: <see cref="DexterAgentUpdateKind.Token"/> updates in order, then one <see cref="DexterAgentUpdateKind.Completed"/>.</returns>
     /// <exception cref="ArgumentException">The query is empty or too long, or the session id is not valid (thrown on the call, before enumeration).</exception>
-    public IAsyncEnumerable<DexterAgentUpdate> RunStreamingAsync(string query, string sessionId, CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<DexterAgentUpdate> RunStreamingAsync(string query, string sessionId, CancellationToken cancellationToken = default) =>
+        RunStreamingAsync(query, sessionId, options: null, cancellationToken);
+
+    /// <summary>
+    /// Answers <paramref name="query"/> with the context of session <paramref name="sessionId"/>, streaming, with the given model options.
+    /// </summary>
+    /// <param name="query">The user's query.</param>
+    /// <param name="sessionId">The session; it is created by the first recorded turn when it does not exist.</param>
+    /// <param name="options">The options of the model call (tools, temperature, model id…), passed to the chat client as they are.</param>
+    /// <param name="cancellationToken">A token to cancel the run; a run cancelled or failed before the last update records nothing.</param>
+    /// <returns>The updates: <see cref="DexterAgentUpdateKind.Token"/> updates in order, then one <see cref="DexterAgentUpdateKind.Completed"/>.</returns>
+    /// <exception cref="ArgumentException">The query is empty or too long, or the session id is not valid (thrown on the call, before enumeration).</exception>
+    public IAsyncEnumerable<DexterAgentUpdate> RunStreamingAsync(string query, string sessionId, ChatOptions? options, CancellationToken cancellationToken = default)
     {
         _pipeline.ValidateQuery(query);
         SessionId.ThrowIfInvalid(sessionId);
-        return RunStreamingCoreAsync(query, sessionId, cancellationToken);
+        return RunStreamingCoreAsync(query, sessionId, options, cancellationToken);
     }
 
-    private async IAsyncEnumerable<DexterAgentUpdate> RunStreamingCoreAsync(string query, string sessionId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async Task<DexterAgentResponse> RunCoreAsync(Task<SessionTurn> begin, ChatOptions? options, CancellationToken cancellationToken)
     {
-        using var activity = StartActivity("dexter.sessions.run_streaming", sessionId);
-        var started = _pipeline.TimeProvider.GetTimestamp();
-        var updates = new List<ChatResponseUpdate>();
-        IAsyncEnumerator<ChatResponseUpdate>? stream = null;
+        using var turn = await begin.ConfigureAwait(false);
         try
         {
-            IReadOnlyList<Message> context;
-            try
-            {
-                context = await _pipeline.SelectFromStoreAsync(_store, sessionId, query, cancellationToken).ConfigureAwait(false);
-                stream = _chatClient.GetStreamingResponseAsync(
-                    _pipeline.BuildMessages(context, [new ChatMessage(ChatRole.User, query)]), options: null, cancellationToken)
-                    .GetAsyncEnumerator(cancellationToken);
-            }
-            catch (Exception ex)
-            {
-                Fail(activity, sessionId, ex, cancellationToken);
-                throw;
-            }
-
-            while (true)
-            {
-                ChatResponseUpdate update;
-                try
-                {
-                    if (!await stream.MoveNextAsync().ConfigureAwait(false))
-                    {
-                        break;
-                    }
-
-                    update = stream.Current;
-                    updates.Add(update);
-                }
-                catch (Exception ex)
-                {
-                    Fail(activity, sessionId, ex, cancellationToken);
-                    throw;
-                }
-
-                var text = update.Text;
-                if (text.Length > 0)
-                {
-                    yield return new DexterAgentUpdate(DexterAgentUpdateKind.Token, sessionId) { Text = text, ModelUpdate = update };
-                }
-            }
-
-            Message recorded;
-            try
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var response = updates.ToChatResponse();
-                var turn = await _pipeline.CreateTurnAsync(query, response.Text, response.Usage, _pipeline.TimeProvider.GetElapsedTime(started), cancellationToken).ConfigureAwait(false);
-                recorded = await _store.AppendAsync(sessionId, turn, cancellationToken).ConfigureAwait(false);
-                _pipeline.TurnRecorded(sessionId, recorded, started);
-                activity?.SetTag("dexter.message.id", recorded.Id);
-            }
-            catch (Exception ex)
-            {
-                Fail(activity, sessionId, ex, cancellationToken);
-                throw;
-            }
-
-            yield return new DexterAgentUpdate(DexterAgentUpdateKind.Completed, sessionId) { Text = recorded.Answer, Turn = recorded };
+            var response = await _chatClient.GetResponseAsync(turn.CreateModelInput(), options, cancellationToken).ConfigureAwait(false);
+            var recorded = await turn.CompleteAsync(response, cancellationToken).ConfigureAwait(false);
+            return new DexterAgentResponse(turn.SessionId, recorded, turn.Context, response);
         }
-        finally
+        catch (Exception ex)
         {
-            if (stream is not null)
-            {
-                await stream.DisposeAsync().ConfigureAwait(false);
-            }
+            turn.Fail(ex, cancellationToken);
+            throw;
         }
     }
 
-    private static Activity? StartActivity(string name, string sessionId)
+    private async IAsyncEnumerable<DexterAgentUpdate> RunStreamingCoreAsync(
+        string query, string sessionId, ChatOptions? options, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        if (!DexterSessionsTelemetry.ActivitySource.HasListeners())
+        using var turn = await _pipeline.BeginTurnAsync(sessionId, [new ChatMessage(ChatRole.User, query)], cancellationToken).ConfigureAwait(false);
+        IAsyncEnumerable<ChatResponseUpdate> model;
+        try
         {
-            return null;
+            model = _chatClient.GetStreamingResponseAsync(turn.CreateModelInput(), options, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            turn.Fail(ex, cancellationToken);
+            throw;
         }
 
-        var activity = DexterSessionsTelemetry.ActivitySource.StartActivity(name);
-        activity?.SetTag("dexter.session.id", sessionId);
-        return activity;
-    }
+        await foreach (var update in turn.ObserveAsync(model, cancellationToken).ConfigureAwait(false))
+        {
+            if (update.Text is { Length: > 0 } text)
+            {
+                yield return new DexterAgentUpdate(DexterAgentUpdateKind.Token, sessionId) { Text = text, ModelUpdate = update };
+            }
+        }
 
-    private void Fail(Activity? activity, string sessionId, Exception exception, CancellationToken cancellationToken)
-    {
-        activity?.SetStatus(ActivityStatusCode.Error, exception.GetType().Name);
-        _pipeline.TurnFailed(sessionId, exception, cancellationToken);
+        Message recorded;
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested(); // a run cancelled once the model's stream has ended records nothing
+            recorded = await turn.CompleteAsync(turn.StreamedResponse!, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            turn.Fail(ex, cancellationToken);
+            throw;
+        }
+
+        yield return new DexterAgentUpdate(DexterAgentUpdateKind.Completed, sessionId) { Text = recorded.Answer, Turn = recorded };
     }
 }

@@ -2,7 +2,7 @@ using Microsoft.Extensions.AI;
 
 namespace Dexter.Sessions;
 
-/// <summary>One update of <see cref="DexterAgent.RunStreamingAsync"/>: a piece of the answer, or the recorded turn at the end.</summary>
+/// <summary>One update of <see cref="DexterAgent.RunStreamingAsync(string, string, CancellationToken)"/>: a piece of the answer, or the recorded turn at the end.</summary>
 public sealed class DexterAgentUpdate
 {
     /// <summary>Initializes an update.</summary>

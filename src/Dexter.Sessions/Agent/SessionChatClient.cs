@@ -1,22 +1,26 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Dexter.Sessions;
 
 /// <summary>
 /// Chat-client middleware that gives every request with a <see cref="ChatOptions.ConversationId"/> the context of that
-/// session and records the turn once the inner client has answered. Add it with
-/// <c>chatClient.AsBuilder().UseDexterSessions(...)</c>.
+/// session and records the turn once the model has answered. Add it with <c>chatClient.AsBuilder().UseDexterSessions(...)</c>,
+/// outside or inside <c>UseFunctionInvocation()</c>.
 /// </summary>
 /// <remarks>
-/// <para>The conversation id names the session (see <see cref="SessionId"/> for the allowed form). The query is the text of
-/// the last user message. Requests without a conversation id, or without a user message, pass through untouched.</para>
-/// <para>The session's context goes before the caller's messages as a system message, and the conversation id is removed from
-/// the options passed on, so the inner client does not also look for a server-side conversation of that id. The response
-/// carries the conversation id, and its <see cref="ChatResponse.AdditionalProperties"/> hold the recorded turn's id under
+/// <para>Any conversation id works: ids that are not valid session ids (<c>thread:42</c>, <c>user@tenant/chat</c>, <c>{GUID}</c>)
+/// are mapped to store keys by <see cref="SessionId.FromConversationId"/>. The turn's query is the text of the last user message;
+/// requests without a conversation id, or without a user message, pass through untouched.</para>
+/// <para>The session's context goes before the caller's messages, and the conversation id is removed from the options passed on,
+/// so the inner client never looks for a server-side conversation of that id. Inside a function-calling loop, a response that
+/// leaves function calls unanswered is not recorded and carries no conversation id (so the loop sends the whole exchange again
+/// with the results); the response that ends the turn records it once, with the user's message, every function call and result,
+/// and the final answer. That response carries the caller's conversation id, as a service-managed conversation does (so Agent
+/// Framework accepts it), and its <see cref="ChatResponse.AdditionalProperties"/> hold the recorded turn's id under
 /// <see cref="MessageIdPropertyName"/>. As with <see cref="DexterAgent"/>, a failed or cancelled call records nothing.</para>
 /// </remarks>
 public sealed class SessionChatClient : DelegatingChatClient
@@ -24,8 +28,11 @@ public sealed class SessionChatClient : DelegatingChatClient
     /// <summary>The key under which responses carry the recorded turn's id.</summary>
     public const string MessageIdPropertyName = "dexter.message_id";
 
-    private readonly ISessionStore _store;
+    /// <summary>How long a turn waits for the results of its function calls before it is dropped unrecorded.</summary>
+    private static readonly TimeSpan ParkedTurnLifetime = TimeSpan.FromMinutes(10);
+
     private readonly SessionTurnPipeline _pipeline;
+    private readonly ConcurrentDictionary<string, ParkedTurn> _parked = new(StringComparer.Ordinal);
     private IDisposable? _ownedStore;
 
     /// <summary>Initializes the middleware.</summary>
@@ -44,16 +51,18 @@ public sealed class SessionChatClient : DelegatingChatClient
         IOptions<DexterSessionsOptions>? options = null,
         TimeProvider? timeProvider = null,
         ILogger<SessionChatClient>? logger = null)
+        : this(innerClient, new SessionTurnPipeline(store, summarizer, selector, options, timeProvider, logger))
+    {
+    }
+
+    /// <summary>Initializes the middleware over a turn pipeline.</summary>
+    /// <param name="innerClient">The client that answers.</param>
+    /// <param name="pipeline">The pipeline that owns each turn.</param>
+    public SessionChatClient(IChatClient innerClient, SessionTurnPipeline pipeline)
         : base(innerClient)
     {
-        ArgumentNullException.ThrowIfNull(store);
-        _store = store;
-        _pipeline = new SessionTurnPipeline(
-            summarizer ?? TruncatingSummarizer.Instance,
-            selector ?? RecentMessageSelector.Instance,
-            options?.Value ?? new DexterSessionsOptions(),
-            timeProvider ?? TimeProvider.System,
-            logger ?? (ILogger)NullLogger.Instance);
+        ArgumentNullException.ThrowIfNull(pipeline);
+        _pipeline = pipeline;
     }
 
     /// <inheritdoc />
@@ -61,27 +70,37 @@ public sealed class SessionChatClient : DelegatingChatClient
     {
         ArgumentNullException.ThrowIfNull(messages);
         var conversation = messages as IReadOnlyList<ChatMessage> ?? messages.ToList();
-        if (!TryGetTurn(conversation, options, out var sessionId, out var query))
+        var call = await StartAsync(conversation, options, cancellationToken).ConfigureAwait(false);
+        if (call is null)
         {
             return await base.GetResponseAsync(conversation, options, cancellationToken).ConfigureAwait(false);
         }
 
-        var started = _pipeline.TimeProvider.GetTimestamp();
+        var parked = false;
         try
         {
-            var context = await _pipeline.SelectFromStoreAsync(_store, sessionId, query, cancellationToken).ConfigureAwait(false);
-            var response = await base.GetResponseAsync(_pipeline.BuildMessages(context, conversation), WithoutConversationId(options), cancellationToken).ConfigureAwait(false);
-            var turn = await _pipeline.CreateTurnAsync(query, response.Text, response.Usage, _pipeline.TimeProvider.GetElapsedTime(started), cancellationToken).ConfigureAwait(false);
-            var recorded = await _store.AppendAsync(sessionId, turn, cancellationToken).ConfigureAwait(false);
-            _pipeline.TurnRecorded(sessionId, recorded, started);
-            response.ConversationId = sessionId;
+            var response = await base.GetResponseAsync(call.ModelInput(), WithoutConversationId(options!), cancellationToken).ConfigureAwait(false);
+            response.ConversationId = options!.ConversationId;
+            if (parked = TryPark(call, response.Messages))
+            {
+                return response;
+            }
+
+            var recorded = await call.Turn.CompleteAsync(response, cancellationToken).ConfigureAwait(false);
             (response.AdditionalProperties ??= [])[MessageIdPropertyName] = recorded.Id;
             return response;
         }
         catch (Exception ex)
         {
-            _pipeline.TurnFailed(sessionId, ex, cancellationToken);
+            call.Turn.Fail(ex, cancellationToken);
             throw;
+        }
+        finally
+        {
+            if (!parked)
+            {
+                call.Turn.Dispose();
+            }
         }
     }
 
@@ -90,87 +109,192 @@ public sealed class SessionChatClient : DelegatingChatClient
     {
         ArgumentNullException.ThrowIfNull(messages);
         var conversation = messages as IReadOnlyList<ChatMessage> ?? messages.ToList();
-        return TryGetTurn(conversation, options, out var sessionId, out var query)
-            ? StreamAsync(conversation, options, sessionId, query, cancellationToken)
-            : base.GetStreamingResponseAsync(conversation, options, cancellationToken);
+        return string.IsNullOrEmpty(options?.ConversationId)
+            ? base.GetStreamingResponseAsync(conversation, options, cancellationToken)
+            : StreamAsync(conversation, options, cancellationToken);
     }
 
     private async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(
-        IReadOnlyList<ChatMessage> conversation, ChatOptions? options, string sessionId, string query, [EnumeratorCancellation] CancellationToken cancellationToken)
+        IReadOnlyList<ChatMessage> conversation, ChatOptions options, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var started = _pipeline.TimeProvider.GetTimestamp();
-        var updates = new List<ChatResponseUpdate>();
-        IReadOnlyList<Message> context;
-        try
+        var call = await StartAsync(conversation, options, cancellationToken).ConfigureAwait(false);
+        if (call is null)
         {
-            context = await _pipeline.SelectFromStoreAsync(_store, sessionId, query, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            _pipeline.TurnFailed(sessionId, ex, cancellationToken);
-            throw;
-        }
-
-        var stream = base.GetStreamingResponseAsync(_pipeline.BuildMessages(context, conversation), WithoutConversationId(options), cancellationToken)
-            .GetAsyncEnumerator(cancellationToken);
-        try
-        {
-            while (true)
+            await foreach (var update in base.GetStreamingResponseAsync(conversation, options, cancellationToken).ConfigureAwait(false))
             {
-                try
-                {
-                    if (!await stream.MoveNextAsync().ConfigureAwait(false))
-                    {
-                        break;
-                    }
-                }
-                catch (Exception ex)
-                {
-                    _pipeline.TurnFailed(sessionId, ex, cancellationToken);
-                    throw;
-                }
-
-                var update = stream.Current;
-                updates.Add(update);
-                update.ConversationId = sessionId;
                 yield return update;
             }
+
+            yield break;
+        }
+
+        var parked = false;
+        try
+        {
+            IAsyncEnumerable<ChatResponseUpdate> model;
+            try
+            {
+                model = base.GetStreamingResponseAsync(call.ModelInput(), WithoutConversationId(options), cancellationToken);
+            }
+            catch (Exception ex)
+            {
+                call.Turn.Fail(ex, cancellationToken);
+                throw;
+            }
+
+            await foreach (var update in call.Turn.ObserveAsync(model, cancellationToken).ConfigureAwait(false))
+            {
+                update.ConversationId = options.ConversationId; // as a service-managed conversation answers
+                yield return update;
+            }
+
+            var response = call.Turn.StreamedResponse!;
+            var end = new ChatResponseUpdate { Role = ChatRole.Assistant, ConversationId = options.ConversationId };
+            if (parked = TryPark(call, response.Messages))
+            {
+                yield return end; // the turn goes on in the next round of the function-calling loop
+                yield break;
+            }
+
+            try
+            {
+                cancellationToken.ThrowIfCancellationRequested(); // as DexterAgent does: a call cancelled before the turn is recorded records nothing
+                var recorded = await call.Turn.CompleteAsync(response, cancellationToken).ConfigureAwait(false);
+                end.AdditionalProperties = new() { [MessageIdPropertyName] = recorded.Id };
+            }
+            catch (Exception ex)
+            {
+                call.Turn.Fail(ex, cancellationToken);
+                throw;
+            }
+
+            yield return end;
         }
         finally
         {
-            await stream.DisposeAsync().ConfigureAwait(false);
+            if (!parked)
+            {
+                call.Turn.Dispose();
+            }
         }
-
-        Message recorded;
-        try
-        {
-            cancellationToken.ThrowIfCancellationRequested(); // as DexterAgent does: a call cancelled before the turn is recorded records nothing
-            var response = updates.ToChatResponse();
-            var turn = await _pipeline.CreateTurnAsync(query, response.Text, response.Usage, _pipeline.TimeProvider.GetElapsedTime(started), cancellationToken).ConfigureAwait(false);
-            recorded = await _store.AppendAsync(sessionId, turn, cancellationToken).ConfigureAwait(false);
-            _pipeline.TurnRecorded(sessionId, recorded, started);
-        }
-        catch (Exception ex)
-        {
-            _pipeline.TurnFailed(sessionId, ex, cancellationToken);
-            throw;
-        }
-
-        yield return new ChatResponseUpdate
-        {
-            ConversationId = sessionId,
-            AdditionalProperties = new() { [MessageIdPropertyName] = recorded.Id },
-        };
     }
 
+    /// <summary>
+    /// Starts this call's part of a turn: a new turn for a request with a user message, or the parked turn whose function calls
+    /// the request answers. <see langword="null"/> when the call is not a session's (no conversation id, nothing to go on with).
+    /// </summary>
+    private async Task<TurnCall?> StartAsync(IReadOnlyList<ChatMessage> conversation, ChatOptions? options, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(options?.ConversationId))
+        {
+            return null;
+        }
+
+        var sessionId = SessionId.FromConversationId(options.ConversationId);
+        var userIndex = SessionTurnPipeline.IndexOfLastUserMessage(conversation);
+        var resumed = TakeParked(sessionId, conversation);
+        if (userIndex < 0)
+        {
+            if (resumed is null)
+            {
+                return null;
+            }
+
+            // A function-calling loop sends only the results once the response carried the conversation id.
+            resumed.Turn.Continue(resumed.Produced, conversation);
+            resumed.Conversation.AddRange(resumed.Produced);
+            resumed.Conversation.AddRange(conversation);
+            return new TurnCall(sessionId, resumed.Turn, resumed.Conversation);
+        }
+
+        // A request with the user's message holds the whole exchange: the parked turn, if any, is superseded.
+        resumed?.Turn.Dispose();
+        var turn = await _pipeline.BeginTurnAsync(sessionId, conversation, cancellationToken).ConfigureAwait(false);
+        return new TurnCall(sessionId, turn, [.. conversation]);
+    }
+
+    /// <summary>Parks the turn when the model's round left function calls unanswered; the call that brings the results goes on with it.</summary>
+    private bool TryPark(TurnCall call, IList<ChatMessage> produced)
+    {
+        if (!SessionTurnPipeline.HasPendingFunctionCalls([.. call.Turn.Exchange, .. produced]))
+        {
+            return false;
+        }
+
+        var now = _pipeline.TimeProvider.GetTimestamp();
+        foreach (var (key, stale) in _parked)
+        {
+            if (_pipeline.TimeProvider.GetElapsedTime(stale.Since, now) > ParkedTurnLifetime && _parked.TryRemove(key, out var removed))
+            {
+                removed.Turn.Dispose();
+            }
+        }
+
+        var parkedTurn = new ParkedTurn(call.Turn, call.Conversation, [.. produced], now);
+        foreach (var message in produced)
+        {
+            foreach (var content in message.Contents)
+            {
+                if (content is FunctionCallContent { InformationalOnly: false } functionCall)
+                {
+                    _parked[ParkKey(call.SessionId, functionCall.CallId)] = parkedTurn;
+                }
+            }
+        }
+
+        return true;
+    }
+
+    private ParkedTurn? TakeParked(string sessionId, IReadOnlyList<ChatMessage> conversation)
+    {
+        ParkedTurn? found = null;
+        foreach (var message in conversation)
+        {
+            foreach (var content in message.Contents)
+            {
+                if (content is FunctionResultContent result && _parked.TryRemove(ParkKey(sessionId, result.CallId), out var parked))
+                {
+                    found = parked;
+                }
+            }
+        }
+
+        if (found is not null)
+        {
+            // The turn's other calls are answered by the same request.
+            foreach (var (key, value) in _parked)
+            {
+                if (ReferenceEquals(value, found))
+                {
+                    _parked.TryRemove(key, out _);
+                }
+            }
+        }
+
+        return found;
+    }
+
+    private static string ParkKey(string sessionId, string callId) => sessionId + "\n" + callId;
+
     /// <inheritdoc />
-    /// <remarks>Also answers <see cref="ISessionStore"/> with the store this client records turns in.</remarks>
+    /// <remarks>Also answers <see cref="ISessionStore"/> with the store this client records turns in, and <see cref="SessionTurnPipeline"/>.</remarks>
     public override object? GetService(Type serviceType, object? serviceKey = null)
     {
         ArgumentNullException.ThrowIfNull(serviceType);
-        return serviceKey is null && serviceType.IsInstanceOfType(_store) && serviceType == typeof(ISessionStore)
-            ? _store
-            : base.GetService(serviceType, serviceKey);
+        if (serviceKey is null)
+        {
+            if (serviceType == typeof(ISessionStore))
+            {
+                return _pipeline.Store;
+            }
+
+            if (serviceType == typeof(SessionTurnPipeline))
+            {
+                return _pipeline;
+            }
+        }
+
+        return base.GetService(serviceType, serviceKey);
     }
 
     /// <summary>Makes this client dispose <paramref name="store"/> with itself: for a store it created and nobody else holds.</summary>
@@ -191,38 +315,19 @@ public sealed class SessionChatClient : DelegatingChatClient
         base.Dispose(disposing);
     }
 
-    private bool TryGetTurn(IReadOnlyList<ChatMessage> conversation, ChatOptions? options, out string sessionId, out string query)
+    private static ChatOptions WithoutConversationId(ChatOptions options)
     {
-        sessionId = options?.ConversationId!;
-        query = string.Empty;
-        if (string.IsNullOrEmpty(sessionId))
-        {
-            return false;
-        }
-
-        SessionId.ThrowIfInvalid(sessionId, "options.ConversationId");
-        for (var i = conversation.Count - 1; i >= 0; i--)
-        {
-            if (conversation[i].Role == ChatRole.User)
-            {
-                query = conversation[i].Text;
-                _pipeline.ValidateQuery(query);
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private static ChatOptions? WithoutConversationId(ChatOptions? options)
-    {
-        if (options is null)
-        {
-            return null;
-        }
-
         var clone = options.Clone();
         clone.ConversationId = null;
         return clone;
     }
+
+    /// <summary>One call's part of a turn: the turn, and the conversation the model is given after the context.</summary>
+    private sealed record TurnCall(string SessionId, SessionTurn Turn, List<ChatMessage> Conversation)
+    {
+        public List<ChatMessage> ModelInput() => Turn.CreateModelInput(Conversation);
+    }
+
+    /// <summary>A turn waiting for the results of its function calls.</summary>
+    private sealed record ParkedTurn(SessionTurn Turn, List<ChatMessage> Conversation, ChatMessage[] Produced, long Since);
 }

@@ -28,14 +28,16 @@ public static class SessionChatClientBuilderExtensions
             var loggerFactory = services.GetService<ILoggerFactory>();
             var sessionStore = store ?? services.GetService<ISessionStore>() ?? new InMemorySessionStore(
                 options ?? Options.Options.Create(new DexterSessionsOptions()), timeProvider, loggerFactory?.CreateLogger<InMemorySessionStore>());
-            var client = new SessionChatClient(
-                innerClient,
-                sessionStore,
-                services.GetService<ISummarizer>(),
-                services.GetService<IMessageSelector>(),
-                options,
-                timeProvider,
-                loggerFactory?.CreateLogger<SessionChatClient>());
+            var client = !ownStore && store is null && services.GetService<SessionTurnPipeline>() is { } pipeline
+                ? new SessionChatClient(innerClient, pipeline)
+                : new SessionChatClient(
+                    innerClient,
+                    sessionStore,
+                    services.GetService<ISummarizer>(),
+                    services.GetService<IMessageSelector>(),
+                    options,
+                    timeProvider,
+                    loggerFactory?.CreateLogger<SessionChatClient>());
             if (ownStore)
             {
                 // The store was made here and nobody else holds it: the client disposes it with itself.

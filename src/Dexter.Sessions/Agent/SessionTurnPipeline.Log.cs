@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Dexter.Sessions;
 
-internal sealed partial class SessionTurnPipeline
+public sealed partial class SessionTurnPipeline
 {
     private static partial class Log
     {
@@ -23,6 +23,9 @@ internal sealed partial class SessionTurnPipeline
 
         [LoggerMessage(EventId = 1011, Level = LogLevel.Warning, Message = "The message selector {Selector} could not prepare the new turn; it is recorded without that.")]
         public static partial void PrepareFallback(ILogger logger, string selector, Exception exception);
+
+        [LoggerMessage(EventId = 1013, Level = LogLevel.Warning, Message = "The embeddings of {Count} turns of session {SessionId}, computed for selection, could not be stored; they are computed again next time.")]
+        public static partial void KeepEmbeddingsFailed(ILogger logger, int count, string sessionId, Exception exception);
 
         [LoggerMessage(EventId = 1012, Level = LogLevel.Warning, Message = "The summarizer {Summarizer} failed; the summary fell back to truncation and the turn is recorded as usual.")]
         public static partial void SummaryFallback(ILogger logger, string summarizer, Exception exception);

@@ -1,23 +1,97 @@
+using System.Diagnostics;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace Dexter.Sessions;
 
 /// <summary>
-/// The steps of a turn shared by <see cref="DexterAgent"/> and <see cref="SessionChatClient"/>: select context,
-/// format it, and after the model answered, summarize and prepare the new turn.
+/// Owns one turn of a session from start to end; every entry point (<see cref="DexterAgent"/>, <see cref="SessionChatClient"/>,
+/// the Agent Framework provider, the HTTP endpoints) is a thin adapter over it.
 /// </summary>
-internal sealed partial class SessionTurnPipeline(
-    ISummarizer summarizer,
-    IMessageSelector selector,
-    DexterSessionsOptions options,
-    TimeProvider timeProvider,
-    ILogger logger)
+/// <remarks>
+/// <para>Shaped like Agent Framework's history providers: <see cref="BeginTurnAsync(string, IEnumerable{ChatMessage}, CancellationToken)"/>
+/// runs before the model (read the latest turns in one store round trip, select the relevant ones, keep what the selector computed,
+/// build the context messages), and <see cref="SessionTurn.CompleteAsync"/> after it (summarize, prepare, append in one round trip,
+/// telemetry). The caller calls the model in between, with its own <see cref="ChatOptions"/> and tools.</para>
+/// <para>A turn is recorded only by <see cref="SessionTurn.CompleteAsync"/>; a turn that is failed or disposed without completing
+/// records nothing. A failing selector or summarizer never fails a turn: it falls back and logs a warning.</para>
+/// </remarks>
+public sealed partial class SessionTurnPipeline
 {
-    public DexterSessionsOptions Options { get; } = options;
+    private readonly ISummarizer _summarizer;
+    private readonly IMessageSelector _selector;
+    private readonly ILogger _logger;
 
-    public TimeProvider TimeProvider { get; } = timeProvider;
+    /// <summary>Initializes the pipeline.</summary>
+    /// <param name="store">Where sessions are kept.</param>
+    /// <param name="summarizer">How turns are summarized; <see cref="TruncatingSummarizer"/> when <see langword="null"/>.</param>
+    /// <param name="selector">How context is selected; <see cref="RecentMessageSelector"/> when <see langword="null"/>.</param>
+    /// <param name="options">The options; the defaults when <see langword="null"/>.</param>
+    /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    /// <param name="logger">The logger; none when <see langword="null"/>.</param>
+    public SessionTurnPipeline(
+        ISessionStore store,
+        ISummarizer? summarizer = null,
+        IMessageSelector? selector = null,
+        IOptions<DexterSessionsOptions>? options = null,
+        TimeProvider? timeProvider = null,
+        ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        Store = store;
+        _summarizer = summarizer ?? TruncatingSummarizer.Instance;
+        _selector = selector ?? RecentMessageSelector.Instance;
+        Options = options?.Value ?? new DexterSessionsOptions();
+        TimeProvider = timeProvider ?? TimeProvider.System;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+    }
 
+    /// <summary>Gets the store turns are read from and recorded in.</summary>
+    public ISessionStore Store { get; }
+
+    /// <summary>Gets the options.</summary>
+    public DexterSessionsOptions Options { get; }
+
+    /// <summary>Gets the clock.</summary>
+    public TimeProvider TimeProvider { get; }
+
+    /// <summary>
+    /// Begins a turn of session <paramref name="sessionId"/>: reads its latest turns, selects the context for the query (the text of
+    /// the last user message of <paramref name="requestMessages"/>) and builds the context messages.
+    /// </summary>
+    /// <param name="sessionId">The session; it is created by the first recorded turn when it does not exist.</param>
+    /// <param name="requestMessages">The messages of this turn from the caller: the user's message, and, when a function-calling loop
+    /// continues the turn, the function calls and results since it.</param>
+    /// <param name="cancellationToken">A token to cancel the reads.</param>
+    /// <returns>The turn; complete it with the model's response, or dispose it to record nothing.</returns>
+    /// <exception cref="ArgumentException">The session id is not valid, there is no user message, or its text is empty or too long.</exception>
+    public Task<SessionTurn> BeginTurnAsync(string sessionId, IEnumerable<ChatMessage> requestMessages, CancellationToken cancellationToken = default)
+    {
+        SessionId.ThrowIfInvalid(sessionId);
+        return BeginCoreAsync(sessionId, history: null, requestMessages, cancellationToken);
+    }
+
+    /// <summary>
+    /// Begins a turn over a <see cref="MessageHistory"/> the caller holds, with no store: completing it adds the turn to the history
+    /// (the original system's <c>agent.run(query, message_history=history)</c>). The history's own limit
+    /// (<see cref="MessageHistory.MaxContextMessages"/>) is used, and its own selector when it was made with one.
+    /// </summary>
+    /// <param name="history">The conversation so far.</param>
+    /// <param name="requestMessages">The messages of this turn from the caller, ending with or after the user's message.</param>
+    /// <param name="cancellationToken">A token to cancel the selection.</param>
+    /// <returns>The turn.</returns>
+    /// <exception cref="ArgumentException">There is no user message, or its text is empty or too long.</exception>
+    public Task<SessionTurn> BeginTurnAsync(MessageHistory history, IEnumerable<ChatMessage> requestMessages, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        return BeginCoreAsync(sessionId: null, history, requestMessages, cancellationToken);
+    }
+
+    /// <summary>Checks a query against the rules every entry point applies: not empty, at most <see cref="DexterSessionsOptions.MaxQueryLength"/> characters.</summary>
+    /// <param name="query">The query.</param>
+    /// <exception cref="ArgumentException">The query is empty or too long.</exception>
     public void ValidateQuery(string query)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(query);
@@ -29,36 +103,143 @@ internal sealed partial class SessionTurnPipeline(
         }
     }
 
-    /// <summary>Reads the candidate turns of a session from its store and selects the context among them.</summary>
-    public async Task<IReadOnlyList<Message>> SelectFromStoreAsync(ISessionStore store, string sessionId, string query, CancellationToken cancellationToken)
+    /// <summary>Finds the turn's user message: the last message with the user role.</summary>
+    /// <param name="messages">The messages.</param>
+    /// <returns>Its index, or -1 when there is none.</returns>
+    public static int IndexOfLastUserMessage(IReadOnlyList<ChatMessage> messages)
     {
-        var max = Options.MaxContextMessages;
-        var candidates = await store.GetRecentAsync(sessionId, Math.Max(max, selector.GetCandidateCount(max)), cancellationToken).ConfigureAwait(false);
-        return await SelectAsync(new MessageSelectionContext(query, candidates, max) { SessionId = sessionId, Store = store }, cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(messages);
+        for (var i = messages.Count - 1; i >= 0; i--)
+        {
+            if (messages[i].Role == ChatRole.User)
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
-    /// <summary>Selects context turns; a failing selector falls back to the latest turns.</summary>
-    public async Task<IReadOnlyList<Message>> SelectAsync(MessageSelectionContext context, CancellationToken cancellationToken)
+    /// <summary>
+    /// Tells whether a response leaves function calls unanswered, so the turn goes on (a function-calling loop will call the model
+    /// again with the results) and is not recorded yet.
+    /// </summary>
+    /// <param name="messages">The messages of the turn so far, the response's included.</param>
+    /// <returns><see langword="true"/> when a function call has no result among <paramref name="messages"/>.</returns>
+    public static bool HasPendingFunctionCalls(IEnumerable<ChatMessage> messages)
     {
-        if (context.Turns.Count == 0)
+        ArgumentNullException.ThrowIfNull(messages);
+        HashSet<string>? pending = null;
+        foreach (var message in messages)
+        {
+            foreach (var content in message.Contents)
+            {
+                if (content is FunctionCallContent { InformationalOnly: false } call)
+                {
+                    (pending ??= new(StringComparer.Ordinal)).Add(call.CallId);
+                }
+                else if (content is FunctionResultContent result)
+                {
+                    pending?.Remove(result.CallId);
+                }
+            }
+        }
+
+        return pending is { Count: > 0 };
+    }
+
+    private async Task<SessionTurn> BeginCoreAsync(string? sessionId, MessageHistory? history, IEnumerable<ChatMessage> requestMessages, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(requestMessages);
+        var request = requestMessages as IReadOnlyList<ChatMessage> ?? [.. requestMessages];
+        var userIndex = IndexOfLastUserMessage(request);
+        if (userIndex < 0)
+        {
+            throw new ArgumentException("A turn needs a user message: the request has no message with the user role.", nameof(requestMessages));
+        }
+
+        var query = request[userIndex].Text;
+        ValidateQuery(query);
+        var turnMessages = userIndex == 0 ? request : request.Skip(userIndex).ToArray();
+        var turn = new SessionTurn(this, sessionId, history, query, turnMessages, StartActivity(sessionId), TimeProvider.GetTimestamp());
+        try
+        {
+            var context = await SelectContextAsync(sessionId, history, query, cancellationToken).ConfigureAwait(false);
+            turn.SetContext(context, BuildContextMessages(context));
+            return turn;
+        }
+        catch (Exception ex)
+        {
+            turn.Fail(ex, cancellationToken);
+            turn.Dispose();
+            throw;
+        }
+    }
+
+    private async Task<IReadOnlyList<Message>> SelectContextAsync(string? sessionId, MessageHistory? history, string query, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<Message> candidates;
+        int max;
+        IMessageSelector selector;
+        if (history is not null)
+        {
+            // The history's own limit, and its own selector when it was given one (else the pipeline's).
+            max = history.MaxContextMessages;
+            selector = history.ExplicitSelector ?? _selector;
+            candidates = history.GetAll();
+        }
+        else
+        {
+            max = Options.MaxContextMessages;
+            selector = _selector;
+            candidates = await Store.GetRecentAsync(sessionId!, Math.Max(max, selector.GetCandidateCount(max)), cancellationToken).ConfigureAwait(false);
+        }
+
+        if (candidates.Count == 0)
         {
             return [];
         }
 
+        MessageSelection selection;
         try
         {
-            return await selector.SelectAsync(context, cancellationToken).ConfigureAwait(false);
+            selection = await selector.SelectAsync(new MessageSelectionContext(query, candidates, max) { SessionId = sessionId }, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             DexterSessionsTelemetry.SelectorFallbacks.Add(1);
-            Log.SelectionFallback(logger, selector.GetType().Name, ex);
-            return RecentMessageSelector.TakeLast(context.Turns, context.MaxMessages);
+            Log.SelectionFallback(_logger, selector.GetType().Name, ex);
+            return RecentMessageSelector.TakeLast(candidates, max);
+        }
+
+        if (selection.UpdatedTurns.Count > 0)
+        {
+            await KeepEmbeddingsAsync(sessionId, history, selection.UpdatedTurns, cancellationToken).ConfigureAwait(false);
+        }
+
+        return selection.Turns;
+    }
+
+    private async Task KeepEmbeddingsAsync(string? sessionId, MessageHistory? history, IReadOnlyList<Message> updated, CancellationToken cancellationToken)
+    {
+        if (history is not null)
+        {
+            history.UpdateEmbeddings(updated);
+            return;
+        }
+
+        try
+        {
+            await Store.UpdateEmbeddingsAsync(sessionId!, updated, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The selection stands; the vectors are computed again next time.
+            Log.KeepEmbeddingsFailed(_logger, updated.Count, sessionId!, ex);
         }
     }
 
-    /// <summary>Builds the messages sent to the model: instructions, the formatted context, then the caller's messages.</summary>
-    public List<ChatMessage> BuildMessages(IReadOnlyList<Message> context, IEnumerable<ChatMessage> conversation)
+    private List<ChatMessage> BuildContextMessages(IReadOnlyList<Message> context)
     {
         var messages = new List<ChatMessage>();
         if (!string.IsNullOrWhiteSpace(Options.Instructions))
@@ -66,72 +247,174 @@ internal sealed partial class SessionTurnPipeline(
             messages.Add(new ChatMessage(ChatRole.System, Options.Instructions));
         }
 
-        if (context.Count > 0)
+        if (context.Count == 0)
+        {
+            return messages;
+        }
+
+        if (Options.ContextMode == SessionContextMode.Messages)
+        {
+            foreach (var turn in context)
+            {
+                if (turn.ChatMessages.Count > 0)
+                {
+                    messages.AddRange(turn.ChatMessages);
+                }
+                else
+                {
+                    messages.AddRange(MessageHistory.ToChatMessages([turn]));
+                }
+            }
+        }
+        else
         {
             messages.Add(new ChatMessage(ChatRole.System, MessageHistory.FormatForPlanning(context)));
         }
 
-        messages.AddRange(conversation);
         return messages;
     }
 
-    /// <summary>Makes the turn to record once the model has answered: summary, usage, timing, and the selector's preparation.</summary>
-    public async Task<Message> CreateTurnAsync(string query, string answer, UsageDetails? usage, TimeSpan elapsed, CancellationToken cancellationToken)
+    /// <summary>Makes, records and reports the turn once the model has answered.</summary>
+    internal async Task<Message> CompleteAsync(SessionTurn turn, ChatResponse response, CancellationToken cancellationToken)
     {
-        string summary;
+        var answer = FinalText(response);
+        var summary = await SummarizeAsync(turn.Query, answer, cancellationToken).ConfigureAwait(false);
+        var message = new Message
+        {
+            Query = turn.Query,
+            Answer = answer,
+            Summary = summary,
+            CreatedAt = TimeProvider.GetUtcNow(),
+            InputTokenCount = response.Usage?.InputTokenCount,
+            OutputTokenCount = response.Usage?.OutputTokenCount,
+            ResponseTime = TimeProvider.GetElapsedTime(turn.StartTimestamp),
+            ChatMessages = ForStorage([.. turn.Exchange, .. response.Messages]),
+        };
+
+        var selector = turn.History?.ExplicitSelector ?? _selector;
         try
         {
-            summary = await summarizer.SummarizeAsync(query, answer, cancellationToken).ConfigureAwait(false);
+            message = await selector.PrepareTurnAsync(message, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            Log.PrepareFallback(_logger, selector.GetType().Name, ex);
+        }
+
+        Message recorded;
+        if (turn.History is { } history)
+        {
+            cancellationToken.ThrowIfCancellationRequested(); // as a store's append does: a turn cancelled before it is added adds nothing
+            recorded = history.Add(message);
+        }
+        else
+        {
+            recorded = await Store.AppendAsync(turn.SessionId!, message, cancellationToken).ConfigureAwait(false);
+        }
+
+        var seconds = TimeProvider.GetElapsedTime(turn.StartTimestamp).TotalSeconds;
+        DexterSessionsTelemetry.TurnRecorded(recorded, seconds, turn.Activity);
+        Log.TurnRecorded(_logger, turn.SessionId ?? "(history)", recorded.Id, seconds * 1000);
+        Log.TurnContent(_logger, turn.SessionId ?? "(history)", recorded.Id, recorded.Query, recorded.Answer);
+        return recorded;
+    }
+
+    /// <summary>Logs a turn that recorded nothing: a cancellation when the caller cancelled it, otherwise a failure
+    /// (a model call that timed out on its own throws <see cref="OperationCanceledException"/> too, and is a failure).</summary>
+    internal void Failed(SessionTurn turn, Exception exception, CancellationToken cancellationToken)
+    {
+        turn.Activity?.SetStatus(ActivityStatusCode.Error, exception.GetType().Name);
+        turn.Activity?.SetTag("error.type", exception.GetType().FullName);
+        if (exception is OperationCanceledException && cancellationToken.IsCancellationRequested)
+        {
+            Log.TurnCancelled(_logger, turn.SessionId ?? "(history)");
+        }
+        else
+        {
+            Log.TurnFailed(_logger, turn.SessionId ?? "(history)", exception);
+        }
+    }
+
+    /// <summary>
+    /// The messages to keep with the turn. Additional properties whose values are not plain JSON values (such as Agent Framework's
+    /// message attribution) are left out, so that every store can persist the messages.
+    /// </summary>
+    private static ChatMessage[] ForStorage(List<ChatMessage> messages)
+    {
+        var result = new ChatMessage[messages.Count];
+        for (var i = 0; i < result.Length; i++)
+        {
+            var message = messages[i];
+            if (message.AdditionalProperties is { Count: > 0 } properties && properties.Any(static p => !IsPlainJsonValue(p.Value)))
+            {
+                message = message.Clone();
+                var kept = new AdditionalPropertiesDictionary();
+                foreach (var (key, value) in properties)
+                {
+                    if (IsPlainJsonValue(value))
+                    {
+                        kept[key] = value;
+                    }
+                }
+
+                message.AdditionalProperties = kept.Count == 0 ? null : kept;
+            }
+
+            result[i] = message;
+        }
+
+        return result;
+    }
+
+    private static bool IsPlainJsonValue(object? value) =>
+        value is null or string or bool or int or long or double or float or decimal or System.Text.Json.JsonElement;
+
+    /// <summary>The answer of a response: the text of its last message that has text (the final answer after any function calls).</summary>
+    private static string FinalText(ChatResponse response)
+    {
+        for (var i = response.Messages.Count - 1; i >= 0; i--)
+        {
+            var message = response.Messages[i];
+            if (message.Role != ChatRole.User && message.Role != ChatRole.Tool && message.Text is { Length: > 0 } text)
+            {
+                return text;
+            }
+        }
+
+        return response.Text;
+    }
+
+    private async Task<string> SummarizeAsync(string query, string answer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _summarizer.SummarizeAsync(query, answer, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             DexterSessionsTelemetry.SummarizerFallbacks.Add(1, new KeyValuePair<string, object?>("reason", ex.GetType().Name));
-            Log.SummaryFallback(logger, summarizer.GetType().Name, ex);
-            summary = TruncatingSummarizer.Summarize(query, answer);
-        }
-
-        var turn = new Message
-        {
-            Query = query,
-            Answer = answer,
-            Summary = summary,
-            CreatedAt = TimeProvider.GetUtcNow(),
-            InputTokenCount = usage?.InputTokenCount,
-            OutputTokenCount = usage?.OutputTokenCount,
-            ResponseTime = elapsed,
-        };
-
-        try
-        {
-            return await selector.PrepareTurnAsync(turn, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            Log.PrepareFallback(logger, selector.GetType().Name, ex);
-            return turn;
+            Log.SummaryFallback(_logger, _summarizer.GetType().Name, ex);
+            return TruncatingSummarizer.Summarize(query, answer);
         }
     }
 
-    public void TurnRecorded(string sessionId, Message turn, long startTimestamp)
+    private static Activity? StartActivity(string? sessionId)
     {
-        var seconds = TimeProvider.GetElapsedTime(startTimestamp).TotalSeconds;
-        DexterSessionsTelemetry.TurnsRecorded.Add(1);
-        DexterSessionsTelemetry.TurnDuration.Record(seconds);
-        Log.TurnRecorded(logger, sessionId, turn.Id, seconds * 1000);
-        Log.TurnContent(logger, sessionId, turn.Id, turn.Query, turn.Answer);
-    }
+        if (!DexterSessionsTelemetry.ActivitySource.HasListeners())
+        {
+            return null;
+        }
 
-    /// <summary>Logs a run that recorded nothing: a cancellation when the caller cancelled it, otherwise a failure
-    /// (a model call that timed out on its own throws <see cref="OperationCanceledException"/> too, and is a failure).</summary>
-    public void TurnFailed(string sessionId, Exception exception, CancellationToken cancellationToken)
-    {
-        if (exception is OperationCanceledException && cancellationToken.IsCancellationRequested)
+        var activity = DexterSessionsTelemetry.ActivitySource.StartActivity(DexterSessionsTelemetry.TurnActivityName, ActivityKind.Internal);
+        if (activity is not null)
         {
-            Log.TurnCancelled(logger, sessionId);
+            activity.SetTag("gen_ai.operation.name", "invoke_agent");
+            if (sessionId is not null)
+            {
+                activity.SetTag("gen_ai.conversation.id", sessionId);
+            }
         }
-        else
-        {
-            Log.TurnFailed(logger, sessionId, exception);
-        }
+
+        return activity;
     }
 }

@@ -48,4 +48,15 @@ public sealed class DexterSessionsOptions
     /// <summary>Gets or sets instructions given to the model as a system message before the context of every turn.</summary>
     /// <value>The default is <see langword="null"/>: none. Key <c>Dexter:Sessions:Instructions</c>.</value>
     public string? Instructions { get; set; }
+
+    /// <summary>Gets or sets how the selected past turns are given to the model.</summary>
+    /// <value>The default is <see cref="SessionContextMode.Planning"/>, the original system's format. Key <c>Dexter:Sessions:ContextMode</c>.</value>
+    public SessionContextMode ContextMode { get; set; } = SessionContextMode.Planning;
+
+    /// <summary>
+    /// Gets or sets the service key of the <see cref="Microsoft.Extensions.AI.IChatClient"/> that <see cref="DexterAgent"/> and
+    /// the summarizer use, for apps that register their models with <c>AddKeyedChatClient(key, …)</c>.
+    /// </summary>
+    /// <value>The default is <see langword="null"/>: the unkeyed <see cref="Microsoft.Extensions.AI.IChatClient"/>. Key <c>Dexter:Sessions:ChatClientKey</c>.</value>
+    public string? ChatClientKey { get; set; }
 }

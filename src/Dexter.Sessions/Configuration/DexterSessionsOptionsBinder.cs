@@ -53,6 +53,18 @@ internal static class DexterSessionsOptionsBinder
             options.MaxQueryLength = SettingReader.ParseInt(maxQuery);
         }
 
+        if (SettingReader.Read(lookup, Key("ContextMode")) is { } mode)
+        {
+            options.ContextMode = Enum.TryParse<SessionContextMode>(mode.Value, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed)
+                ? parsed
+                : throw SettingReader.Invalid(mode, "Planning or Messages");
+        }
+
+        if (SettingReader.Read(lookup, Key("ChatClientKey")) is { } chatClientKey)
+        {
+            options.ChatClientKey = chatClientKey.Value;
+        }
+
         if (SettingReader.Read(lookup, Key("Instructions")) is { } instructions)
         {
             options.Instructions = instructions.Value;

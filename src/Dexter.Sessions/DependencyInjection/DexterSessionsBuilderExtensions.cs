@@ -44,7 +44,7 @@ public static class DexterSessionsBuilderExtensions
         builder.Services.Replace(ServiceDescriptor.Singleton<ISummarizer>(provider =>
             DexterSessionsServiceCollectionExtensions.CreateChatClientSummarizer(
                 provider,
-                chatClientFactory?.Invoke(provider) ?? provider.GetService<IChatClient>() ?? throw new InvalidOperationException(
+                chatClientFactory?.Invoke(provider) ?? DexterSessionsServiceCollectionExtensions.GetChatClient(provider) ?? throw new InvalidOperationException(
                     "UseChatClientSummarizer() needs an IChatClient: register one with services.AddChatClient(...) or pass a factory."))));
         return builder;
     }

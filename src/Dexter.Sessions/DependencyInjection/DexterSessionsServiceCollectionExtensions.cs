@@ -24,8 +24,9 @@ public static class DexterSessionsServiceCollectionExtensions
     /// <para>Options come from the <see cref="IConfiguration"/> registered in the services, or from environment variables
     /// when none is. They are validated when the host starts; a bad value fails with a message naming the setting.</para>
     /// <para>With <see cref="DexterSessionsOptions.SummarizeWithLlm"/> on, turns are summarized by the registered
-    /// <see cref="IChatClient"/> (<see cref="ChatClientSummarizer"/>). <see cref="DexterAgent"/> is transient and uses the
-    /// registered <see cref="IChatClient"/>.</para>
+    /// <see cref="IChatClient"/> (<see cref="ChatClientSummarizer"/>). <see cref="SessionTurnPipeline"/> is a singleton;
+    /// <see cref="DexterAgent"/> is transient and uses the registered <see cref="IChatClient"/>, or the keyed one named by
+    /// <see cref="DexterSessionsOptions.ChatClientKey"/> (for apps that register models with <c>AddKeyedChatClient</c>).</para>
     /// </remarks>
     public static IDexterSessionsBuilder AddDexterSessions(this IServiceCollection services, Action<DexterSessionsOptions>? configure = null)
     {
@@ -64,23 +65,36 @@ public static class DexterSessionsServiceCollectionExtensions
                 return TruncatingSummarizer.Instance;
             }
 
-            var chatClient = provider.GetService<IChatClient>() ?? throw new InvalidOperationException(
-                "DEXTER_SUMMARIZE_LLM (Dexter:Sessions:SummarizeWithLlm) is on, but no IChatClient is registered to write summaries. " +
-                "Register one with services.AddChatClient(...), or turn the setting off.");
+            var chatClient = GetChatClient(provider) ?? throw new InvalidOperationException(
+                "DEXTER_SUMMARIZE_LLM (Dexter:Sessions:SummarizeWithLlm) is on, but no IChatClient is registered to write summaries" +
+                KeyHint(options.Value) + ". Register one with services.AddChatClient(...), or turn the setting off.");
             return CreateChatClientSummarizer(provider, chatClient);
         });
-        services.TryAddTransient(static provider => new DexterAgent(
-            provider.GetService<IChatClient>() ?? throw new InvalidOperationException(
-                "DexterAgent needs an IChatClient. Register your model with services.AddChatClient(...) before resolving DexterAgent."),
+        services.TryAddSingleton(static provider => new SessionTurnPipeline(
             provider.GetRequiredService<ISessionStore>(),
             provider.GetRequiredService<ISummarizer>(),
             provider.GetRequiredService<IMessageSelector>(),
             provider.GetRequiredService<IOptions<DexterSessionsOptions>>(),
             provider.GetService<TimeProvider>(),
-            provider.GetService<ILogger<DexterAgent>>()));
+            provider.GetService<ILogger<SessionTurnPipeline>>()));
+        services.TryAddTransient(static provider => new DexterAgent(
+            GetChatClient(provider) ?? throw new InvalidOperationException(
+                "DexterAgent needs an IChatClient" + KeyHint(provider.GetRequiredService<IOptions<DexterSessionsOptions>>().Value) +
+                ". Register your model with services.AddChatClient(...), or with AddKeyedChatClient(key, ...) and Dexter:Sessions:ChatClientKey set to that key, before resolving DexterAgent."),
+            provider.GetRequiredService<SessionTurnPipeline>()));
 
         return new DexterSessionsBuilder(services);
     }
+
+    /// <summary>The model: the keyed client named by <see cref="DexterSessionsOptions.ChatClientKey"/>, else the unkeyed one.</summary>
+    internal static IChatClient? GetChatClient(IServiceProvider provider)
+    {
+        var key = provider.GetRequiredService<IOptions<DexterSessionsOptions>>().Value.ChatClientKey;
+        return key is null ? provider.GetService<IChatClient>() : provider.GetKeyedService<IChatClient>(key);
+    }
+
+    private static string KeyHint(DexterSessionsOptions options) =>
+        options.ChatClientKey is { } key ? $" under the key '{key}' (Dexter:Sessions:ChatClientKey)" : string.Empty;
 
     internal static ChatClientSummarizer CreateChatClientSummarizer(IServiceProvider provider, IChatClient chatClient) =>
         new(chatClient,

@@ -5,16 +5,25 @@ namespace Dexter.Sessions;
 
 /// <summary>
 /// The names under which Dexter.Sessions reports traces and metrics: one <see cref="System.Diagnostics.ActivitySource"/>
-/// and one <see cref="System.Diagnostics.Metrics.Meter"/>, both named <see cref="SourceName"/>.
+/// and one <see cref="System.Diagnostics.Metrics.Meter"/> for all its packages, both named <see cref="SourceName"/>.
 /// </summary>
 /// <remarks>
-/// Instruments: <c>dexter.sessions.turns</c> (turns recorded), <c>dexter.sessions.turn.duration</c> (seconds from query
-/// to recorded turn), <c>dexter.sessions.summarizer.fallbacks</c> and <c>dexter.sessions.selector.fallbacks</c>.
+/// <para>Every turn, whatever the entry point, is one activity named <see cref="TurnActivityName"/> with the OpenTelemetry GenAI
+/// attributes <c>gen_ai.operation.name</c> (<c>invoke_agent</c>) and <c>gen_ai.conversation.id</c> (the session), plus
+/// <c>dexter.message.id</c> once the turn is recorded.</para>
+/// <para>Instruments, by the GenAI semantic conventions where they apply: <c>gen_ai.client.operation.duration</c> (seconds from
+/// query to recorded turn) and <c>gen_ai.client.token.usage</c> (tokens per turn, tag <c>gen_ai.token.type</c>: <c>input</c> or
+/// <c>output</c>), both tagged <c>gen_ai.operation.name</c> = <c>invoke_agent</c>; and the package's own
+/// <c>dexter.sessions.turns</c> (turns recorded), <c>dexter.sessions.summarizer.fallbacks</c> and
+/// <c>dexter.sessions.selector.fallbacks</c>.</para>
 /// </remarks>
 public static class DexterSessionsTelemetry
 {
     /// <summary>The name of the activity source and of the meter.</summary>
     public const string SourceName = "Dexter.Sessions";
+
+    /// <summary>The name of the activity of one turn.</summary>
+    public const string TurnActivityName = "invoke_agent dexter.sessions";
 
     internal static readonly ActivitySource ActivitySource = new(SourceName);
 
@@ -23,12 +32,34 @@ public static class DexterSessionsTelemetry
     internal static readonly Counter<long> TurnsRecorded =
         Meter.CreateCounter<long>("dexter.sessions.turns", "{turn}", "Turns recorded.");
 
-    internal static readonly Histogram<double> TurnDuration =
-        Meter.CreateHistogram<double>("dexter.sessions.turn.duration", "s", "Time from a query to its recorded turn.");
+    internal static readonly Histogram<double> OperationDuration =
+        Meter.CreateHistogram<double>("gen_ai.client.operation.duration", "s", "Time from a query to its recorded turn.");
+
+    internal static readonly Histogram<long> TokenUsage =
+        Meter.CreateHistogram<long>("gen_ai.client.token.usage", "{token}", "Tokens the model reported for a turn.");
 
     internal static readonly Counter<long> SummarizerFallbacks =
         Meter.CreateCounter<long>("dexter.sessions.summarizer.fallbacks", "{fallback}", "Summaries that fell back to truncation.");
 
     internal static readonly Counter<long> SelectorFallbacks =
         Meter.CreateCounter<long>("dexter.sessions.selector.fallbacks", "{fallback}", "Selections that fell back to the latest turns.");
+
+    private static readonly KeyValuePair<string, object?> InvokeAgent = new("gen_ai.operation.name", "invoke_agent");
+
+    internal static void TurnRecorded(Message turn, double seconds, Activity? activity)
+    {
+        TurnsRecorded.Add(1);
+        OperationDuration.Record(seconds, InvokeAgent);
+        if (turn.InputTokenCount is { } input)
+        {
+            TokenUsage.Record(input, InvokeAgent, new KeyValuePair<string, object?>("gen_ai.token.type", "input"));
+            activity?.SetTag("gen_ai.usage.input_tokens", input);
+        }
+
+        if (turn.OutputTokenCount is { } output)
+        {
+            TokenUsage.Record(output, InvokeAgent, new KeyValuePair<string, object?>("gen_ai.token.type", "output"));
+            activity?.SetTag("gen_ai.usage.output_tokens", output);
+        }
+    }
 }

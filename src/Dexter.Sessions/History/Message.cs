@@ -1,3 +1,5 @@
+using Microsoft.Extensions.AI;
+
 namespace Dexter.Sessions;
 
 /// <summary>
@@ -40,6 +42,13 @@ public sealed record Message
     /// <remarks>Stores persist the vector with the turn so that each turn is embedded once.</remarks>
     public ReadOnlyMemory<float> Embedding { get; init; }
 
+    /// <summary>
+    /// Gets the whole exchange of the turn as Microsoft.Extensions.AI messages: the user's message, then everything the model
+    /// produced for it (function calls, function results, the final answer); empty for turns recorded without it.
+    /// </summary>
+    /// <remarks>Stores persist the messages with the turn (<see cref="TurnRecordSerializer"/>), so a later turn can replay them.</remarks>
+    public IReadOnlyList<ChatMessage> ChatMessages { get; init; } = [];
+
     /// <summary>Returns the text that stands for this turn when it is embedded or compared: the summary, or the query and answer.</summary>
     /// <returns>The turn's summary when it has one; otherwise its query and answer.</returns>
     public string GetRepresentativeText() =>
@@ -56,8 +65,35 @@ public sealed record Message
         InputTokenCount == other.InputTokenCount &&
         OutputTokenCount == other.OutputTokenCount &&
         ResponseTime == other.ResponseTime &&
-        Embedding.Span.SequenceEqual(other.Embedding.Span);
+        Embedding.Span.SequenceEqual(other.Embedding.Span) &&
+        ChatMessagesEqual(ChatMessages, other.ChatMessages);
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(Id, Query, Answer, Summary, CreatedAt);
+
+    // ChatMessage has no value equality: two lists are equal when they hold the same messages or serialize alike.
+    private static bool ChatMessagesEqual(IReadOnlyList<ChatMessage> left, IReadOnlyList<ChatMessage> right)
+    {
+        if (ReferenceEquals(left, right))
+        {
+            return true;
+        }
+
+        if (left.Count != right.Count)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < left.Count; i++)
+        {
+            if (!ReferenceEquals(left[i], right[i]) &&
+                !System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(left[i], AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(ChatMessage)))
+                    .AsSpan().SequenceEqual(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(right[i], AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(ChatMessage)))))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 }

@@ -51,6 +51,7 @@ public sealed class MessageHistory
     public MessageHistory(IMessageSelector? selector, TimeProvider? timeProvider = null)
     {
         _selector = selector ?? RecentMessageSelector.Instance;
+        ExplicitSelector = selector;
         _timeProvider = timeProvider ?? TimeProvider.System;
     }
 
@@ -126,7 +127,7 @@ public sealed class MessageHistory
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(currentQuery);
         var context = new MessageSelectionContext(currentQuery, GetAll(), MaxContextMessages);
-        return await _selector.SelectAsync(context, cancellationToken).ConfigureAwait(false);
+        return (await _selector.SelectAsync(context, cancellationToken).ConfigureAwait(false)).Turns;
     }
 
     /// <summary>Formats every turn as planning context for a model (see <see cref="FormatForPlanning(IEnumerable{Message})"/>).</summary>
@@ -192,6 +193,22 @@ public sealed class MessageHistory
         }
 
         return result;
+    }
+
+    /// <summary>Gets the selector this history was given, or <see langword="null"/> when it uses the default.</summary>
+    internal IMessageSelector? ExplicitSelector { get; }
+
+    /// <summary>Keeps the embeddings of <paramref name="updated"/> on the turns with the same ids.</summary>
+    internal void UpdateEmbeddings(IReadOnlyList<Message> updated)
+    {
+        foreach (var turn in updated)
+        {
+            var index = _messages.FindIndex(m => m.Id == turn.Id);
+            if (index >= 0)
+            {
+                _messages[index] = _messages[index] with { Embedding = turn.Embedding };
+            }
+        }
     }
 
     private int NextId() => _messages.Count == 0 ? 1 : _messages[^1].Id + 1;

@@ -11,8 +11,11 @@ public interface IMessageSelector
     /// <summary>Selects the turns to give the model, in chronological order.</summary>
     /// <param name="context">The query, the candidate turns and the limit.</param>
     /// <param name="cancellationToken">A token to cancel the selection.</param>
-    /// <returns>At most <see cref="MessageSelectionContext.MaxMessages"/> turns, in chronological order.</returns>
-    ValueTask<IReadOnlyList<Message>> SelectAsync(MessageSelectionContext context, CancellationToken cancellationToken = default);
+    /// <returns>
+    /// At most <see cref="MessageSelectionContext.MaxMessages"/> turns, in chronological order, and the turns whose embeddings
+    /// were computed on the way (the caller stores them; a selector never writes to a store).
+    /// </returns>
+    ValueTask<MessageSelection> SelectAsync(MessageSelectionContext context, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Prepares a new turn before it is stored, for example by attaching the turn's embedding so it is computed once.

@@ -26,12 +26,6 @@ public sealed class MessageSelectionContext
     /// <summary>Gets how many turns to return at most.</summary>
     public int MaxMessages { get; }
 
-    /// <summary>Gets the session the turns belong to, when they come from a store.</summary>
+    /// <summary>Gets the session the turns belong to, when they come from a store; for logs.</summary>
     public string? SessionId { get; init; }
-
-    /// <summary>
-    /// Gets the store the turns come from, when they come from one, so a selector can keep what it computes per turn
-    /// (see <see cref="ISessionStore.UpdateEmbeddingsAsync"/>).
-    /// </summary>
-    public ISessionStore? Store { get; init; }
 }

@@ -7,10 +7,10 @@ public sealed class RecentMessageSelector : IMessageSelector
     public static RecentMessageSelector Instance { get; } = new();
 
     /// <inheritdoc />
-    public ValueTask<IReadOnlyList<Message>> SelectAsync(MessageSelectionContext context, CancellationToken cancellationToken = default)
+    public ValueTask<MessageSelection> SelectAsync(MessageSelectionContext context, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return new(TakeLast(context.Turns, context.MaxMessages));
+        return new(new MessageSelection(TakeLast(context.Turns, context.MaxMessages)));
     }
 
     /// <summary>Returns the last <paramref name="count"/> of <paramref name="turns"/>, in order.</summary>

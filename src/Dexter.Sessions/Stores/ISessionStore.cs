@@ -79,4 +79,16 @@ public interface ISessionStore
     /// <param name="cancellationToken">A token to cancel the write.</param>
     /// <returns>A task that completes when the embeddings are stored.</returns>
     Task UpdateEmbeddingsAsync(string sessionId, IReadOnlyList<Message> messages, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Finds an object of <paramref name="serviceType"/> in this store: the store itself when it is one; a decorator
+    /// (<see cref="DelegatingSessionStore"/>) also asks the store it wraps.
+    /// </summary>
+    /// <param name="serviceType">The type wanted.</param>
+    /// <returns>The object, or <see langword="null"/>.</returns>
+    object? GetService(Type serviceType)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        return serviceType.IsInstanceOfType(this) ? this : null;
+    }
 }

@@ -11,7 +11,7 @@ internal static class RecallEvaluation
         var hits = 0;
         foreach (var recallCase in cases)
         {
-            var selected = await selector.SelectAsync(new MessageSelectionContext(recallCase.FollowUp, recallCase.Turns, k));
+            var selected = (await selector.SelectAsync(new MessageSelectionContext(recallCase.FollowUp, recallCase.Turns, k))).Turns;
             if (selected.Any(turn => turn.Id == recallCase.Turns[recallCase.ReferredIndex].Id))
             {
                 hits++;

@@ -347,10 +347,10 @@ public sealed class DexterAgentStreamingTests : AgentTestBase
 
         await Collect(Create().RunStreamingAsync("q", _sessionId));
 
-        var activity = activities.Stopped.Single(a => (string?)a.GetTagItem("dexter.session.id") == _sessionId);
+        var activity = activities.Stopped.Single(a => (string?)a.GetTagItem("gen_ai.conversation.id") == _sessionId);
         Assert.Multiple(() =>
         {
-            Assert.That(activity.OperationName, Is.EqualTo("dexter.sessions.run_streaming"));
+            Assert.That(activity.OperationName, Is.EqualTo(DexterSessionsTelemetry.TurnActivityName));
             Assert.That(activity.GetTagItem("dexter.message.id"), Is.EqualTo(1));
         });
     }

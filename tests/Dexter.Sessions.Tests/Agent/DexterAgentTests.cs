@@ -187,7 +187,6 @@ public sealed class DexterAgentTests : AgentTestBase
             Assert.That(context.MaxMessages, Is.EqualTo(2));
             Assert.That(context.Query, Is.EqualTo("next"));
             Assert.That(context.SessionId, Is.EqualTo(_sessionId));
-            Assert.That(context.Store, Is.SameAs(_store));
             Assert.That(response.Context.Select(m => m.Id), Is.EqualTo(new[] { 2 }));
             Assert.That(_model.Requests[0][0].Text, Does.Contain("**Turn 2:**").And.Not.Contain("**Turn 6:**"));
         });
@@ -553,7 +552,7 @@ public sealed class DexterAgentTests : AgentTestBase
         Assert.Multiple(() =>
         {
             Assert.That(() => new DexterAgent(null!, _store), Throws.ArgumentNullException.With.Property("ParamName").EqualTo("chatClient"));
-            Assert.That(() => new DexterAgent(_model, null!), Throws.ArgumentNullException.With.Property("ParamName").EqualTo("store"));
+            Assert.That(() => new DexterAgent(_model, store: null!), Throws.ArgumentNullException.With.Property("ParamName").EqualTo("store"));
         });
     }
 
@@ -596,10 +595,10 @@ public sealed class DexterAgentTests : AgentTestBase
 
         await Create().RunAsync("q", _sessionId);
 
-        var activity = activities.Stopped.Single(a => (string?)a.GetTagItem("dexter.session.id") == _sessionId);
+        var activity = activities.Stopped.Single(a => (string?)a.GetTagItem("gen_ai.conversation.id") == _sessionId);
         Assert.Multiple(() =>
         {
-            Assert.That(activity.OperationName, Is.EqualTo("dexter.sessions.run"));
+            Assert.That(activity.OperationName, Is.EqualTo(DexterSessionsTelemetry.TurnActivityName));
             Assert.That(activity.GetTagItem("dexter.message.id"), Is.EqualTo(1));
             Assert.That(activity.Status, Is.Not.EqualTo(ActivityStatusCode.Error));
         });
@@ -613,7 +612,7 @@ public sealed class DexterAgentTests : AgentTestBase
 
         Assert.ThrowsAsync<InvalidOperationException>(() => Create().RunAsync("q", _sessionId));
 
-        var activity = activities.Stopped.Single(a => (string?)a.GetTagItem("dexter.session.id") == _sessionId);
+        var activity = activities.Stopped.Single(a => (string?)a.GetTagItem("gen_ai.conversation.id") == _sessionId);
         Assert.Multiple(() =>
         {
             Assert.That(activity.Status, Is.EqualTo(ActivityStatusCode.Error));
@@ -631,7 +630,7 @@ public sealed class DexterAgentTests : AgentTestBase
             return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, "a")));
         };
         using var turns = new InstrumentRecorder("dexter.sessions.turns");
-        using var durations = new InstrumentRecorder("dexter.sessions.turn.duration");
+        using var durations = new InstrumentRecorder("gen_ai.client.operation.duration");
         var agent = Create();
 
         await agent.RunAsync("q1", _sessionId);

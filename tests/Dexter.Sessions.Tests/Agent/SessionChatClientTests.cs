@@ -141,20 +141,26 @@ public sealed class SessionChatClientTests
         });
     }
 
+    [TestCase("thread:42")]
+    [TestCase("user@tenant/chat")]
+    [TestCase("{3F2504E0-4F89-11D3-9A0C-0305E82C3301}")]
     [TestCase("bad id")]
-    [TestCase("a:b")]
-    [TestCase(" ")]
-    public void GetResponseAsync_InvalidConversationId_ThrowsArgumentException(string conversationId)
+    [TestCase("cid_looks-like-a-mapped-key")]
+    public async Task GetResponseAsync_AnyConversationId_RecordsUnderItsMappedKey_AndEchoesTheId(string conversationId)
     {
         var options = new ChatOptions { ConversationId = conversationId };
 
+        var first = await _client.GetResponseAsync("q1", options);
+        var second = await _client.GetResponseAsync("q2", options);
+
+        var history = await _store.GetAsync(SessionId.FromConversationId(conversationId));
         Assert.Multiple(() =>
         {
-            Assert.That(() => _client.GetResponseAsync("q", options),
-                Throws.ArgumentException.With.Property("ParamName").EqualTo("options.ConversationId"));
-            Assert.That(() => _client.GetStreamingResponseAsync("q", options),
-                Throws.ArgumentException.With.Property("ParamName").EqualTo("options.ConversationId"));
-            Assert.That(_model.Requests, Is.Empty);
+            Assert.That(first.ConversationId, Is.EqualTo(conversationId));
+            Assert.That(second.ConversationId, Is.EqualTo(conversationId));
+            Assert.That(history!.GetAll().Select(m => m.Query), Is.EqualTo(new[] { "q1", "q2" }));
+            Assert.That(_model.Requests[1][0].Text, Does.Contain("q1"), "the second call got the first turn as context");
+            Assert.That(_model.LastOptions?.ConversationId, Is.Null, "the inner client never sees the conversation id");
         });
     }
 
@@ -455,7 +461,7 @@ public sealed class SessionChatClientTests
     {
         Assert.Multiple(() =>
         {
-            Assert.That(() => new SessionChatClient(_model, null!), Throws.ArgumentNullException.With.Property("ParamName").EqualTo("store"));
+            Assert.That(() => new SessionChatClient(_model, store: null!), Throws.ArgumentNullException.With.Property("ParamName").EqualTo("store"));
             Assert.That(() => new SessionChatClient(null!, _store), Throws.ArgumentNullException);
         });
     }

@@ -32,7 +32,8 @@ public sealed class DexterSessionsTelemetryTests
         Assert.That(published, Is.EquivalentTo(new[]
         {
             ("dexter.sessions.turns", "{turn}"),
-            ("dexter.sessions.turn.duration", "s"),
+            ("gen_ai.client.operation.duration", "s"),
+            ("gen_ai.client.token.usage", "{token}"),
             ("dexter.sessions.summarizer.fallbacks", "{fallback}"),
             ("dexter.sessions.selector.fallbacks", "{fallback}"),
         }));

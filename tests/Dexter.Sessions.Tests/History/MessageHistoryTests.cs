@@ -260,7 +260,7 @@ public sealed class MessageHistoryTests
         var selector = new Moq.Mock<IMessageSelector>();
         selector.Setup(s => s.SelectAsync(Moq.It.IsAny<MessageSelectionContext>(), Moq.It.IsAny<CancellationToken>()))
             .Callback<MessageSelectionContext, CancellationToken>((_, token) => seen = token)
-            .Returns(new ValueTask<IReadOnlyList<Message>>([]));
+            .Returns(new ValueTask<MessageSelection>(new MessageSelection([])));
         var history = new MessageHistory(selector.Object);
         history.AddAgentMessage("q", "a");
 

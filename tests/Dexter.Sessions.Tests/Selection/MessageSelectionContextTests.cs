@@ -1,5 +1,3 @@
-using Dexter.Sessions.Tests.TestSupport;
-
 namespace Dexter.Sessions.Tests.Selection;
 
 public sealed class MessageSelectionContextTests
@@ -8,9 +6,8 @@ public sealed class MessageSelectionContextTests
     public void Constructor_KeepsItsArguments()
     {
         Message[] turns = [new Message { Id = 1, Query = "q", Answer = "a" }];
-        using var store = new StubSessionStore();
 
-        var context = new MessageSelectionContext("query", turns, 4) { SessionId = "abc", Store = store };
+        var context = new MessageSelectionContext("query", turns, 4) { SessionId = "abc" };
 
         Assert.Multiple(() =>
         {
@@ -18,9 +15,7 @@ public sealed class MessageSelectionContextTests
             Assert.That(context.Turns, Is.SameAs(turns));
             Assert.That(context.MaxMessages, Is.EqualTo(4));
             Assert.That(context.SessionId, Is.EqualTo("abc"));
-            Assert.That(context.Store, Is.SameAs(store));
             Assert.That(new MessageSelectionContext("q", [], 1).SessionId, Is.Null);
-            Assert.That(new MessageSelectionContext("q", [], 1).Store, Is.Null);
         });
     }
 

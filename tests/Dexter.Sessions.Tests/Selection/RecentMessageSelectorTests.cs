@@ -8,7 +8,7 @@ public sealed class RecentMessageSelectorTests
     [Test]
     public async Task SelectAsync_MoreTurnsThanTheLimit_ReturnsTheLatestInOrder()
     {
-        var selected = await RecentMessageSelector.Instance.SelectAsync(new MessageSelectionContext("q", Turns(15), 10));
+        var selected = (await RecentMessageSelector.Instance.SelectAsync(new MessageSelectionContext("q", Turns(15), 10))).Turns;
 
         Assert.That(selected.Select(m => m.Id), Is.EqualTo(Enumerable.Range(6, 10)));
     }
@@ -20,7 +20,7 @@ public sealed class RecentMessageSelectorTests
     {
         var turns = Turns(count);
 
-        var selected = await RecentMessageSelector.Instance.SelectAsync(new MessageSelectionContext("q", turns, 10));
+        var selected = (await RecentMessageSelector.Instance.SelectAsync(new MessageSelectionContext("q", turns, 10))).Turns;
 
         Assert.That(selected, Is.EqualTo(turns));
     }

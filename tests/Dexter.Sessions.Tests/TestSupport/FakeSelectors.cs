@@ -13,10 +13,15 @@ internal sealed class RecordingSelector : IMessageSelector
 
     public int GetCandidateCount(int maxMessages) => CandidateCount < 0 ? maxMessages : CandidateCount;
 
-    public ValueTask<IReadOnlyList<Message>> SelectAsync(MessageSelectionContext context, CancellationToken cancellationToken = default)
+    /// <summary>Gets or sets turns reported as embedded during the selection, for the turn's owner to store.</summary>
+    public Func<MessageSelectionContext, IReadOnlyList<Message>>? OnUpdated { get; set; }
+
+    public ValueTask<MessageSelection> SelectAsync(MessageSelectionContext context, CancellationToken cancellationToken = default)
     {
         Contexts.Add(context);
-        return new(OnSelect is null ? RecentMessageSelector.TakeLast(context.Turns, context.MaxMessages) : OnSelect(context));
+        return new(new MessageSelection(
+            OnSelect is null ? RecentMessageSelector.TakeLast(context.Turns, context.MaxMessages) : OnSelect(context),
+            OnUpdated?.Invoke(context)));
     }
 
     public ValueTask<Message> PrepareTurnAsync(Message message, CancellationToken cancellationToken = default) =>
@@ -26,8 +31,8 @@ internal sealed class RecordingSelector : IMessageSelector
 /// <summary>A selector type with a public constructor, for registration tests.</summary>
 internal sealed class FirstTurnsSelector : IMessageSelector
 {
-    public ValueTask<IReadOnlyList<Message>> SelectAsync(MessageSelectionContext context, CancellationToken cancellationToken = default) =>
-        new(context.Turns.Take(context.MaxMessages).ToArray());
+    public ValueTask<MessageSelection> SelectAsync(MessageSelectionContext context, CancellationToken cancellationToken = default) =>
+        new(new MessageSelection(context.Turns.Take(context.MaxMessages).ToArray()));
 }
 
 /// <summary>A summarizer that answers through a callback.</summary>

@@ -1,0 +1,174 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.AI;
+
+namespace Dexter.Sessions;
+
+/// <summary>
+/// One turn in progress, begun by <see cref="SessionTurnPipeline.BeginTurnAsync(string, IEnumerable{ChatMessage}, CancellationToken)"/>:
+/// the selected context, and the messages to give the model. Complete it with the model's response to record it; dispose it in
+/// every case (a turn disposed without completing records nothing).
+/// </summary>
+public sealed class SessionTurn : IDisposable
+{
+    private readonly SessionTurnPipeline _pipeline;
+    private int _state; // 0 open, 1 completed or failed
+
+    internal SessionTurn(
+        SessionTurnPipeline pipeline, string? sessionId, MessageHistory? history, string query, IReadOnlyList<ChatMessage> requestMessages, Activity? activity, long startTimestamp)
+    {
+        _pipeline = pipeline;
+        SessionId = sessionId;
+        History = history;
+        Query = query;
+        RequestMessages = requestMessages;
+        Exchange = [.. requestMessages];
+        Activity = activity;
+        StartTimestamp = startTimestamp;
+    }
+
+    /// <summary>Gets the session, or <see langword="null"/> for a turn over a <see cref="MessageHistory"/>.</summary>
+    public string? SessionId { get; }
+
+    /// <summary>Gets the query: the text of the turn's user message.</summary>
+    public string Query { get; }
+
+    /// <summary>Gets this turn's messages from the caller: the user's message, then any function calls and results since it.</summary>
+    public IReadOnlyList<ChatMessage> RequestMessages { get; }
+
+    /// <summary>Gets the past turns selected as context, in chronological order.</summary>
+    public IReadOnlyList<Message> Context { get; private set; } = [];
+
+    /// <summary>
+    /// Gets the messages that go before the caller's messages: the instructions, then the selected turns
+    /// (see <see cref="DexterSessionsOptions.ContextMode"/>).
+    /// </summary>
+    public IReadOnlyList<ChatMessage> ContextMessages { get; private set; } = [];
+
+    /// <summary>Gets the activity that traces the turn, when anyone listens.</summary>
+    public Activity? Activity { get; }
+
+    internal MessageHistory? History { get; }
+
+    /// <summary>The turn's exchange so far: the request messages, then what earlier model rounds of this turn produced and answered.</summary>
+    internal List<ChatMessage> Exchange { get; }
+
+    internal long StartTimestamp { get; }
+
+    /// <summary>Makes the messages to send to the model: <see cref="ContextMessages"/>, then <paramref name="conversation"/>.</summary>
+    /// <param name="conversation">The caller's messages; <see cref="RequestMessages"/> when <see langword="null"/>.</param>
+    /// <returns>A new list.</returns>
+    public List<ChatMessage> CreateModelInput(IEnumerable<ChatMessage>? conversation = null)
+    {
+        var messages = new List<ChatMessage>(ContextMessages);
+        messages.AddRange(conversation ?? RequestMessages);
+        return messages;
+    }
+
+    /// <summary>
+    /// Records the turn: the query, the final answer of <paramref name="response"/>, its summary, usage and timing, and the whole
+    /// exchange (<see cref="RequestMessages"/>, any earlier rounds of function calls and results, then the response's messages),
+    /// with the id the store assigns.
+    /// </summary>
+    /// <param name="response">The model's response.</param>
+    /// <param name="cancellationToken">A token to cancel; a turn cancelled before it is recorded records nothing.</param>
+    /// <returns>The recorded turn.</returns>
+    /// <exception cref="InvalidOperationException">The turn was already completed or failed.</exception>
+    public async Task<Message> CompleteAsync(ChatResponse response, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        if (Interlocked.Exchange(ref _state, 1) != 0)
+        {
+            throw new InvalidOperationException("This turn was already completed or failed; begin a new turn for the next query.");
+        }
+
+        try
+        {
+            var recorded = await _pipeline.CompleteAsync(this, response, cancellationToken).ConfigureAwait(false);
+            Activity?.SetTag("dexter.message.id", recorded.Id);
+            return recorded;
+        }
+        catch (Exception ex)
+        {
+            _pipeline.Failed(this, ex, cancellationToken);
+            throw;
+        }
+    }
+
+    /// <summary>Gets the response assembled from the updates of <see cref="ObserveAsync"/>, once its stream has ended.</summary>
+    public ChatResponse? StreamedResponse { get; private set; }
+
+    /// <summary>
+    /// Passes the model's streaming updates on as they come and keeps them, so <see cref="StreamedResponse"/> holds the whole
+    /// response once the stream ends; an exception from the stream fails the turn and reaches the caller.
+    /// </summary>
+    /// <param name="updates">The model's stream.</param>
+    /// <param name="cancellationToken">The caller's token.</param>
+    /// <returns>The same updates.</returns>
+    public async IAsyncEnumerable<ChatResponseUpdate> ObserveAsync(IAsyncEnumerable<ChatResponseUpdate> updates, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(updates);
+        var kept = new List<ChatResponseUpdate>();
+        IAsyncEnumerator<ChatResponseUpdate>? stream = null;
+        try
+        {
+            while (true)
+            {
+                try
+                {
+                    stream ??= updates.GetAsyncEnumerator(cancellationToken);
+                    if (!await stream.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        break;
+                    }
+                }
+                catch (Exception ex)
+                {
+                    Fail(ex, cancellationToken);
+                    throw;
+                }
+
+                kept.Add(stream.Current);
+                yield return stream.Current;
+            }
+        }
+        finally
+        {
+            if (stream is not null)
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
+        StreamedResponse = kept.ToChatResponse();
+    }
+
+    /// <summary>Marks the turn as failed: nothing is recorded; the failure is logged and traced (a cancellation as such).</summary>
+    /// <param name="exception">What failed.</param>
+    /// <param name="cancellationToken">The caller's token, to tell a cancellation from a failure.</param>
+    public void Fail(Exception exception, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        if (Interlocked.Exchange(ref _state, 1) == 0)
+        {
+            _pipeline.Failed(this, exception, cancellationToken);
+        }
+    }
+
+    /// <summary>Ends the turn's activity. A turn that was not completed records nothing.</summary>
+    public void Dispose() => Activity?.Dispose();
+
+    /// <summary>Goes on with the turn after a model round left function calls unanswered: keeps what it produced and the results.</summary>
+    internal void Continue(IEnumerable<ChatMessage> produced, IEnumerable<ChatMessage> results)
+    {
+        Exchange.AddRange(produced);
+        Exchange.AddRange(results);
+    }
+
+    internal void SetContext(IReadOnlyList<Message> context, IReadOnlyList<ChatMessage> contextMessages)
+    {
+        Context = context;
+        ContextMessages = contextMessages;
+        Activity?.SetTag("dexter.context.turns", context.Count);
+    }
+}

@@ -1,0 +1,26 @@
+namespace Dexter.Sessions;
+
+/// <summary>What an <see cref="IMessageSelector"/> chose, and what it computed on the way that is worth keeping.</summary>
+/// <remarks>
+/// A selector never writes to a store. When it computes something per turn (an embedding of a turn that had none), it returns
+/// those turns in <see cref="UpdatedTurns"/> and the turn's owner (<see cref="SessionTurnPipeline"/>) persists them with
+/// <see cref="ISessionStore.UpdateEmbeddingsAsync"/>, so each turn is embedded once.
+/// </remarks>
+public sealed class MessageSelection
+{
+    /// <summary>Initializes a selection.</summary>
+    /// <param name="turns">The selected turns, in chronological order.</param>
+    /// <param name="updatedTurns">Turns that carry embeddings computed during the selection, to be persisted; none when <see langword="null"/>.</param>
+    public MessageSelection(IReadOnlyList<Message> turns, IReadOnlyList<Message>? updatedTurns = null)
+    {
+        ArgumentNullException.ThrowIfNull(turns);
+        Turns = turns;
+        UpdatedTurns = updatedTurns ?? [];
+    }
+
+    /// <summary>Gets the selected turns, in chronological order.</summary>
+    public IReadOnlyList<Message> Turns { get; }
+
+    /// <summary>Gets the turns whose embeddings were computed during the selection and should be stored.</summary>
+    public IReadOnlyList<Message> UpdatedTurns { get; }
+}

@@ -1,0 +1,143 @@
+using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json;
+
+namespace Dexter.Sessions;
+
+/// <summary>
+/// The one persisted form of a turn, shared by every persistent store (Redis, SQLite, PostgreSQL, and stores of your own):
+/// versioned UTF-8 JSON that keeps every field of a <see cref="Message"/>, its chat messages and embedding included.
+/// </summary>
+/// <remarks>
+/// <para>A record starts with <c>{"id":N,</c> when the id is known; a record serialized with id 0 starts with <c>{"v":</c>, so a
+/// store that assigns ids on the server (the Redis append script) can insert the id in front. Times keep their offset and full
+/// tick precision; the embedding is float32 little-endian bytes in base64; chat messages are written with
+/// <see cref="Microsoft.Extensions.AI.AIJsonUtilities.DefaultOptions"/>.</para>
+/// <para>Records of every earlier version are read. A record written by a newer version of the format is refused with a
+/// problem that says so, never read half-way.</para>
+/// </remarks>
+public static class TurnRecordSerializer
+{
+    /// <summary>The format version this code writes; it reads every version up to this one.</summary>
+    public const int CurrentVersion = 2;
+
+    /// <summary>Serializes a turn.</summary>
+    /// <param name="message">The turn.</param>
+    /// <param name="id">The id to write; 0 leaves the id out (for a store that inserts it). The default is the turn's own id.</param>
+    /// <returns>The record as UTF-8 JSON.</returns>
+    public static byte[] Serialize(Message message, int? id = null)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var record = new TurnRecord
+        {
+            Id = id ?? message.Id,
+            Version = CurrentVersion,
+            Query = message.Query,
+            Answer = message.Answer,
+            Summary = message.Summary.Length == 0 ? null : message.Summary,
+            CreatedAt = message.CreatedAt,
+            InputTokenCount = message.InputTokenCount,
+            OutputTokenCount = message.OutputTokenCount,
+            ResponseTimeTicks = message.ResponseTime?.Ticks,
+            Embedding = message.Embedding.IsEmpty ? null : EncodeEmbedding(message.Embedding.Span),
+            Messages = message.ChatMessages.Count == 0 ? null : message.ChatMessages as IList<Microsoft.Extensions.AI.ChatMessage> ?? [.. message.ChatMessages],
+        };
+        return JsonSerializer.SerializeToUtf8Bytes(record, TurnRecordJsonContext.Default.TurnRecord);
+    }
+
+    /// <summary>Reads a turn record.</summary>
+    /// <param name="utf8Json">The record.</param>
+    /// <param name="message">The turn, when the record could be read.</param>
+    /// <param name="problem">Why the record could not be read, as a phrase (for example "it is not valid JSON").</param>
+    /// <returns><see langword="true"/> when the record was read.</returns>
+    public static bool TryDeserialize(ReadOnlySpan<byte> utf8Json, [NotNullWhen(true)] out Message? message, [NotNullWhen(false)] out string? problem)
+    {
+        message = null;
+        TurnRecord? record;
+        try
+        {
+            record = JsonSerializer.Deserialize(utf8Json, TurnRecordJsonContext.Default.TurnRecord);
+        }
+        catch (JsonException e)
+        {
+            problem = "it is not valid JSON (" + e.Message + ")";
+            return false;
+        }
+
+        if (record is null)
+        {
+            problem = "it is empty";
+            return false;
+        }
+
+        if (record.Version is < 1 or > CurrentVersion)
+        {
+            problem = record.Version > CurrentVersion
+                ? $"it has format version {record.Version}, written by a newer version of Dexter.Sessions than this one ({CurrentVersion}); upgrade the package"
+                : $"its format version {record.Version} is not known";
+            return false;
+        }
+
+        if (record.Id < 1 || record.Query is null || record.Answer is null)
+        {
+            problem = "it lacks the turn id, query or answer";
+            return false;
+        }
+
+        if (record.Embedding is { Length: var length } && length % sizeof(float) != 0)
+        {
+            problem = "its embedding is not a whole number of float32 values";
+            return false;
+        }
+
+        problem = null;
+        message = new Message
+        {
+            Id = record.Id,
+            Query = record.Query,
+            Answer = record.Answer,
+            Summary = record.Summary ?? string.Empty,
+            CreatedAt = record.CreatedAt,
+            InputTokenCount = record.InputTokenCount,
+            OutputTokenCount = record.OutputTokenCount,
+            ResponseTime = record.ResponseTimeTicks is { } ticks ? TimeSpan.FromTicks(ticks) : null,
+            Embedding = record.Embedding is null ? ReadOnlyMemory<float>.Empty : DecodeEmbedding(record.Embedding),
+            ChatMessages = record.Messages is { Count: > 0 } messages ? [.. messages] : [],
+        };
+        return true;
+    }
+
+    /// <summary>Encodes an embedding as float32 little-endian bytes, the form stores keep in binary columns.</summary>
+    /// <param name="embedding">The vector.</param>
+    /// <returns>4 bytes per value.</returns>
+    public static byte[] EncodeEmbedding(ReadOnlySpan<float> embedding)
+    {
+        var bytes = new byte[embedding.Length * sizeof(float)];
+        for (var i = 0; i < embedding.Length; i++)
+        {
+            BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * sizeof(float)), embedding[i]);
+        }
+
+        return bytes;
+    }
+
+    /// <summary>Decodes what <see cref="EncodeEmbedding"/> wrote.</summary>
+    /// <param name="bytes">Float32 little-endian bytes.</param>
+    /// <returns>The vector.</returns>
+    /// <exception cref="ArgumentException">The length is not a multiple of 4.</exception>
+    public static float[] DecodeEmbedding(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length % sizeof(float) != 0)
+        {
+            throw new ArgumentException("An encoded embedding must have a whole number of float32 values (a multiple of 4 bytes).", nameof(bytes));
+        }
+
+        var values = new float[bytes.Length / sizeof(float)];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes[(i * sizeof(float))..]);
+        }
+
+        return values;
+    }
+}
