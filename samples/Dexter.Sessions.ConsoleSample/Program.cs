@@ -49,7 +49,11 @@ if (questions.Count == 0)
     questions.AddRange(["What is Bitcoin?", "Why is it valuable?", "How do miners earn rewards?"]);
 }
 
-var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
+// The original system's variable names (REDIS_URL, DEXTER_*) are read because the sample opts in to them.
+var configuration = new ConfigurationBuilder()
+    .AddEnvironmentVariables()
+    .AddDexterSessionsEnvironmentVariables()
+    .Build();
 var services = new ServiceCollection()
     .AddSingleton<IConfiguration>(configuration)
     .AddLogging(logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));

@@ -19,6 +19,10 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]))
     builder.WebHost.UseUrls("http://localhost:8000");
 }
 
+// The original system's variable names (REDIS_URL, JWT_SECRET, BACKEND_API_KEY, SECURE_COOKIES, DEXTER_*) are read
+// because the sample opts in to them; an application that does not make this call keeps those names to itself.
+builder.Configuration.AddDexterSessionsEnvironmentVariables();
+
 builder.Services.AddChatClient(CreateChatClient(builder.Configuration));
 builder.Services.AddDexterSessions()
     .UseRedisWhenConfigured()               // REDIS_URL -> Redis, in memory otherwise

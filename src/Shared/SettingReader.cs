@@ -7,45 +7,32 @@ namespace Dexter.Sessions;
 internal sealed record Setting(string Name, string Value);
 
 /// <summary>
-/// Reads settings by hand from configuration or the process environment, for the packages' options binders: no
-/// reflection, and a malformed value fails with a message that names the setting. Compiled into each package that
-/// binds options (src/Shared).
+/// Reads settings by hand from the application's configuration, for the packages' options binders: no reflection, and a
+/// malformed value fails with a message that names the setting. Compiled into each package that binds options (src/Shared).
+/// The process environment is never read here: the original system's variable names reach the configuration only through
+/// <c>AddDexterSessionsEnvironmentVariables()</c>.
 /// </summary>
 internal static class SettingReader
 {
-    /// <summary>Looks keys up in <paramref name="configuration"/>, or in the process environment when it is <see langword="null"/>.</summary>
+    /// <summary>Looks keys up in <paramref name="configuration"/>; finds nothing when it is <see langword="null"/>.</summary>
     public static Func<string, string?> Lookup(IConfiguration? configuration) =>
-        configuration is null ? Environment.GetEnvironmentVariable : key => configuration[key];
+        configuration is null ? static _ => null : key => configuration[key];
 
-    /// <summary>
-    /// Reads the configuration key <paramref name="key"/>, then its environment-variable form (<c>A__B__C</c> for <c>A:B:C</c>,
-    /// which matters when the lookup is the process environment), then <paramref name="environmentVariable"/>.
-    /// </summary>
-    /// <returns>The first non-blank value found, or <see langword="null"/>.</returns>
-    public static Setting? Read(Func<string, string?> lookup, string? key, string? environmentVariable = null)
+    /// <summary>Reads the configuration key <paramref name="key"/>.</summary>
+    /// <returns>
+    /// The value, trimmed, with the setting's name (the key, and the original system's variable name when there is one),
+    /// or <see langword="null"/> when the key is missing or blank.
+    /// </returns>
+    public static Setting? Read(Func<string, string?> lookup, string key)
     {
-        if (key is not null)
+        var value = lookup(key);
+        if (string.IsNullOrWhiteSpace(value))
         {
-            foreach (var candidate in (ReadOnlySpan<string>)[key, key.Replace(":", "__", StringComparison.Ordinal)])
-            {
-                var value = lookup(candidate);
-                if (!string.IsNullOrWhiteSpace(value))
-                {
-                    return new Setting(candidate, value.Trim());
-                }
-            }
+            return null;
         }
 
-        if (environmentVariable is not null)
-        {
-            var value = lookup(environmentVariable);
-            if (!string.IsNullOrWhiteSpace(value))
-            {
-                return new Setting(environmentVariable, value.Trim());
-            }
-        }
-
-        return null;
+        var name = DexterSessionsEnvironmentVariables.NameFor(key) is { } variable ? key + " (" + variable + ")" : key;
+        return new Setting(name, value.Trim());
     }
 
     public static int ParseInt(Setting setting) =>

@@ -56,9 +56,9 @@ public sealed partial class ConsoleSampleTests
         });
     }
 
-    [TestCase("DEXTER_MAX_CONTEXT_MESSAGES", "abc", "The setting DEXTER_MAX_CONTEXT_MESSAGES has the value 'abc', which is not a whole number.")]
+    [TestCase("DEXTER_MAX_CONTEXT_MESSAGES", "abc", "The setting Dexter:Sessions:MaxContextMessages (DEXTER_MAX_CONTEXT_MESSAGES) has the value 'abc', which is not a whole number.")]
     [TestCase("DEXTER_MAX_CONTEXT_MESSAGES", "0", "Dexter:Sessions:MaxContextMessages (DEXTER_MAX_CONTEXT_MESSAGES) must be at least 1; it is 0.")]
-    [TestCase("DEXTER_SUMMARIZE_LLM", "maybe", "The setting DEXTER_SUMMARIZE_LLM has the value 'maybe', which is not true or false.")]
+    [TestCase("DEXTER_SUMMARIZE_LLM", "maybe", "The setting Dexter:Sessions:SummarizeWithLlm (DEXTER_SUMMARIZE_LLM) has the value 'maybe', which is not true or false.")]
     public async Task Run_InvalidSetting_StopsBeforeAnyQuestionNamingTheSetting(string name, string value, string message)
     {
         var result = await SampleProcess.RunAsync(Sample, new Dictionary<string, string?> { [name] = value });

@@ -2,8 +2,9 @@ namespace Dexter.Sessions.AspNetCore;
 
 /// <summary>
 /// Settings of the HTTP endpoints mapped by <c>MapDexterSessions()</c>, bound from the configuration section
-/// <see cref="SectionName"/> and from the original system's environment variables (<c>BACKEND_API_KEY</c>, <c>JWT_SECRET</c>,
-/// <c>SECURE_COOKIES</c>) and <c>DEXTER_RATE_LIMIT_PER_MINUTE</c>.
+/// <see cref="SectionName"/>; the original system's environment variables (<c>BACKEND_API_KEY</c>, <c>JWT_SECRET</c>,
+/// <c>SECURE_COOKIES</c>, <c>DEXTER_RATE_LIMIT_PER_MINUTE</c>) count only where the application calls
+/// <c>configuration.AddDexterSessionsEnvironmentVariables()</c>.
 /// </summary>
 /// <remarks>
 /// A key of the section wins over the matching environment variable; code given to <c>AddEndpoints(configure)</c> runs last.

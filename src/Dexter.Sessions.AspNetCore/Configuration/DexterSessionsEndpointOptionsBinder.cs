@@ -4,7 +4,7 @@ using Microsoft.Extensions.Configuration;
 namespace Dexter.Sessions.AspNetCore;
 
 /// <summary>
-/// Binds <see cref="DexterSessionsEndpointOptions"/> from configuration and the original system's environment variables, by hand,
+/// Binds <see cref="DexterSessionsEndpointOptions"/> from configuration, by hand,
 /// so that a malformed value fails with a message naming the setting (and no reflection is needed).
 /// </summary>
 internal static class DexterSessionsEndpointOptionsBinder
@@ -19,12 +19,12 @@ internal static class DexterSessionsEndpointOptionsBinder
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(lookup);
 
-        if (SettingReader.Read(lookup, Key("ApiKey"), "BACKEND_API_KEY") is { } apiKey)
+        if (SettingReader.Read(lookup, Key("ApiKey")) is { } apiKey)
         {
             options.ApiKey = apiKey.Value;
         }
 
-        if (SettingReader.Read(lookup, Key("JwtSecret"), "JWT_SECRET") is { } secret)
+        if (SettingReader.Read(lookup, Key("JwtSecret")) is { } secret)
         {
             options.JwtSecret = secret.Value;
         }
@@ -39,12 +39,12 @@ internal static class DexterSessionsEndpointOptionsBinder
             options.JwtAudience = audience.Value;
         }
 
-        if (SettingReader.Read(lookup, Key("SecureCookies"), "SECURE_COOKIES") is { } secure)
+        if (SettingReader.Read(lookup, Key("SecureCookies")) is { } secure)
         {
             options.SecureCookies = SettingReader.ParseBool(secure);
         }
 
-        if (SettingReader.Read(lookup, RateLimitKey, "DEXTER_RATE_LIMIT_PER_MINUTE") is { } permits)
+        if (SettingReader.Read(lookup, RateLimitKey) is { } permits)
         {
             options.RateLimitPermitsPerMinute = SettingReader.ParseInt(permits);
         }

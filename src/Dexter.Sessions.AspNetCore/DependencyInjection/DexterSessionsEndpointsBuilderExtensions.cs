@@ -13,15 +13,16 @@ public static class DexterSessionsEndpointsBuilderExtensions
 {
     /// <summary>
     /// Registers what <c>app.MapDexterSessions()</c> needs: <see cref="DexterSessionsEndpointOptions"/> bound from configuration
-    /// section <c>Dexter:Sessions:Endpoints</c> and the original system's environment variables (<c>BACKEND_API_KEY</c>,
-    /// <c>JWT_SECRET</c>, <c>SECURE_COOKIES</c>, <c>DEXTER_RATE_LIMIT_PER_MINUTE</c>), the API-key and JwtBearer (HS256)
+    /// section <c>Dexter:Sessions:Endpoints</c> (the original system's <c>BACKEND_API_KEY</c>, <c>JWT_SECRET</c>,
+    /// <c>SECURE_COOKIES</c> and <c>DEXTER_RATE_LIMIT_PER_MINUTE</c> count where the application calls
+    /// <c>AddDexterSessionsEnvironmentVariables()</c>), the API-key and JwtBearer (HS256)
     /// authentication schemes, the per-session rate limiter and the session store's readiness health check.
     /// </summary>
     /// <param name="builder">The builder returned by <c>AddDexterSessions()</c>.</param>
     /// <param name="configure">Configures the options after they are bound; runs last.</param>
     /// <returns>The builder, to chain further calls.</returns>
     /// <remarks>
-    /// Options come from the <see cref="IConfiguration"/> registered in the services, or from environment variables when none is,
+    /// Options come from the <see cref="IConfiguration"/> registered in the services (none are bound when none is registered),
     /// and are validated when the host starts: a malformed value or a JWT secret shorter than 32 bytes fails with a message
     /// naming the setting. Calling this method twice registers everything once.
     /// </remarks>

@@ -3,8 +3,8 @@ using StackExchange.Redis;
 namespace Dexter.Sessions.Redis;
 
 /// <summary>
-/// Settings of <see cref="RedisSessionStore"/>, bound from the configuration section <see cref="SectionName"/> and from the
-/// original system's <c>REDIS_URL</c> environment variable.
+/// Settings of <see cref="RedisSessionStore"/>, bound from the configuration section <see cref="SectionName"/>; the original
+/// system's <c>REDIS_URL</c> environment variable counts where the application calls <c>AddDexterSessionsEnvironmentVariables()</c>.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -24,7 +24,10 @@ public sealed class RedisSessionStoreOptions
     /// <summary>The configuration section the options are bound from.</summary>
     public const string SectionName = "Dexter:Sessions:Redis";
 
-    /// <summary>The environment variable of the original system that names the Redis server.</summary>
+    /// <summary>
+    /// The environment variable of the original system that names the Redis server; read only through
+    /// <c>AddDexterSessionsEnvironmentVariables()</c>, as <c>Dexter:Sessions:Redis:Configuration</c>.
+    /// </summary>
     public const string RedisUrlEnvironmentVariable = "REDIS_URL";
 
     /// <summary>The default of <see cref="KeyPrefix"/>.</summary>
@@ -34,7 +37,7 @@ public sealed class RedisSessionStoreOptions
     /// Gets or sets the Redis server: a URL <c>redis://[user:password@]host:port/db</c> (<c>rediss://</c> for TLS), or a
     /// StackExchange.Redis configuration string such as <c>localhost:6379,password=secret</c>.
     /// </summary>
-    /// <value>The default is <see langword="null"/>. Key <c>Dexter:Sessions:Redis:Configuration</c>, or <c>REDIS_URL</c>.</value>
+    /// <value>The default is <see langword="null"/>. Key <c>Dexter:Sessions:Redis:Configuration</c> (<c>REDIS_URL</c> through <c>AddDexterSessionsEnvironmentVariables()</c>).</value>
     public string? Configuration { get; set; }
 
     /// <summary>Gets or sets the StackExchange.Redis configuration; it wins over <see cref="Configuration"/>. The store works on a copy.</summary>

@@ -5,8 +5,8 @@ namespace Dexter.Sessions.Redis;
 
 /// <summary>
 /// Binds <see cref="RedisSessionStoreOptions"/> from configuration section <see cref="RedisSessionStoreOptions.SectionName"/>
-/// and the <c>REDIS_URL</c> environment variable, by hand, so that a malformed value fails with a message naming the
-/// setting (and no reflection is needed). A key of the section wins over <c>REDIS_URL</c>.
+/// by hand, so that a malformed value fails with a message naming the setting (and no reflection is needed). <c>REDIS_URL</c>
+/// reaches the section only where the application calls <c>AddDexterSessionsEnvironmentVariables()</c>.
 /// </summary>
 internal static class RedisSessionStoreOptionsBinder
 {
@@ -22,7 +22,7 @@ internal static class RedisSessionStoreOptionsBinder
 
         if (ReadServer(lookup) is { } server)
         {
-            // Parsed now so that a malformed REDIS_URL fails at startup with a message naming it.
+            // Parsed now so that a malformed server (REDIS_URL) fails at startup with a message naming it.
             RedisConfigurationParser.Parse(server.Value, server.Name);
             options.Configuration = server.Value;
         }
@@ -52,7 +52,7 @@ internal static class RedisSessionStoreOptionsBinder
     public static bool IsServerConfigured(IConfiguration? configuration) => ReadServer(SettingReader.Lookup(configuration)) is not null;
 
     private static Setting? ReadServer(Func<string, string?> lookup) =>
-        SettingReader.Read(lookup, ConfigurationKey, RedisSessionStoreOptions.RedisUrlEnvironmentVariable);
+        SettingReader.Read(lookup, ConfigurationKey);
 
     private static string Key(string name) => RedisSessionStoreOptions.SectionName + ":" + name;
 }

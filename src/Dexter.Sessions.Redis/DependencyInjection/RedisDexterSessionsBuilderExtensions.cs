@@ -20,8 +20,8 @@ public static class RedisDexterSessionsBuilderExtensions
     /// <remarks>
     /// <para>
     /// Options are bound from configuration section <c>Dexter:Sessions:Redis</c> (<c>Configuration</c>, <c>KeyPrefix</c>,
-    /// <c>SessionTtl</c>, <c>ConnectTimeout</c>, <c>OperationTimeout</c>) and from <c>REDIS_URL</c>, read from the
-    /// <see cref="IConfiguration"/> registered in the services or from the environment when none is; the expiry defaults to
+    /// <c>SessionTtl</c>, <c>ConnectTimeout</c>, <c>OperationTimeout</c>) of the <see cref="IConfiguration"/> registered in the
+    /// services (<c>REDIS_URL</c> counts where the application calls <c>AddDexterSessionsEnvironmentVariables()</c>); the expiry defaults to
     /// <see cref="DexterSessionsOptions.SessionTtl"/>. They are validated when the host starts: a malformed <c>REDIS_URL</c>,
     /// or no server at all, fails with a message naming the setting.
     /// </para>
@@ -36,7 +36,8 @@ public static class RedisDexterSessionsBuilderExtensions
         AddRedisSessionStore(builder.Services, configure)
             .Validate<IServiceProvider>(
                 static (options, provider) => options.HasServer || HasRegisteredConnection(provider),
-                "UseRedis() needs a Redis server: set REDIS_URL (for example redis://localhost:6379/0) or Dexter:Sessions:Redis:Configuration, " +
+                "UseRedis() needs a Redis server: set Dexter:Sessions:Redis:Configuration (for example redis://localhost:6379/0; REDIS_URL where the " +
+                "application calls configuration.AddDexterSessionsEnvironmentVariables()), " +
                 "register an IConnectionMultiplexer, or set RedisSessionStoreOptions.Configuration in UseRedis(options => …).");
         builder.Services.Replace(ServiceDescriptor.Singleton<ISessionStore>(static provider => provider.GetRequiredService<RedisSessionStore>()));
         return builder;
@@ -50,8 +51,8 @@ public static class RedisDexterSessionsBuilderExtensions
     /// <param name="configure">Configures the Redis options after they are bound; runs last.</param>
     /// <returns>The builder, to chain further calls.</returns>
     /// <remarks>
-    /// The store is chosen when it is first resolved: Redis when <c>REDIS_URL</c> or <c>Dexter:Sessions:Redis:Configuration</c>
-    /// is set, when <paramref name="configure"/> names a server, or when an <see cref="IConnectionMultiplexer"/> is registered;
+    /// The store is chosen when it is first resolved: Redis when <c>Dexter:Sessions:Redis:Configuration</c> (or, opted in,
+    /// <c>REDIS_URL</c>) is set, when <paramref name="configure"/> names a server, or when an <see cref="IConnectionMultiplexer"/> is registered;
     /// in memory otherwise. Options are bound and validated as with <see cref="UseRedis"/>.
     /// </remarks>
     public static IDexterSessionsBuilder UseRedisWhenConfigured(this IDexterSessionsBuilder builder, Action<RedisSessionStoreOptions>? configure = null)

@@ -1,11 +1,13 @@
 namespace Dexter.Sessions;
 
 /// <summary>
-/// Settings of Dexter.Sessions, bound from the configuration section <see cref="SectionName"/> and from the original
-/// system's environment variables (<c>DEXTER_MAX_CONTEXT_MESSAGES</c>, <c>DEXTER_SUMMARIZE_LLM</c>, <c>DEXTER_USE_EMBEDDINGS</c>).
+/// Settings of Dexter.Sessions, bound from the configuration section <see cref="SectionName"/> of the application's
+/// <c>IConfiguration</c> (nothing is bound when none is registered).
 /// </summary>
 /// <remarks>
-/// A key of the section wins over the matching environment variable; code given to
+/// The original system's environment variables (<c>DEXTER_MAX_CONTEXT_MESSAGES</c>, <c>DEXTER_SUMMARIZE_LLM</c>,
+/// <c>DEXTER_USE_EMBEDDINGS</c>, <c>DEXTER_SESSION_TTL_SECONDS</c>) count only where the application calls
+/// <c>configuration.AddDexterSessionsEnvironmentVariables()</c>, and a key of the section wins over them; code given to
 /// <c>AddDexterSessions(configure)</c> runs last. Values are validated when the application starts.
 /// </remarks>
 public sealed class DexterSessionsOptions
@@ -34,7 +36,7 @@ public sealed class DexterSessionsOptions
     public bool UseEmbeddings { get; set; }
 
     /// <summary>Gets or sets how long a session lives after its last write; every write starts it again.</summary>
-    /// <value>Positive; the default is 24 hours (86,400 s). Key <c>Dexter:Sessions:SessionTtl</c> (a time span such as <c>1.00:00:00</c>), or <c>DEXTER_SESSION_TTL_SECONDS</c>.</value>
+    /// <value>Positive; the default is 24 hours (86,400 s). Key <c>Dexter:Sessions:SessionTtl</c> (a time span such as <c>1.00:00:00</c>), or <c>Dexter:Sessions:SessionTtlSeconds</c> (<c>DEXTER_SESSION_TTL_SECONDS</c>).</value>
     public TimeSpan SessionTtl { get; set; } = TimeSpan.FromHours(24);
 
     /// <summary>Gets or sets how long the model may take to write a summary before the summary falls back to truncation.</summary>

@@ -4,8 +4,7 @@ using Microsoft.Extensions.Configuration;
 namespace Dexter.Sessions;
 
 /// <summary>
-/// Binds <see cref="DexterSessionsOptions"/> from a configuration section and the original system's environment variables,
-/// by hand, so that a malformed value fails with a message naming the setting (and no reflection is needed).
+/// Binds <see cref="DexterSessionsOptions"/> from the configuration section <see cref="DexterSessionsOptions.SectionName"/>, by hand, so that a malformed value fails with a message naming the setting (and no reflection is needed).
 /// </summary>
 internal static class DexterSessionsOptionsBinder
 {
@@ -19,17 +18,17 @@ internal static class DexterSessionsOptionsBinder
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(lookup);
 
-        if (SettingReader.Read(lookup, Key("MaxContextMessages"), "DEXTER_MAX_CONTEXT_MESSAGES") is { } max)
+        if (SettingReader.Read(lookup, Key("MaxContextMessages")) is { } max)
         {
             options.MaxContextMessages = SettingReader.ParseInt(max);
         }
 
-        if (SettingReader.Read(lookup, Key("SummarizeWithLlm"), "DEXTER_SUMMARIZE_LLM") is { } summarize)
+        if (SettingReader.Read(lookup, Key("SummarizeWithLlm")) is { } summarize)
         {
             options.SummarizeWithLlm = SettingReader.ParseBool(summarize);
         }
 
-        if (SettingReader.Read(lookup, Key("UseEmbeddings"), "DEXTER_USE_EMBEDDINGS") is { } embeddings)
+        if (SettingReader.Read(lookup, Key("UseEmbeddings")) is { } embeddings)
         {
             options.UseEmbeddings = SettingReader.ParseBool(embeddings);
         }
@@ -38,7 +37,7 @@ internal static class DexterSessionsOptionsBinder
         {
             options.SessionTtl = SettingReader.ParseTimeSpan(ttl);
         }
-        else if (SettingReader.Read(lookup, key: null, "DEXTER_SESSION_TTL_SECONDS") is { } ttlSeconds)
+        else if (SettingReader.Read(lookup, Key("SessionTtlSeconds")) is { } ttlSeconds)
         {
             options.SessionTtl = TimeSpan.FromSeconds(SettingReader.ParseInt(ttlSeconds));
         }

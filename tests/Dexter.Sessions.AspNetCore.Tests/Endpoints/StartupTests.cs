@@ -46,11 +46,12 @@ public sealed class StartupTests
     }
 
     [Test]
-    public async Task MapDexterSessions_JwtSecretTooShort_FailsAtStartupNamingTheSetting()
+    [NonParallelizable]
+    public async Task MapDexterSessions_OptedInJwtSecretTooShort_FailsAtStartupNamingTheSetting()
     {
+        using var _ = new EnvironmentVariableScope(("JWT_SECRET", "your-secret-key"));
         var builder = WebApplication.CreateBuilder();
-        builder.Configuration.Sources.Clear();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["JWT_SECRET"] = "your-secret-key" });
+        builder.Configuration.AddDexterSessionsEnvironmentVariables();
         builder.Services.AddChatClient(new FakeChatClient());
         builder.Services.AddDexterSessions().AddEndpoints();
         await using var app = builder.Build();
@@ -61,11 +62,12 @@ public sealed class StartupTests
     }
 
     [Test]
-    public async Task MapDexterSessions_MalformedRateLimit_FailsAtStartupNamingTheSetting()
+    [NonParallelizable]
+    public async Task MapDexterSessions_OptedInMalformedRateLimit_FailsAtStartupNamingTheSetting()
     {
+        using var _ = new EnvironmentVariableScope(("DEXTER_RATE_LIMIT_PER_MINUTE", "ten"));
         var builder = WebApplication.CreateBuilder();
-        builder.Configuration.Sources.Clear();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["DEXTER_RATE_LIMIT_PER_MINUTE"] = "ten" });
+        builder.Configuration.AddDexterSessionsEnvironmentVariables();
         builder.Services.AddChatClient(new FakeChatClient());
         builder.Services.AddDexterSessions().AddEndpoints();
         await using var app = builder.Build();
@@ -73,6 +75,28 @@ public sealed class StartupTests
         var ex = Assert.Throws<InvalidOperationException>(() => app.MapDexterSessions("/agent"));
 
         Assert.That(ex!.Message, Does.Contain("DEXTER_RATE_LIMIT_PER_MINUTE").And.Contain("'ten'"));
+    }
+
+    [Test]
+    [NonParallelizable]
+    public async Task MapDexterSessions_HostsOwnSeedNamedVariablesNotOptedIn_AreIgnored()
+    {
+        using var _ = new EnvironmentVariableScope(
+            ("JWT_SECRET", "short-app-secret"), ("DEXTER_RATE_LIMIT_PER_MINUTE", "ten"), ("BACKEND_API_KEY", "app-key"), ("SECURE_COOKIES", "maybe"));
+        var builder = WebApplication.CreateBuilder();
+        builder.Services.AddChatClient(new FakeChatClient());
+        builder.Services.AddDexterSessions().AddEndpoints();
+        await using var app = builder.Build();
+
+        app.MapDexterSessions("/agent");
+        var options = app.Services.GetRequiredService<IOptions<DexterSessionsEndpointOptions>>().Value;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(options.JwtSecret, Is.Null);
+            Assert.That(options.ApiKey, Is.Null);
+            Assert.That(options.RateLimitPermitsPerMinute, Is.EqualTo(DexterSessionsEndpointOptions.DefaultRateLimitPermitsPerMinute));
+        });
     }
 
     [Test]
@@ -97,18 +121,12 @@ public sealed class StartupTests
     }
 
     [Test]
-    public void Bind_SeedEnvironmentVariables_SetsEveryOption()
+    public void Bind_OptedInSeedEnvironmentVariables_SetsEveryOption()
     {
         var options = new DexterSessionsEndpointOptions();
-        var values = new Dictionary<string, string?>
-        {
-            ["BACKEND_API_KEY"] = "key",
-            ["JWT_SECRET"] = "secret",
-            ["SECURE_COOKIES"] = "true",
-            ["DEXTER_RATE_LIMIT_PER_MINUTE"] = "25",
-        };
 
-        DexterSessionsEndpointOptionsBinder.Bind(options, key => values.GetValueOrDefault(key));
+        DexterSessionsEndpointOptionsBinder.Bind(options, SeedEnvironment.Build(
+            [("BACKEND_API_KEY", "key"), ("JWT_SECRET", "secret"), ("SECURE_COOKIES", "true"), ("DEXTER_RATE_LIMIT_PER_MINUTE", "25")]));
 
         Assert.Multiple(() =>
         {
@@ -124,16 +142,12 @@ public sealed class StartupTests
     public void Bind_SectionKeys_WinOverEnvironmentVariables()
     {
         var options = new DexterSessionsEndpointOptions();
-        var values = new Dictionary<string, string?>
-        {
-            ["BACKEND_API_KEY"] = "env-key",
-            ["Dexter:Sessions:Endpoints:ApiKey"] = "section-key",
-            ["SECURE_COOKIES"] = "true",
-            ["Dexter:Sessions:Endpoints:SecureCookies"] = "false",
-            ["Dexter:Sessions:Endpoints:MaxRequestBodySize"] = "4096",
-        };
 
-        DexterSessionsEndpointOptionsBinder.Bind(options, key => values.GetValueOrDefault(key));
+        DexterSessionsEndpointOptionsBinder.Bind(options, SeedEnvironment.Build(
+            [("BACKEND_API_KEY", "env-key"), ("SECURE_COOKIES", "true")],
+            ("Dexter:Sessions:Endpoints:ApiKey", "section-key"),
+            ("Dexter:Sessions:Endpoints:SecureCookies", "false"),
+            ("Dexter:Sessions:Endpoints:MaxRequestBodySize", "4096")));
 
         Assert.Multiple(() =>
         {
@@ -161,10 +175,10 @@ public sealed class StartupTests
 
     [TestCase("SECURE_COOKIES", "maybe")]
     [TestCase("DEXTER_RATE_LIMIT_PER_MINUTE", "1.5")]
-    public void Bind_MalformedValue_ThrowsNamingTheSetting(string name, string value)
+    public void Bind_MalformedOptedInValue_ThrowsNamingTheSetting(string name, string value)
     {
         var ex = Assert.Throws<InvalidOperationException>(() =>
-            DexterSessionsEndpointOptionsBinder.Bind(new DexterSessionsEndpointOptions(), key => key == name ? value : null));
+            DexterSessionsEndpointOptionsBinder.Bind(new DexterSessionsEndpointOptions(), SeedEnvironment.Build([(name, value)])));
 
         Assert.That(ex!.Message, Does.Contain(name).And.Contain(value));
     }

@@ -20,7 +20,8 @@ namespace Dexter.Sessions.AspNetCore.Tests;
 
 /// <summary>
 /// A host with <c>AddDexterSessions().AddEndpoints()</c> and <c>MapDexterSessions("/agent")</c> over a <see cref="FakeChatClient"/>,
-/// on a TestServer or on a real Kestrel server on a loopback port. Configuration comes only from the given settings.
+/// on a TestServer or on a real Kestrel server on a loopback port. Configuration comes only from the given settings: keys with a
+/// colon are configuration keys, others the original system's environment variables as the opt-in reads them.
 /// </summary>
 internal sealed class TestApp : IAsyncDisposable
 {
@@ -69,7 +70,11 @@ internal sealed class TestApp : IAsyncDisposable
             all[key] = value;
         }
 
-        builder.Configuration.AddInMemoryCollection(all);
+        // The original system's names (BACKEND_API_KEY, JWT_SECRET, …) reach the app as they do in the web sample: through the
+        // opt-in, here over a fake environment. Keys with a colon are configuration keys.
+        builder.Configuration.AddInMemoryCollection(all.Where(s => s.Key.Contains(':', StringComparison.Ordinal)));
+        builder.Configuration.AddDexterSessionsEnvironmentVariables(
+            all.Where(s => !s.Key.Contains(':', StringComparison.Ordinal)).ToDictionary(s => s.Key, s => s.Value, StringComparer.Ordinal));
         var logs = new CollectingLoggerProvider();
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(logs);

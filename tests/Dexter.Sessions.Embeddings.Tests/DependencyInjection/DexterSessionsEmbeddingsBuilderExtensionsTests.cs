@@ -162,12 +162,10 @@ public class DexterSessionsEmbeddingsBuilderExtensionsTests
 
     [TestCase("true", typeof(EmbeddingMessageSelector))]
     [TestCase("false", typeof(RecentMessageSelector))]
-    public void UseEmbeddingSelectorWhenConfigured_DexterUseEmbeddingsSetting_ChoosesTheSelector(string value, Type expected)
+    public void UseEmbeddingSelectorWhenConfigured_OptedInDexterUseEmbeddings_ChoosesTheSelector(string value, Type expected)
     {
         var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["DEXTER_USE_EMBEDDINGS"] = value })
-            .Build());
+        services.AddSingleton(SeedEnvironment.Build([("DEXTER_USE_EMBEDDINGS", value)]));
         services.AddDexterSessions().UseEmbeddingSelectorWhenConfigured();
         using var provider = services.BuildServiceProvider();
 

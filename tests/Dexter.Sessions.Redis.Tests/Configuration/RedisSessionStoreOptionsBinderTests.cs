@@ -1,3 +1,5 @@
+using Dexter.Sessions.Testing;
+
 namespace Dexter.Sessions.Redis.Tests.Configuration;
 
 [TestFixture]
@@ -7,14 +9,14 @@ public sealed class RedisSessionStoreOptionsBinderTests
         key => values.FirstOrDefault(v => v.Key == key).Value;
 
     [Test]
-    public void Bind_EnvironmentVariableFormOfTheSectionKeys_IsRead()
+    public void Bind_SectionKeys_AreRead()
     {
         var options = new RedisSessionStoreOptions();
 
         RedisSessionStoreOptionsBinder.Bind(options, Lookup(
-            ("Dexter__Sessions__Redis__Configuration", "localhost:6390"),
-            ("Dexter__Sessions__Redis__KeyPrefix", "env:"),
-            ("Dexter__Sessions__Redis__OperationTimeout", "00:00:02")));
+            ("Dexter:Sessions:Redis:Configuration", "localhost:6390"),
+            ("Dexter:Sessions:Redis:KeyPrefix", "env:"),
+            ("Dexter:Sessions:Redis:OperationTimeout", "00:00:02")));
 
         Assert.Multiple(() =>
         {
@@ -25,15 +27,34 @@ public sealed class RedisSessionStoreOptionsBinderTests
     }
 
     [Test]
-    public void Bind_SectionKeyAndRedisUrl_SectionKeyWins()
+    public void Bind_RedisUrlAsAConfigurationKeyWithoutTheOptIn_MeansNothing()
     {
         var options = new RedisSessionStoreOptions();
 
-        RedisSessionStoreOptionsBinder.Bind(options, Lookup(
-            ("Dexter:Sessions:Redis:Configuration", "section:6379"),
-            ("REDIS_URL", "redis://url:6379/0")));
+        RedisSessionStoreOptionsBinder.Bind(options, Lookup(("REDIS_URL", "http://cache:6379")));
+
+        Assert.That(options.Configuration, Is.Null);
+    }
+
+    [Test]
+    public void Bind_OptedIn_SectionKeyAndRedisUrl_SectionKeyWins()
+    {
+        var options = new RedisSessionStoreOptions();
+
+        RedisSessionStoreOptionsBinder.Bind(options, SeedEnvironment.Build(
+            [("REDIS_URL", "redis://url:6379/0")], ("Dexter:Sessions:Redis:Configuration", "section:6379")));
 
         Assert.That(options.Configuration, Is.EqualTo("section:6379"));
+    }
+
+    [Test]
+    public void Bind_OptedIn_RedisUrl_IsRead()
+    {
+        var options = new RedisSessionStoreOptions();
+
+        RedisSessionStoreOptionsBinder.Bind(options, SeedEnvironment.Build([("REDIS_URL", "redis://url:6379/0")]));
+
+        Assert.That(options.Configuration, Is.EqualTo("redis://url:6379/0"));
     }
 
     [Test]

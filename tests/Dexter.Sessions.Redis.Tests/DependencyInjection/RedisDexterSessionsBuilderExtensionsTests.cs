@@ -20,12 +20,13 @@ public sealed class RedisDexterSessionsBuilderExtensionsTests
 
     private string RedisUrl(int database = 0) => $"redis://{_server.Endpoint}/{database}";
 
+    /// <summary>Services with a configuration that opted in to the original names: keys with a colon are settings, others variables.</summary>
     private static ServiceCollection Services(params (string Key, string Value)[] settings)
     {
         var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(new ConfigurationBuilder()
-            .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)))
-            .Build());
+        services.AddSingleton(SeedEnvironment.Build(
+            settings.Where(s => !s.Key.Contains(':', StringComparison.Ordinal)),
+            settings.Where(s => s.Key.Contains(':', StringComparison.Ordinal)).ToArray()));
         return services;
     }
 
@@ -126,13 +127,12 @@ public sealed class RedisDexterSessionsBuilderExtensionsTests
 
     [Test]
     [NonParallelizable]
-    public async Task UseRedis_RedisUrlEnvironmentVariableAndNoConfiguration_ConnectsThere()
+    public async Task UseRedis_RedisUrlEnvironmentVariableOptedIn_ConnectsThere()
     {
-        var previous = Environment.GetEnvironmentVariable("REDIS_URL");
-        Environment.SetEnvironmentVariable("REDIS_URL", RedisUrl());
-        try
+        using (new EnvironmentVariableScope(("REDIS_URL", RedisUrl())))
         {
             var services = new ServiceCollection();
+            services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddEnvironmentVariables().AddDexterSessionsEnvironmentVariables().Build());
             services.AddDexterSessions().UseRedis();
             await using var provider = services.BuildServiceProvider();
 
@@ -145,10 +145,36 @@ public sealed class RedisDexterSessionsBuilderExtensionsTests
                 Assert.That((await store.AppendAsync(SessionId.New(), Turn("q"))).Id, Is.EqualTo(1));
             });
         }
-        finally
-        {
-            Environment.SetEnvironmentVariable("REDIS_URL", previous);
-        }
+    }
+
+    [Test]
+    [NonParallelizable]
+    public async Task UseRedisWhenConfigured_HostsOwnRedisUrlNotOptedIn_IsIgnored()
+    {
+        // A host's own REDIS_URL, in a form the store could not even parse, neither stops it nor picks the store.
+        using var _ = new EnvironmentVariableScope(("REDIS_URL", "http://cache:6379"));
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddEnvironmentVariables().Build());
+        services.AddDexterSessions().UseRedisWhenConfigured();
+        await using var provider = services.BuildServiceProvider();
+
+        provider.GetRequiredService<IStartupValidator>().Validate();
+
+        Assert.That(provider.GetRequiredService<ISessionStore>(), Is.InstanceOf<InMemorySessionStore>());
+    }
+
+    [Test]
+    [NonParallelizable]
+    public async Task UseRedis_MalformedRedisUrlOptedIn_FailsAtStartupNamingIt()
+    {
+        using var _ = new EnvironmentVariableScope(("REDIS_URL", "http://cache:6379"));
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddDexterSessionsEnvironmentVariables().Build());
+        services.AddDexterSessions().UseRedis();
+        await using var provider = services.BuildServiceProvider();
+
+        Assert.That(() => provider.GetRequiredService<IStartupValidator>().Validate(),
+            Throws.InstanceOf<FormatException>().With.Message.Contains("REDIS_URL").And.Message.Contains("http://cache:6379"));
     }
 
     [Test]
@@ -170,7 +196,7 @@ public sealed class RedisDexterSessionsBuilderExtensionsTests
         await using var provider = services.BuildServiceProvider();
 
         Assert.That(() => provider.GetRequiredService<IStartupValidator>().Validate(),
-            Throws.InstanceOf<FormatException>().With.Message.StartsWith("The setting REDIS_URL has the value 'redis://localhost:6379/db-one'"));
+            Throws.InstanceOf<FormatException>().With.Message.StartsWith("The setting Dexter:Sessions:Redis:Configuration (REDIS_URL) has the value 'redis://localhost:6379/db-one'"));
     }
 
     [Test]

@@ -1,4 +1,4 @@
-using Dexter.Sessions.Tests.TestSupport;
+using Dexter.Sessions.Testing;
 using Microsoft.Extensions.Configuration;
 
 namespace Dexter.Sessions.Tests.Configuration;
@@ -13,14 +13,22 @@ public sealed class DexterSessionsOptionsBinderTests
         return options;
     }
 
-    [Test]
-    public void Bind_FromTheOriginalEnvironmentVariableNames()
+    /// <summary>Binds from a configuration that opted in to the original names, over a fake environment, plus section keys.</summary>
+    private static DexterSessionsOptions BindOptedIn((string Name, string Value)[] environment, params (string Key, string Value)[] settings)
     {
-        var options = Bind(
+        var options = new DexterSessionsOptions();
+        DexterSessionsOptionsBinder.Bind(options, SeedEnvironment.Build(environment, settings));
+        return options;
+    }
+
+    [Test]
+    public void Bind_OptedIn_ReadsTheOriginalEnvironmentVariableNames()
+    {
+        var options = BindOptedIn([
             ("DEXTER_MAX_CONTEXT_MESSAGES", "5"),
             ("DEXTER_SUMMARIZE_LLM", "true"),
             ("DEXTER_USE_EMBEDDINGS", "1"),
-            ("DEXTER_SESSION_TTL_SECONDS", "3600"));
+            ("DEXTER_SESSION_TTL_SECONDS", "3600")]);
 
         Assert.Multiple(() =>
         {
@@ -56,17 +64,25 @@ public sealed class DexterSessionsOptionsBinderTests
     }
 
     [Test]
-    public void Bind_SectionKeyAndEnvironmentVariable_SectionWins()
+    public void Bind_SessionTtlSeconds_IsReadWhenSessionTtlIsNotSet()
     {
-        var options = Bind(
+        Assert.Multiple(() =>
+        {
+            Assert.That(Bind(("Dexter:Sessions:SessionTtlSeconds", "90")).SessionTtl, Is.EqualTo(TimeSpan.FromSeconds(90)));
+            Assert.That(Bind(("Dexter:Sessions:SessionTtlSeconds", "90"), ("Dexter:Sessions:SessionTtl", "00:10:00")).SessionTtl,
+                Is.EqualTo(TimeSpan.FromMinutes(10)));
+        });
+    }
+
+    [Test]
+    public void Bind_OptedIn_SectionKeyWinsOverTheEnvironmentVariable()
+    {
+        var options = BindOptedIn(
+            [("DEXTER_MAX_CONTEXT_MESSAGES", "20"), ("DEXTER_SUMMARIZE_LLM", "true"), ("DEXTER_USE_EMBEDDINGS", "false"), ("DEXTER_SESSION_TTL_SECONDS", "60")],
             ("Dexter:Sessions:MaxContextMessages", "3"),
-            ("DEXTER_MAX_CONTEXT_MESSAGES", "20"),
             ("Dexter:Sessions:SummarizeWithLlm", "false"),
-            ("DEXTER_SUMMARIZE_LLM", "true"),
             ("Dexter:Sessions:UseEmbeddings", "true"),
-            ("DEXTER_USE_EMBEDDINGS", "false"),
-            ("Dexter:Sessions:SessionTtl", "00:10:00"),
-            ("DEXTER_SESSION_TTL_SECONDS", "60"));
+            ("Dexter:Sessions:SessionTtl", "00:10:00"));
 
         Assert.Multiple(() =>
         {
@@ -78,11 +94,42 @@ public sealed class DexterSessionsOptionsBinderTests
     }
 
     [Test]
-    public void Bind_BlankSectionKey_FallsBackToTheEnvironmentVariable()
+    public void Bind_OptedIn_SectionKeyAddedBeforeTheOptIn_StillWins()
     {
-        var options = Bind(("Dexter:Sessions:MaxContextMessages", "  "), ("DEXTER_MAX_CONTEXT_MESSAGES", "4"));
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Dexter:Sessions:MaxContextMessages"] = "3" })
+            .AddDexterSessionsEnvironmentVariables(new Dictionary<string, string?> { ["DEXTER_MAX_CONTEXT_MESSAGES"] = "20" })
+            .Build();
+        var options = new DexterSessionsOptions();
 
-        Assert.That(options.MaxContextMessages, Is.EqualTo(4));
+        DexterSessionsOptionsBinder.Bind(options, configuration);
+
+        Assert.That(options.MaxContextMessages, Is.EqualTo(3));
+    }
+
+    [Test]
+    public void Bind_NotOptedIn_BareNamesInTheConfigurationMeanNothing()
+    {
+        var options = Bind(("DEXTER_MAX_CONTEXT_MESSAGES", "5"), ("DEXTER_SUMMARIZE_LLM", "perhaps"), ("DEXTER_SESSION_TTL_SECONDS", "-1"));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(options.MaxContextMessages, Is.EqualTo(DexterSessionsOptions.DefaultMaxContextMessages));
+            Assert.That(options.SummarizeWithLlm, Is.False);
+            Assert.That(options.SessionTtl, Is.EqualTo(TimeSpan.FromHours(24)));
+        });
+    }
+
+    [Test]
+    public void Bind_BlankValue_CountsAsUnset()
+    {
+        var options = BindOptedIn([("DEXTER_MAX_CONTEXT_MESSAGES", "  ")], ("Dexter:Sessions:MaxQueryLength", " "));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(options.MaxContextMessages, Is.EqualTo(DexterSessionsOptions.DefaultMaxContextMessages));
+            Assert.That(options.MaxQueryLength, Is.EqualTo(DexterSessionsOptions.DefaultMaxQueryLength));
+        });
     }
 
     [Test]
@@ -111,7 +158,7 @@ public sealed class DexterSessionsOptionsBinderTests
     [TestCase(" true ")]
     public void Bind_TrueSpellings_AreTrue(string value)
     {
-        Assert.That(Bind(("DEXTER_SUMMARIZE_LLM", value)).SummarizeWithLlm, Is.True);
+        Assert.That(Bind(("Dexter:Sessions:SummarizeWithLlm", value)).SummarizeWithLlm, Is.True);
     }
 
     [TestCase("false")]
@@ -124,17 +171,17 @@ public sealed class DexterSessionsOptionsBinderTests
     {
         var options = new DexterSessionsOptions { UseEmbeddings = true };
 
-        DexterSessionsOptionsBinder.Bind(options, key => key == "DEXTER_USE_EMBEDDINGS" ? value : null);
+        DexterSessionsOptionsBinder.Bind(options, key => key == "Dexter:Sessions:UseEmbeddings" ? value : null);
 
         Assert.That(options.UseEmbeddings, Is.False);
     }
 
-    [TestCase("DEXTER_MAX_CONTEXT_MESSAGES", "ten", "a whole number")]
-    [TestCase("DEXTER_MAX_CONTEXT_MESSAGES", "2.5", "a whole number")]
+    [TestCase("Dexter:Sessions:MaxContextMessages", "ten", "a whole number")]
+    [TestCase("Dexter:Sessions:MaxContextMessages", "2.5", "a whole number")]
     [TestCase("Dexter:Sessions:MaxContextMessages", "99999999999", "a whole number")]
-    [TestCase("DEXTER_SUMMARIZE_LLM", "maybe", "true or false")]
+    [TestCase("Dexter:Sessions:SummarizeWithLlm", "maybe", "true or false")]
     [TestCase("Dexter:Sessions:UseEmbeddings", "2", "true or false")]
-    [TestCase("DEXTER_SESSION_TTL_SECONDS", "1h", "a whole number")]
+    [TestCase("Dexter:Sessions:SessionTtlSeconds", "1h", "a whole number")]
     [TestCase("Dexter:Sessions:SessionTtl", "a day", "a time span")]
     [TestCase("Dexter:Sessions:SummarizerTimeout", "10s", "a time span")]
     [TestCase("Dexter:Sessions:MaxQueryLength", "lots", "a whole number")]
@@ -145,70 +192,41 @@ public sealed class DexterSessionsOptionsBinderTests
         Assert.That(ex!.Message, Does.Contain(key).And.Contain("'" + value + "'").And.Contain(expected));
     }
 
-    [Test]
-    public void Bind_FromAnIConfiguration_ReadsSectionKeysAndEnvironmentNames()
+    [TestCase("DEXTER_MAX_CONTEXT_MESSAGES", "ten", "Dexter:Sessions:MaxContextMessages")]
+    [TestCase("DEXTER_SUMMARIZE_LLM", "maybe", "Dexter:Sessions:SummarizeWithLlm")]
+    [TestCase("DEXTER_SESSION_TTL_SECONDS", "1h", "Dexter:Sessions:SessionTtlSeconds")]
+    public void Bind_OptedIn_MalformedEnvironmentValue_NamesTheVariableAndItsKey(string name, string value, string key)
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Dexter:Sessions:MaxContextMessages"] = "6",
-            ["DEXTER_SUMMARIZE_LLM"] = "on",
-        }).Build();
-        var options = new DexterSessionsOptions();
+        var ex = Assert.Throws<InvalidOperationException>(() => BindOptedIn([(name, value)]));
 
-        DexterSessionsOptionsBinder.Bind(options, configuration);
-
-        Assert.Multiple(() =>
-        {
-            Assert.That(options.MaxContextMessages, Is.EqualTo(6));
-            Assert.That(options.SummarizeWithLlm, Is.True);
-        });
+        Assert.That(ex!.Message, Does.Contain(key + " (" + name + ")").And.Contain("'" + value + "'"));
     }
 
     [Test]
-    [NonParallelizable]
-    public void Bind_WithoutConfiguration_ReadsTheProcessEnvironment()
+    public void Bind_NullConfiguration_BindsNothing()
     {
-        using var _ = new EnvironmentVariableScope(("DEXTER_MAX_CONTEXT_MESSAGES", "9"), ("DEXTER_USE_EMBEDDINGS", "yes"), ("DEXTER_SESSION_TTL_SECONDS", "120"));
         var options = new DexterSessionsOptions();
 
         DexterSessionsOptionsBinder.Bind(options, (IConfiguration?)null);
 
-        Assert.Multiple(() =>
-        {
-            Assert.That(options.MaxContextMessages, Is.EqualTo(9));
-            Assert.That(options.UseEmbeddings, Is.True);
-            Assert.That(options.SessionTtl, Is.EqualTo(TimeSpan.FromMinutes(2)));
-        });
+        Assert.That(options.MaxContextMessages, Is.EqualTo(DexterSessionsOptions.DefaultMaxContextMessages));
     }
 
     [Test]
     [NonParallelizable]
-    public void Bind_WithoutConfiguration_ReadsSectionKeysInTheirEnvironmentForm_AndTheyWin()
+    public void Bind_NullConfiguration_NeverReadsTheProcessEnvironment()
     {
         using var _ = new EnvironmentVariableScope(
-            ("Dexter__Sessions__MaxContextMessages", "6"),
-            ("DEXTER_MAX_CONTEXT_MESSAGES", "9"),
-            ("Dexter__Sessions__SessionTtl", "00:05:00"));
+            ("DEXTER_MAX_CONTEXT_MESSAGES", "9"), ("Dexter__Sessions__MaxContextMessages", "6"), ("DEXTER_USE_EMBEDDINGS", "perhaps"));
         var options = new DexterSessionsOptions();
 
         DexterSessionsOptionsBinder.Bind(options, (IConfiguration?)null);
 
         Assert.Multiple(() =>
         {
-            Assert.That(options.MaxContextMessages, Is.EqualTo(6));
-            Assert.That(options.SessionTtl, Is.EqualTo(TimeSpan.FromMinutes(5)));
+            Assert.That(options.MaxContextMessages, Is.EqualTo(DexterSessionsOptions.DefaultMaxContextMessages));
+            Assert.That(options.UseEmbeddings, Is.False);
         });
-    }
-
-    [Test]
-    [NonParallelizable]
-    public void Bind_WithoutConfiguration_MalformedEnvironmentFormValue_NamesTheVariable()
-    {
-        using var _ = new EnvironmentVariableScope(("Dexter__Sessions__UseEmbeddings", "perhaps"));
-
-        var ex = Assert.Throws<InvalidOperationException>(() => DexterSessionsOptionsBinder.Bind(new DexterSessionsOptions(), (IConfiguration?)null));
-
-        Assert.That(ex!.Message, Does.Contain("Dexter__Sessions__UseEmbeddings").And.Contain("'perhaps'"));
     }
 
     [Test]

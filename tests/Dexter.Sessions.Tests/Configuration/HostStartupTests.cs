@@ -1,3 +1,4 @@
+using Dexter.Sessions.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -8,10 +9,14 @@ namespace Dexter.Sessions.Tests.Configuration;
 /// <summary>Options are checked when the host starts, not at the first request.</summary>
 public sealed class HostStartupTests
 {
+    /// <summary>A host whose configuration opted in to the original names; keys with a colon are settings, others variables.</summary>
     private static IHost BuildHost(params (string Key, string Value)[] settings)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Configuration.AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)));
+        builder.Configuration.AddInMemoryCollection(settings.Where(s => s.Key.Contains(':', StringComparison.Ordinal))
+            .Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)));
+        builder.Configuration.AddDexterSessionsEnvironmentVariables(settings.Where(s => !s.Key.Contains(':', StringComparison.Ordinal))
+            .ToDictionary(s => s.Key, s => (string?)s.Value));
         builder.Services.AddDexterSessions();
         return builder.Build();
     }
@@ -39,7 +44,7 @@ public sealed class HostStartupTests
     }
 
     [Test]
-    public void StartAsync_NegativeTtlFromTheEnvironmentName_FailsNamingTheSetting()
+    public void StartAsync_NegativeTtlFromTheOptedInEnvironmentName_FailsNamingTheSetting()
     {
         using var host = BuildHost(("DEXTER_SESSION_TTL_SECONDS", "-1"));
 
@@ -49,7 +54,7 @@ public sealed class HostStartupTests
     }
 
     [Test]
-    public void StartAsync_MalformedValue_FailsNamingTheSetting()
+    public void StartAsync_MalformedOptedInValue_FailsNamingTheSetting()
     {
         using var host = BuildHost(("DEXTER_USE_EMBEDDINGS", "perhaps"));
 

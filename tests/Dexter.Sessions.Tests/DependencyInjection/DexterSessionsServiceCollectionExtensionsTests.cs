@@ -12,10 +12,11 @@ public sealed class DexterSessionsServiceCollectionExtensionsTests
 {
     private static ServiceProvider Build(IServiceCollection services) => services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
 
+    /// <summary>Registers a configuration that opted in to the original names: keys with a colon are settings, others variables.</summary>
     private static IServiceCollection WithConfiguration(IServiceCollection services, params (string Key, string Value)[] settings) =>
-        services.AddSingleton<IConfiguration>(new ConfigurationBuilder()
-            .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)))
-            .Build());
+        services.AddSingleton(SeedEnvironment.Build(
+            settings.Where(s => !s.Key.Contains(':', StringComparison.Ordinal)),
+            settings.Where(s => s.Key.Contains(':', StringComparison.Ordinal)).ToArray()));
 
     private static ServiceDescriptor Single<T>(IServiceCollection services) => services.Single(d => d.ServiceType == typeof(T));
 
@@ -225,12 +226,13 @@ public sealed class DexterSessionsServiceCollectionExtensionsTests
 
     [Test]
     [NonParallelizable]
-    public void AddDexterSessions_NoConfigurationRegistered_ReadsEnvironmentVariables()
+    public void AddDexterSessions_NoConfigurationRegistered_IgnoresTheProcessEnvironment()
     {
-        using var _ = new EnvironmentVariableScope(("DEXTER_MAX_CONTEXT_MESSAGES", "12"), ("DEXTER_SUMMARIZE_LLM", "false"));
+        using var _ = new EnvironmentVariableScope(
+            ("DEXTER_MAX_CONTEXT_MESSAGES", "0"), ("Dexter__Sessions__MaxContextMessages", "12"), ("DEXTER_SUMMARIZE_LLM", "maybe"));
         using var provider = Build(new ServiceCollection().AddDexterSessions().Services);
 
-        Assert.That(provider.GetRequiredService<IOptions<DexterSessionsOptions>>().Value.MaxContextMessages, Is.EqualTo(12));
+        Assert.That(provider.GetRequiredService<IOptions<DexterSessionsOptions>>().Value.MaxContextMessages, Is.EqualTo(DexterSessionsOptions.DefaultMaxContextMessages));
     }
 
     [Test]
