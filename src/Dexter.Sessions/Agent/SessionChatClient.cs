@@ -65,6 +65,18 @@ public sealed class SessionChatClient : DelegatingChatClient
         _pipeline = pipeline;
     }
 
+    /// <summary>
+    /// Gets or sets whether a request with a user message but no <see cref="ChatOptions.ConversationId"/> starts a new session
+    /// (a new <see cref="SessionId"/>) whose id the response carries, as a service that manages conversations does.
+    /// </summary>
+    /// <value>
+    /// The default is <see langword="false"/>: such requests pass through untouched. Turn it on for callers that adopt the id a
+    /// response returns, such as an Agent Framework <c>ChatClientAgent</c> with a session made by <c>CreateSessionAsync()</c>:
+    /// its first run then starts a session, and later runs continue it. Leave it off for a client that is also used for one-off
+    /// calls (summaries, classification), or every such call would start a session.
+    /// </value>
+    public bool StartSessionWhenMissing { get; set; }
+
     /// <inheritdoc />
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
@@ -79,8 +91,8 @@ public sealed class SessionChatClient : DelegatingChatClient
         var parked = false;
         try
         {
-            var response = await base.GetResponseAsync(call.ModelInput(), WithoutConversationId(options!), cancellationToken).ConfigureAwait(false);
-            response.ConversationId = options!.ConversationId;
+            var response = await base.GetResponseAsync(call.ModelInput(), WithoutConversationId(options), cancellationToken).ConfigureAwait(false);
+            response.ConversationId = call.ConversationId;
             if (parked = TryPark(call, response.Messages))
             {
                 return response;
@@ -109,13 +121,13 @@ public sealed class SessionChatClient : DelegatingChatClient
     {
         ArgumentNullException.ThrowIfNull(messages);
         var conversation = messages as IReadOnlyList<ChatMessage> ?? messages.ToList();
-        return string.IsNullOrEmpty(options?.ConversationId)
+        return string.IsNullOrEmpty(options?.ConversationId) && !StartSessionWhenMissing
             ? base.GetStreamingResponseAsync(conversation, options, cancellationToken)
             : StreamAsync(conversation, options, cancellationToken);
     }
 
     private async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(
-        IReadOnlyList<ChatMessage> conversation, ChatOptions options, [EnumeratorCancellation] CancellationToken cancellationToken)
+        IReadOnlyList<ChatMessage> conversation, ChatOptions? options, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var call = await StartAsync(conversation, options, cancellationToken).ConfigureAwait(false);
         if (call is null)
@@ -144,12 +156,13 @@ public sealed class SessionChatClient : DelegatingChatClient
 
             await foreach (var update in call.Turn.ObserveAsync(model, cancellationToken).ConfigureAwait(false))
             {
-                update.ConversationId = options.ConversationId; // as a service-managed conversation answers
+                // Updates pass on untouched: a function-calling loop inside this client still reads them as its own. The
+                // conversation id comes on the last update, where callers that assemble the response take it from.
                 yield return update;
             }
 
             var response = call.Turn.StreamedResponse!;
-            var end = new ChatResponseUpdate { Role = ChatRole.Assistant, ConversationId = options.ConversationId };
+            var end = new ChatResponseUpdate { Role = ChatRole.Assistant, ConversationId = call.ConversationId };
             if (parked = TryPark(call, response.Messages))
             {
                 yield return end; // the turn goes on in the next round of the function-calling loop
@@ -185,13 +198,19 @@ public sealed class SessionChatClient : DelegatingChatClient
     /// </summary>
     private async Task<TurnCall?> StartAsync(IReadOnlyList<ChatMessage> conversation, ChatOptions? options, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrEmpty(options?.ConversationId))
+        var userIndex = SessionTurnPipeline.IndexOfLastUserMessage(conversation);
+        var conversationId = options?.ConversationId;
+        if (string.IsNullOrEmpty(conversationId))
         {
-            return null;
+            if (!StartSessionWhenMissing || userIndex < 0)
+            {
+                return null;
+            }
+
+            conversationId = SessionId.New();
         }
 
-        var sessionId = SessionId.FromConversationId(options.ConversationId);
-        var userIndex = SessionTurnPipeline.IndexOfLastUserMessage(conversation);
+        var sessionId = SessionId.FromConversationId(conversationId);
         var resumed = TakeParked(sessionId, conversation);
         if (userIndex < 0)
         {
@@ -204,13 +223,13 @@ public sealed class SessionChatClient : DelegatingChatClient
             resumed.Turn.Continue(resumed.Produced, conversation);
             resumed.Conversation.AddRange(resumed.Produced);
             resumed.Conversation.AddRange(conversation);
-            return new TurnCall(sessionId, resumed.Turn, resumed.Conversation);
+            return new TurnCall(conversationId, sessionId, resumed.Turn, resumed.Conversation);
         }
 
         // A request with the user's message holds the whole exchange: the parked turn, if any, is superseded.
         resumed?.Turn.Dispose();
         var turn = await _pipeline.BeginTurnAsync(sessionId, conversation, cancellationToken).ConfigureAwait(false);
-        return new TurnCall(sessionId, turn, [.. conversation]);
+        return new TurnCall(conversationId, sessionId, turn, [.. conversation]);
     }
 
     /// <summary>Parks the turn when the model's round left function calls unanswered; the call that brings the results goes on with it.</summary>
@@ -315,15 +334,20 @@ public sealed class SessionChatClient : DelegatingChatClient
         base.Dispose(disposing);
     }
 
-    private static ChatOptions WithoutConversationId(ChatOptions options)
+    private static ChatOptions? WithoutConversationId(ChatOptions? options)
     {
+        if (options?.ConversationId is null)
+        {
+            return options;
+        }
+
         var clone = options.Clone();
         clone.ConversationId = null;
         return clone;
     }
 
     /// <summary>One call's part of a turn: the turn, and the conversation the model is given after the context.</summary>
-    private sealed record TurnCall(string SessionId, SessionTurn Turn, List<ChatMessage> Conversation)
+    private sealed record TurnCall(string ConversationId, string SessionId, SessionTurn Turn, List<ChatMessage> Conversation)
     {
         public List<ChatMessage> ModelInput() => Turn.CreateModelInput(Conversation);
     }

@@ -234,7 +234,8 @@ public sealed class SessionChatClientTests
         {
             Assert.That(string.Concat(updates.Select(u => u.Text)), Is.EqualTo("Answer to: Why is it valuable?"));
             Assert.That(existedDuringModelUpdates, Is.Not.Empty.And.All.False, "the turn is recorded only after the stream");
-            Assert.That(updates.Select(u => u.ConversationId), Is.All.EqualTo(_sessionId));
+            Assert.That(last.ConversationId, Is.EqualTo(_sessionId), "the last update carries the conversation id");
+            Assert.That(updates.ToChatResponse().ConversationId, Is.EqualTo(_sessionId));
             Assert.That(last.Text, Is.Empty);
             Assert.That(last.AdditionalProperties![SessionChatClient.MessageIdPropertyName], Is.EqualTo(2));
             Assert.That(updates.Count(u => u.AdditionalProperties?.ContainsKey(SessionChatClient.MessageIdPropertyName) == true), Is.EqualTo(1));
