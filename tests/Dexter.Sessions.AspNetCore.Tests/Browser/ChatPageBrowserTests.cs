@@ -304,7 +304,12 @@ public sealed class ChatPageBrowserTests
 
         public Task<Message> AppendAsync(string sessionId, Message message, CancellationToken cancellationToken = default) => _inner.AppendAsync(sessionId, message, cancellationToken);
 
-        public Task<IReadOnlyList<Message>> GetRecentAsync(string sessionId, int count, CancellationToken cancellationToken = default) => _inner.GetRecentAsync(sessionId, count, cancellationToken);
+        // With failGet, reading a history that has turns fails (the page's history read); the agent's context read before
+        // the first turn still works, so the query itself is answered.
+        public async Task<IReadOnlyList<Message>> GetRecentAsync(string sessionId, int count, CancellationToken cancellationToken = default) =>
+            failGet && (await _inner.GetMetadataAsync(sessionId, cancellationToken))?.TurnCount > 0
+                ? throw Down(sessionId)
+                : await _inner.GetRecentAsync(sessionId, count, cancellationToken);
 
         public Task UpdateEmbeddingsAsync(string sessionId, IReadOnlyList<Message> messages, CancellationToken cancellationToken = default) => _inner.UpdateEmbeddingsAsync(sessionId, messages, cancellationToken);
 
