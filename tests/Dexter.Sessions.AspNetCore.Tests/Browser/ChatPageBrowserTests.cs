@@ -197,7 +197,18 @@ public sealed class ChatPageBrowserTests
             map: a =>
             {
                 a.UseDefaultFiles();
-                a.UseStaticFiles();
+
+                // The web sample's headers, so the page is proven to work under its content security policy.
+                a.UseStaticFiles(new StaticFileOptions
+                {
+                    OnPrepareResponse = static file =>
+                    {
+                        file.Context.Response.Headers.XFrameOptions = "DENY";
+                        file.Context.Response.Headers.ContentSecurityPolicy =
+                            "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; " +
+                            "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+                    },
+                });
                 a.MapDexterSessions("/agent");
             });
 
