@@ -25,7 +25,7 @@ public static class RedisRateLimitsBuilderExtensions
     /// <returns>The builder, to chain further calls.</returns>
     /// <remarks>
     /// The limits share the store's connection and its <see cref="RedisSessionStoreOptions.KeyPrefix"/> (keys
-    /// <c>{prefix}ratelimit:…</c>). When the store in use is not Redis (<c>UseRedisWhenConfigured()</c> with no server
+    /// <c>rl:fw:{{prefix}ratelimit:…}</c>). When the store in use is not Redis (<c>UseRedisWhenConfigured()</c> with no server
     /// configured), the limits stay in the process.
     /// </remarks>
     public static IDexterSessionsBuilder UseRedisRateLimits(this IDexterSessionsBuilder builder)
