@@ -35,12 +35,17 @@ public static class RedisRateLimitsBuilderExtensions
             RateLimiterFactoryServiceKey,
             static (provider, _) =>
             {
-                if (provider.GetRequiredService<ISessionStore>() is not RedisSessionStore store)
+                // Redis exactly when UseRedis() or UseRedisWhenConfigured() keeps the sessions there (whatever wraps the store).
+                var redisOptions = provider.GetRequiredService<IOptions<RedisSessionStoreOptions>>().Value;
+                var store = redisOptions.HasServer || RedisDexterSessionsBuilderExtensions.HasRegisteredConnection(provider)
+                    ? provider.GetService<RedisSessionStore>()
+                    : null;
+                if (store is null)
                 {
                     return static (_, options) => new FixedWindowRateLimiter(options);
                 }
 
-                var prefix = provider.GetRequiredService<IOptions<RedisSessionStoreOptions>>().Value.KeyPrefix + "ratelimit:";
+                var prefix = redisOptions.KeyPrefix + "ratelimit:";
                 return (partition, options) => new RedisFixedWindowRateLimiter<string>(prefix + partition, new RedisFixedWindowRateLimiterOptions
                 {
                     // The limiter asks for the connection synchronously; the store opens it once and keeps it.
