@@ -26,6 +26,7 @@ builder.Configuration.AddDexterSessionsEnvironmentVariables();
 builder.Services.AddChatClient(CreateChatClient(builder.Configuration));
 builder.Services.AddDexterSessions()
     .UseRedisWhenConfigured()               // REDIS_URL -> Redis, in memory otherwise
+    .UseRedisRateLimits()                   // with Redis, every instance shares the rate limits
     .UseEmbeddingSelectorWhenConfigured()   // DEXTER_USE_EMBEDDINGS=true -> embedding similarity, recency otherwise
     .AddEndpoints();                        // BACKEND_API_KEY, JWT_SECRET, SECURE_COOKIES, DEXTER_RATE_LIMIT_PER_MINUTE
 builder.Services.AddHealthChecks().AddDexterSessionsRedis(tags: ["ready"]);
@@ -33,11 +34,22 @@ builder.Services.AddOpenApi();
 
 var app = builder.Build();
 app.UseDefaultFiles();
-app.UseStaticFiles();
+app.UseStaticFiles(new StaticFileOptions { OnPrepareResponse = static file => AddPageSecurityHeaders(file.Context.Response.Headers) });
 app.MapDexterSessions("/agent");
 app.MapDexterSessionsHealthChecks();
-app.MapOpenApi();
+app.MapOpenApi().RequireDexterSessionsCaller();   // the API description needs the same credential as the endpoints
 app.Run();
+
+// The chat page loads its script and style from this origin only, cannot be framed, and is never sniffed as another type.
+static void AddPageSecurityHeaders(IHeaderDictionary headers)
+{
+    headers.XContentTypeOptions = "nosniff";
+    headers.XFrameOptions = "DENY";
+    headers.ContentSecurityPolicy =
+        "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; " +
+        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+    headers["Referrer-Policy"] = "no-referrer";
+}
 
 static IChatClient CreateChatClient(IConfiguration configuration)
 {

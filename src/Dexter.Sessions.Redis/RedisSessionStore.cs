@@ -438,6 +438,13 @@ public sealed partial class RedisSessionStore : ISessionStore, IDisposable, IAsy
         return connection;
     }
 
+    /// <summary>The store's connection, opened when needed: the rate limits of <c>UseRedisRateLimits()</c> share it.</summary>
+    internal async ValueTask<IConnectionMultiplexer> GetConnectionAsync()
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        return _connection ?? await ConnectAsync(sessionId: null).ConfigureAwait(false);
+    }
+
     private async ValueTask<IDatabase> GetDatabaseAsync(string? sessionId)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);

@@ -10,6 +10,7 @@ namespace Dexter.Sessions.AspNetCore;
 internal static class DexterSessionsEndpointOptionsBinder
 {
     private const string RateLimitKey = "Dexter:Sessions:RateLimit:PermitsPerMinute";
+    private const string ClientRateLimitKey = "Dexter:Sessions:RateLimit:ClientPermitsPerMinute";
 
     public static void Bind(DexterSessionsEndpointOptions options, IConfiguration? configuration) =>
         Bind(options, SettingReader.Lookup(configuration));
@@ -47,6 +48,16 @@ internal static class DexterSessionsEndpointOptionsBinder
         if (SettingReader.Read(lookup, RateLimitKey) is { } permits)
         {
             options.RateLimitPermitsPerMinute = SettingReader.ParseInt(permits);
+        }
+
+        if (SettingReader.Read(lookup, ClientRateLimitKey) is { } clientPermits)
+        {
+            options.ClientRateLimitPermitsPerMinute = SettingReader.ParseInt(clientPermits);
+        }
+
+        if (SettingReader.Read(lookup, Key("MaxAnswerLength")) is { } maxAnswer)
+        {
+            options.MaxAnswerLength = SettingReader.ParseInt(maxAnswer);
         }
 
         if (SettingReader.Read(lookup, Key("MaxRequestBodySize")) is { } size)

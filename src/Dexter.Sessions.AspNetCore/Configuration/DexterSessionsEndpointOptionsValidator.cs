@@ -8,6 +8,7 @@ namespace Dexter.Sessions.AspNetCore;
 internal sealed class DexterSessionsEndpointOptionsValidator : IValidateOptions<DexterSessionsEndpointOptions>
 {
     private const long MaxBodySizeLimit = 100 * 1024 * 1024;
+    private const int MaxAnswerLengthLimit = 10_000_000;
 
     public ValidateOptionsResult Validate(string? name, DexterSessionsEndpointOptions options)
     {
@@ -27,6 +28,21 @@ internal sealed class DexterSessionsEndpointOptionsValidator : IValidateOptions<
         if (options.RateLimitPermitsPerMinute < 0)
         {
             failures.Add(Invariant($"Dexter:Sessions:RateLimit:PermitsPerMinute (DEXTER_RATE_LIMIT_PER_MINUTE) must be 0 (off) or more; it is {options.RateLimitPermitsPerMinute}."));
+        }
+
+        if (options.ClientRateLimitPermitsPerMinute < 0)
+        {
+            failures.Add(Invariant($"Dexter:Sessions:RateLimit:ClientPermitsPerMinute must be 0 (off) or more; it is {options.ClientRateLimitPermitsPerMinute}."));
+        }
+
+        if (options.MaxAnswerLength is < 1 or > MaxAnswerLengthLimit)
+        {
+            failures.Add(Invariant($"Dexter:Sessions:Endpoints:MaxAnswerLength must be from 1 to {MaxAnswerLengthLimit} characters; it is {options.MaxAnswerLength}."));
+        }
+
+        if (options.OwnerResolver is null)
+        {
+            failures.Add("DexterSessionsEndpointOptions.OwnerResolver must not be null; leave it unset to read the 'sub' or NameIdentifier claim.");
         }
 
         if (options.MaxRequestBodySize is < 1024 or > MaxBodySizeLimit)

@@ -1,9 +1,8 @@
 using Dexter.Sessions;
 using Dexter.Sessions.AspNetCore;
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -15,8 +14,8 @@ public static class DexterSessionsEndpointsBuilderExtensions
     /// Registers what <c>app.MapDexterSessions()</c> needs: <see cref="DexterSessionsEndpointOptions"/> bound from configuration
     /// section <c>Dexter:Sessions:Endpoints</c> (the original system's <c>BACKEND_API_KEY</c>, <c>JWT_SECRET</c>,
     /// <c>SECURE_COOKIES</c> and <c>DEXTER_RATE_LIMIT_PER_MINUTE</c> count where the application calls
-    /// <c>AddDexterSessionsEnvironmentVariables()</c>), the API-key and JwtBearer (HS256)
-    /// authentication schemes, the per-session rate limiter and the session store's readiness health check.
+    /// <c>AddDexterSessionsEnvironmentVariables()</c>), the caller check (the host's user, else the standalone API key or
+    /// HS256 bearer token), and the per-client and per-session rate limiters.
     /// </summary>
     /// <param name="builder">The builder returned by <c>AddDexterSessions()</c>.</param>
     /// <param name="configure">Configures the options after they are bound; runs last.</param>
@@ -24,7 +23,8 @@ public static class DexterSessionsEndpointsBuilderExtensions
     /// <remarks>
     /// Options come from the <see cref="IConfiguration"/> registered in the services (none are bound when none is registered),
     /// and are validated when the host starts: a malformed value or a JWT secret shorter than 32 bytes fails with a message
-    /// naming the setting. Calling this method twice registers everything once.
+    /// naming the setting. Calling this method twice registers everything once. Nothing the host owns is changed: no
+    /// authentication scheme, health check, JSON option, problem-details service or rate-limiter policy is added.
     /// </remarks>
     public static IDexterSessionsBuilder AddEndpoints(this IDexterSessionsBuilder builder, Action<DexterSessionsEndpointOptions>? configure = null)
     {
@@ -39,15 +39,12 @@ public static class DexterSessionsEndpointsBuilderExtensions
             optionsBuilder.ValidateOnStart();
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DexterSessionsEndpointOptions>, DexterSessionsEndpointOptionsValidator>());
 
-            services.AddAuthentication()
-                .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(DexterSessionsAuthentication.ApiKeyScheme, displayName: "Dexter.Sessions API key", configureOptions: null)
-                .AddJwtBearer(DexterSessionsAuthentication.JwtScheme, static _ => { });
-            services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<JwtBearerOptions>, DexterSessionsAuthentication.JwtBearerSetup>());
-
-            services.TryAddSingleton<DexterSessionsAuthentication>();
-            services.TryAddSingleton<SessionRateLimiter>();
+            // No authentication scheme, JSON option, problem-details service or rate-limiter policy is added: the host keeps its own.
+            services.TryAddSingleton<CallerAuthenticator>();
+            services.TryAddSingleton<EndpointRateLimiter>();
             services.TryAddSingleton<DexterSessionsEndpoints>();
-            services.AddHealthChecks().AddCheck<SessionStoreHealthCheck>(SessionStoreHealthCheck.Name, tags: ["ready"]);
+            services.TryAddSingleton<DexterSessionsRouteRegistry>();
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, DexterSessionsRouteCheck>());
         }
 
         if (configure is not null)

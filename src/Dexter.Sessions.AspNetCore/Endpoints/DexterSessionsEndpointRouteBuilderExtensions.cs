@@ -1,13 +1,13 @@
 using System.Diagnostics.CodeAnalysis;
 using Dexter.Sessions;
 using Dexter.Sessions.AspNetCore;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Microsoft.AspNetCore.Builder;
 
@@ -16,6 +16,7 @@ public static class DexterSessionsEndpointRouteBuilderExtensions
 {
     private const string JsonContentType = "application/json";
     private const string ProblemContentType = "application/problem+json";
+    private static readonly string[] HealthMethods = ["GET", "HEAD"];
 
     /// <summary>
     /// Maps the original system's four endpoints under <paramref name="prefix"/>: <c>POST {prefix}/session</c>,
@@ -25,11 +26,21 @@ public static class DexterSessionsEndpointRouteBuilderExtensions
     /// <param name="prefix">The route prefix, <c>/agent</c> in the original system.</param>
     /// <returns>The route group, to add <c>.RequireAuthorization()</c>, rate limiting or OpenAPI metadata as usual.</returns>
     /// <exception cref="InvalidOperationException">
-    /// <c>AddDexterSessions().AddEndpoints()</c> was not called, no <see cref="IChatClient"/> is registered, or the endpoint options are not valid.
+    /// <c>AddDexterSessions().AddEndpoints()</c> was not called, no <see cref="IChatClient"/> is registered, the endpoint options
+    /// are not valid, or <paramref name="prefix"/> is already mapped.
     /// </exception>
     /// <remarks>
+    /// <para>
+    /// The owner of a session is the host's user when the host authenticated the request (for example through
+    /// <c>.RequireAuthorization()</c> on the returned group); another user's session answers 404, as an unknown one does.
+    /// Without a host user, the standalone mode's API key or bearer token applies when configured.
+    /// </para>
+    /// <para>
     /// JSON bodies use snake_case names. The session comes from the body or <c>?session_id=</c>, then from the <c>session_id</c>
     /// cookie, else a new one is created. Errors are RFC 7807 problem details; every response carries <c>X-Request-Id</c>.
+    /// Call it once per prefix; endpoint names are <c>DexterSessions_Query</c> and so on for <c>/agent</c>, and
+    /// <c>DexterSessions_{prefix}_Query</c> for another prefix.
+    /// </para>
     /// </remarks>
     public static RouteGroupBuilder MapDexterSessions(this IEndpointRouteBuilder endpoints, [StringSyntax("Route")] string prefix = "/agent")
     {
@@ -58,7 +69,13 @@ public static class DexterSessionsEndpointRouteBuilderExtensions
 
         // Resolving the handlers binds and validates the options now, so a bad setting fails at startup.
         var handlers = services.GetRequiredService<DexterSessionsEndpoints>();
-        var group = endpoints.MapGroup(prefix).WithTags("Dexter.Sessions");
+
+        // Endpoint names must be unique in an application: each prefix gets its own, and a second mapping of the same prefix
+        // fails here, naming it, rather than as a 500 on every route later. Clashes with the host's routes or names are
+        // checked when the application starts (DexterSessionsRouteCheck).
+        var names = new EndpointNames(prefix);
+        services.GetRequiredService<DexterSessionsRouteRegistry>().Add(endpoints, prefix, names.All);
+        var group = endpoints.MapGroup(prefix).WithTags("Dexter.Sessions").WithMetadata(DexterSessionsEndpointMarker.Instance);
 
         // The handlers are RequestDelegates (no reflection-based binding, so trimming and AOT stay safe). Their MethodInfo is added
         // as route handlers get it, so that ApiExplorer, and with it Microsoft.AspNetCore.OpenApi, describes them.
@@ -66,7 +83,7 @@ public static class DexterSessionsEndpointRouteBuilderExtensions
         var createSession = handlers.Handle(handlers.CreateSessionAsync);
         group.MapPost("/session", createSession)
             .WithMetadata(createSession.Method)
-            .WithName("DexterSessions_CreateSession")
+            .WithName(names.Of("CreateSession"))
             .WithSummary("Creates a session.")
             .WithDescription("Creates an empty session owned by the caller and sets the session_id cookie.")
             .WithMetadata(Produces<SessionCreatedResponse>(StatusCodes.Status201Created))
@@ -75,7 +92,7 @@ public static class DexterSessionsEndpointRouteBuilderExtensions
         var query = handlers.Handle(handlers.QueryAsync);
         group.MapPost("/query", query)
             .WithMetadata(query.Method)
-            .WithName("DexterSessions_Query")
+            .WithName(names.Of("Query"))
             .WithSummary("Answers a query with the context of a session, streaming Server-Sent Events.")
             .WithDescription(
                 "Streams data: {\"type\":\"token\",\"content\":\"...\"} events as the model writes, then one " +
@@ -92,16 +109,19 @@ public static class DexterSessionsEndpointRouteBuilderExtensions
         var getHistory = handlers.Handle(handlers.GetHistoryAsync);
         group.MapGet("/history", getHistory)
             .WithMetadata(getHistory.Method)
-            .WithName("DexterSessions_GetHistory")
-            .WithSummary("Reads the turns of a session.")
-            .WithDescription("Returns every turn with its query, answer, summary and time. The session comes from ?session_id= or the cookie.")
+            .WithName(names.Of("GetHistory"))
+            .WithSummary("Reads one page of the turns of a session.")
+            .WithDescription(
+                "Returns the latest turns (limit, default 50, at most 500) oldest first, or those before the turn id 'before'; " +
+                "'turns' counts the whole session and 'next_before', when present, gives the next older page. " +
+                "The session comes from ?session_id= or the cookie; the cookie is never set here.")
             .WithMetadata(Produces<HistoryResponse>(StatusCodes.Status200OK))
             .WithMetadata(Problems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status404NotFound, StatusCodes.Status503ServiceUnavailable));
 
         var clearHistory = handlers.Handle(handlers.ClearHistoryAsync);
         group.MapDelete("/history", clearHistory)
             .WithMetadata(clearHistory.Method)
-            .WithName("DexterSessions_ClearHistory")
+            .WithName(names.Of("ClearHistory"))
             .WithSummary("Clears a session.")
             .WithDescription("Deletes the session and every turn of it, and expires the session_id cookie.")
             .WithMetadata(Produces<HistoryClearedResponse>(StatusCodes.Status200OK))
@@ -112,12 +132,19 @@ public static class DexterSessionsEndpointRouteBuilderExtensions
 
     /// <summary>
     /// Maps liveness (<paramref name="livenessPattern"/>: the process answers) and readiness (<paramref name="readinessPattern"/>:
-    /// every registered health check, the session store's among them) through ASP.NET Core health checks.
+    /// the session store answers a read, and every health check the application registered passes), answering
+    /// <c>Healthy</c> (200) or <c>Unhealthy</c> (503) as ASP.NET Core health checks do.
     /// </summary>
     /// <param name="endpoints">The application.</param>
     /// <param name="livenessPattern">The liveness route, <c>/health</c> in the original system.</param>
     /// <param name="readinessPattern">The readiness route, <c>/ready</c> in the original system.</param>
     /// <returns>The route group holding both, to add conventions such as <c>.RequireHost()</c>.</returns>
+    /// <remarks>
+    /// An application with health routes of its own passes others, for example
+    /// <c>MapDexterSessionsHealthChecks("/agent/health", "/agent/ready")</c>, or adds the store's check
+    /// (<c>dexter-sessions-store</c>, tag <c>ready</c>) to its own. A route that another endpoint already answers fails when the
+    /// application starts, naming both, rather than as a 500 at request time.
+    /// </remarks>
     public static RouteGroupBuilder MapDexterSessionsHealthChecks(
         this IEndpointRouteBuilder endpoints,
         [StringSyntax("Route")] string livenessPattern = "/health",
@@ -126,15 +153,45 @@ public static class DexterSessionsEndpointRouteBuilderExtensions
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentNullException.ThrowIfNull(livenessPattern);
         ArgumentNullException.ThrowIfNull(readinessPattern);
+        if (string.Equals(livenessPattern.TrimEnd('/'), readinessPattern.TrimEnd('/'), StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException(
+                $"MapDexterSessionsHealthChecks() needs two routes; liveness and readiness are both '{livenessPattern}'.", nameof(readinessPattern));
+        }
 
-        var group = endpoints.MapGroup(string.Empty);
-        group.MapHealthChecks(livenessPattern, new HealthCheckOptions { Predicate = static _ => false })
-            .WithName("DexterSessions_Health")
-            .WithDisplayName("Liveness");
-        group.MapHealthChecks(readinessPattern, new HealthCheckOptions { Predicate = static _ => true })
-            .WithName("DexterSessions_Ready")
-            .WithDisplayName("Readiness");
+        endpoints.ServiceProvider.GetService<DexterSessionsRouteRegistry>()?.Add(endpoints, prefix: null, names: []);
+        var group = endpoints.MapGroup(string.Empty).WithMetadata(DexterSessionsEndpointMarker.Instance);
+        group.MapMethods(livenessPattern, HealthMethods, static context => ReadinessReport.WriteAsync(context, HealthStatus.Healthy))
+            .WithDisplayName("Dexter.Sessions liveness");
+        group.MapMethods(readinessPattern, HealthMethods, static context => ReadinessReport.CheckAndWriteAsync(context))
+            .WithDisplayName("Dexter.Sessions readiness");
         return group;
+    }
+
+    /// <summary>
+    /// Lets through only callers the Dexter.Sessions endpoints would accept, and answers others 401 as they do: for a route
+    /// such as <c>app.MapOpenApi()</c> that should follow the endpoints' authentication.
+    /// </summary>
+    /// <typeparam name="TBuilder">The type of the endpoint's builder.</typeparam>
+    /// <param name="builder">The endpoint or group.</param>
+    /// <returns>The builder, to chain further calls.</returns>
+    /// <remarks>
+    /// A user the host authenticated passes; otherwise the standalone mode's API key or bearer token is required when one is
+    /// configured, and nothing when none is. A host that authenticates its users with <c>.RequireAuthorization()</c> on the
+    /// endpoints puts the same on the route instead.
+    /// </remarks>
+    public static TBuilder RequireDexterSessionsCaller<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Finally(static endpoint =>
+        {
+            var next = endpoint.RequestDelegate ?? throw new InvalidOperationException(
+                $"RequireDexterSessionsCaller() cannot wrap the endpoint '{endpoint.DisplayName}': it has no request delegate.");
+            endpoint.RequestDelegate = context =>
+                context.RequestServices.GetRequiredService<DexterSessionsEndpoints>().RequireCallerAsync(context, next);
+        });
+        return builder;
     }
 
     private static ProducesResponseTypeMetadata Produces<T>(int statusCode, string contentType = JsonContentType) =>

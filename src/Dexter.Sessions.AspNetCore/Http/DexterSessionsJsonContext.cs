@@ -38,8 +38,11 @@ internal sealed class QueryRequest
 /// <summary>The answer of <c>POST /session</c>.</summary>
 internal sealed record SessionCreatedResponse(string SessionId, string Status);
 
-/// <summary>The answer of <c>GET /history</c>.</summary>
-internal sealed record HistoryResponse(string SessionId, int Turns, IReadOnlyList<HistoryMessage> Messages);
+/// <summary>
+/// The answer of <c>GET /history</c>: <c>turns</c> counts the whole session, <c>messages</c> holds one page (oldest first),
+/// and <c>next_before</c>, present when older turns exist, is the <c>before</c> of the next older page.
+/// </summary>
+internal sealed record HistoryResponse(string SessionId, int Turns, IReadOnlyList<HistoryMessage> Messages, int? NextBefore);
 
 /// <summary>One turn in <see cref="HistoryResponse"/>.</summary>
 internal sealed record HistoryMessage(int Id, string Query, string Answer, string Summary, DateTimeOffset CreatedAt);

@@ -105,6 +105,6 @@ public static class RedisDexterSessionsBuilderExtensions
         return optionsBuilder;
     }
 
-    private static bool HasRegisteredConnection(IServiceProvider provider) =>
+    internal static bool HasRegisteredConnection(IServiceProvider provider) =>
         provider.GetService<IServiceProviderIsService>()?.IsService(typeof(IConnectionMultiplexer)) ?? false;
 }

@@ -197,7 +197,18 @@ public sealed class ChatPageBrowserTests
             map: a =>
             {
                 a.UseDefaultFiles();
-                a.UseStaticFiles();
+
+                // The web sample's headers, so the page is proven to work under its content security policy.
+                a.UseStaticFiles(new StaticFileOptions
+                {
+                    OnPrepareResponse = static file =>
+                    {
+                        file.Context.Response.Headers.XFrameOptions = "DENY";
+                        file.Context.Response.Headers.ContentSecurityPolicy =
+                            "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; " +
+                            "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+                    },
+                });
                 a.MapDexterSessions("/agent");
             });
 
@@ -304,7 +315,12 @@ public sealed class ChatPageBrowserTests
 
         public Task<Message> AppendAsync(string sessionId, Message message, CancellationToken cancellationToken = default) => _inner.AppendAsync(sessionId, message, cancellationToken);
 
-        public Task<IReadOnlyList<Message>> GetRecentAsync(string sessionId, int count, CancellationToken cancellationToken = default) => _inner.GetRecentAsync(sessionId, count, cancellationToken);
+        // With failGet, reading a history that has turns fails (the page's history read); the agent's context read before
+        // the first turn still works, so the query itself is answered.
+        public async Task<IReadOnlyList<Message>> GetRecentAsync(string sessionId, int count, CancellationToken cancellationToken = default) =>
+            failGet && (await _inner.GetMetadataAsync(sessionId, cancellationToken))?.TurnCount > 0
+                ? throw Down(sessionId)
+                : await _inner.GetRecentAsync(sessionId, count, cancellationToken);
 
         public Task UpdateEmbeddingsAsync(string sessionId, IReadOnlyList<Message> messages, CancellationToken cancellationToken = default) => _inner.UpdateEmbeddingsAsync(sessionId, messages, cancellationToken);
 

@@ -83,9 +83,9 @@ public sealed class EndpointSecurityTests
     {
         Assert.Multiple(() =>
         {
-            Assert.That(ApiKeyAuthenticationHandler.KeysEqual(ApiKey, ApiKey), Is.True);
-            Assert.That(ApiKeyAuthenticationHandler.KeysEqual(ApiKey + "x", ApiKey), Is.False);
-            Assert.That(ApiKeyAuthenticationHandler.KeysEqual(string.Empty, ApiKey), Is.False);
+            Assert.That(CallerAuthenticator.KeysEqual(ApiKey, ApiKey), Is.True);
+            Assert.That(CallerAuthenticator.KeysEqual(ApiKey + "x", ApiKey), Is.False);
+            Assert.That(CallerAuthenticator.KeysEqual(string.Empty, ApiKey), Is.False);
         });
     }
 

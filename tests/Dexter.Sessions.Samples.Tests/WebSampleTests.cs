@@ -1,0 +1,93 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using Dexter.Sessions.Testing;
+
+namespace Dexter.Sessions.Samples.Tests;
+
+/// <summary>The web sample as a process: the chat page's headers, the API description's auth, and limits shared through Redis.</summary>
+[TestFixture]
+[NonParallelizable]
+public sealed class WebSampleTests
+{
+    private static readonly Dictionary<string, string?> NoSettings = [];
+
+    [Test]
+    public async Task ChatPage_IsServedWithContentSecurityPolicyFrameOptionsAndNosniff()
+    {
+        await using var sample = await WebSampleProcess.StartAsync(NoSettings);
+
+        using var page = await sample.Client.GetAsync("/");
+        using var script = await sample.Client.GetAsync("/chat.js");
+        var html = await page.Content.ReadAsStringAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(page.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(page.Headers.GetValues("X-Content-Type-Options").Single(), Is.EqualTo("nosniff"));
+            Assert.That(page.Headers.GetValues("X-Frame-Options").Single(), Is.EqualTo("DENY"));
+            Assert.That(page.Headers.GetValues("Content-Security-Policy").Single(),
+                Does.Contain("script-src 'self'").And.Contain("frame-ancestors 'none'").And.Not.Contain("unsafe-inline"));
+            Assert.That(html, Does.Contain("<script src=\"chat.js\"></script>").And.Not.Contain("<script>"), "no inline script under the CSP");
+            Assert.That(script.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(script.Headers.GetValues("X-Content-Type-Options").Single(), Is.EqualTo("nosniff"));
+        });
+    }
+
+    [Test]
+    public async Task OpenApi_WithAnApiKeyConfigured_NeedsTheKeyAsTheEndpointsDo()
+    {
+        await using var sample = await WebSampleProcess.StartAsync(new Dictionary<string, string?> { ["BACKEND_API_KEY"] = "sample-key" });
+
+        using var anonymous = await sample.Client.GetAsync("/openapi/v1.json");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/openapi/v1.json");
+        request.Headers.Add("X-API-Key", "sample-key");
+        using var withKey = await sample.Client.SendAsync(request);
+        using var session = await sample.Client.PostAsync("/agent/session", content: null);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(anonymous.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+            Assert.That(session.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized), "the endpoints ask for the same key");
+            Assert.That(withKey.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        });
+    }
+
+    [Test]
+    public async Task TwoInstancesOnOneRedis_ShareOneRateLimit()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var settings = new Dictionary<string, string?>
+        {
+            ["REDIS_URL"] = $"redis://{redis.Endpoint}/0",
+            ["DEXTER_RATE_LIMIT_PER_MINUTE"] = "3",
+        };
+        await using var first = await WebSampleProcess.StartAsync(settings);
+        await using var second = await WebSampleProcess.StartAsync(settings);
+
+        using var created = await first.Client.PostAsync("/agent/session", content: null);
+        var sessionId = (string)JsonNode.Parse(await created.Content.ReadAsStringAsync())!["session_id"]!;
+        var statuses = new List<HttpStatusCode>();
+        foreach (var instance in new[] { first, second, first, second })
+        {
+            using var response = await QueryAsync(instance.Client, sessionId);
+            statuses.Add(response.StatusCode);
+        }
+
+        Assert.That(statuses, Is.EqualTo(new[] { HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests }),
+            "three queries a minute for the session across both instances, not three on each");
+    }
+
+    private static async Task<HttpResponseMessage> QueryAsync(HttpClient client, string sessionId)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/agent/query")
+        {
+            Content = new StringContent($"{{\"query\":\"What is Bitcoin?\",\"session_id\":\"{sessionId}\"}}", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        var response = await client.SendAsync(request);
+        await response.Content.ReadAsStringAsync();
+        return response;
+    }
+}
