@@ -38,6 +38,23 @@ internal sealed class TemporaryDatabase : IDisposable
         return await command.ExecuteScalarAsync();
     }
 
+    /// <summary>Reads SQLite's plan for <paramref name="sql"/>, its steps joined by " | ".</summary>
+    public async Task<string> QueryPlanAsync(string sql)
+    {
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path, Pooling = false }.ToString());
+        await connection.OpenAsync();
+        using var command = connection.CreateCommand();
+        command.CommandText = "EXPLAIN QUERY PLAN " + sql;
+        using var reader = await command.ExecuteReaderAsync();
+        var steps = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            steps.Add(reader.GetString(3));
+        }
+
+        return string.Join(" | ", steps);
+    }
+
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();
