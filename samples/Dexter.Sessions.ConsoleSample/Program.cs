@@ -5,6 +5,7 @@
 // With no settings it runs on embedded defaults: the in-memory store and the offline model.
 //   OPENAI_API_KEY (+ OPENAI_BASE_URL, OPENAI_MODEL)  a real OpenAI-compatible model (OpenAI, Ollama, vLLM, LM Studio)
 //   REDIS_URL=redis://localhost:6379/0               the Redis store: sessions survive the process (use --session to continue one)
+//   DEXTER_SQLITE_PATH=sessions.db                    (no REDIS_URL) the SQLite store: sessions kept in one local file
 //   DEXTER_USE_EMBEDDINGS=true                        select context turns by embedding similarity (offline hashing embeddings)
 //   DEXTER_SUMMARIZE_LLM=true                         summaries written by the model
 using System.ClientModel;
@@ -76,9 +77,18 @@ else
         .AsIChatClient());
 }
 
-services.AddDexterSessions()
-    .UseRedisWhenConfigured()                  // REDIS_URL set: Redis; otherwise in memory
-    .UseEmbeddingSelectorWhenConfigured();     // DEXTER_USE_EMBEDDINGS=true: relevant turns by embeddings
+// The store, from the environment: REDIS_URL, else DEXTER_SQLITE_PATH, else in memory.
+var sessions = services.AddDexterSessions();
+if (!string.IsNullOrWhiteSpace(configuration["Dexter:Sessions:Redis:Configuration"]))
+{
+    sessions.UseRedis();
+}
+else if (!string.IsNullOrWhiteSpace(configuration["Dexter:Sessions:Sqlite:Path"]))
+{
+    sessions.UseSqlite();
+}
+
+sessions.UseEmbeddingSelectorWhenConfigured();     // DEXTER_USE_EMBEDDINGS=true: relevant turns by embeddings
 
 await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
 DexterAgent agent;

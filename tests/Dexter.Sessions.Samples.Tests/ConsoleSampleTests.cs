@@ -121,6 +121,33 @@ public sealed partial class ConsoleSampleTests
     }
 
     [Test]
+    public async Task Run_TwiceWithSqliteAndTheSameSession_ContinuesTheStoredSessionToSixTurns()
+    {
+        var directory = Directory.CreateTempSubdirectory("dexter-sample-sqlite-");
+        try
+        {
+            var settings = new Dictionary<string, string?> { ["DEXTER_SQLITE_PATH"] = Path.Combine(directory.FullName, "sessions.db") };
+
+            var first = await SampleProcess.RunAsync(Sample, settings, "--session", "continued-session");
+            var second = await SampleProcess.RunAsync(Sample, settings, "--session", "continued-session");
+
+            Assert.Multiple(() =>
+            {
+                Assert.That(first.ExitCode, Is.Zero, first.Error);
+                Assert.That(second.ExitCode, Is.Zero, second.Error);
+                Assert.That(first.Output, Does.Contain("Store:   SqliteSessionStore"));
+                Assert.That(first.Output, Does.Contain("Total turns: 3"));
+                Assert.That(second.Output, Does.Contain("Total turns: 6"));
+                Assert.That(TurnLine().Matches(second.Output).Select(m => m.Groups[1].Value), Is.EqualTo(new[] { "1", "2", "3", "4", "5", "6" }));
+            });
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Test]
     public async Task Run_RedisNotRunning_StopsWithTheEndpointAndTheFix()
     {
         var port = RedisServer.FreePort();

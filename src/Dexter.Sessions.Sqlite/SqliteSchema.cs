@@ -1,0 +1,66 @@
+namespace Dexter.Sessions.Sqlite;
+
+/// <summary>
+/// The tables of <see cref="SqliteSessionStore"/> and the steps that bring a database of any earlier schema version to
+/// <see cref="CurrentVersion"/>. The package README shows the same DDL for a table prefix of <c>dexter_</c>.
+/// </summary>
+internal sealed class SqliteSchema
+{
+    /// <summary>The schema version this package writes; version <c>n</c> is reached by applying step <c>n - 1</c>.</summary>
+    public const int CurrentVersion = 1;
+
+    public SqliteSchema(string prefix)
+    {
+        SchemaTable = Quote(prefix + "schema");
+        Sessions = Quote(prefix + "sessions");
+        Turns = Quote(prefix + "turns");
+        SchemaTableName = prefix + "schema";
+        Migrations =
+        [
+            // 0 -> 1: the first schema.
+            $"""
+            CREATE TABLE IF NOT EXISTS {SchemaTable} (
+                "id" INTEGER NOT NULL PRIMARY KEY CHECK ("id" = 1),
+                "version" INTEGER NOT NULL
+            );
+            CREATE TABLE {Sessions} (
+                "session_id" TEXT NOT NULL PRIMARY KEY,
+                "owner" TEXT NULL,
+                "created_at" INTEGER NOT NULL,
+                "last_activity_at" INTEGER NOT NULL,
+                "expires_at" INTEGER NOT NULL,
+                "last_id" INTEGER NOT NULL,
+                "last_seq" INTEGER NOT NULL,
+                "turn_count" INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            CREATE INDEX {Quote(prefix + "sessions_expires_at")} ON {Sessions} ("expires_at");
+            CREATE TABLE {Turns} (
+                "session_id" TEXT NOT NULL,
+                "seq" INTEGER NOT NULL,
+                "turn_id" INTEGER NOT NULL,
+                "record" TEXT NOT NULL,
+                "embedding" BLOB NULL,
+                PRIMARY KEY ("session_id", "seq")
+            ) WITHOUT ROWID;
+            CREATE UNIQUE INDEX {Quote(prefix + "turns_turn_id")} ON {Turns} ("session_id", "turn_id");
+            """,
+        ];
+    }
+
+    /// <summary>Gets the quoted name of the table that holds the schema version.</summary>
+    public string SchemaTable { get; }
+
+    /// <summary>Gets the unquoted name of the schema version table, as <c>sqlite_master</c> lists it.</summary>
+    public string SchemaTableName { get; }
+
+    /// <summary>Gets the quoted name of the sessions table.</summary>
+    public string Sessions { get; }
+
+    /// <summary>Gets the quoted name of the turns table.</summary>
+    public string Turns { get; }
+
+    /// <summary>Gets the DDL of each step: step <c>i</c> brings version <c>i</c> to version <c>i + 1</c>.</summary>
+    public IReadOnlyList<string> Migrations { get; }
+
+    private static string Quote(string name) => "\"" + name + "\"";
+}
