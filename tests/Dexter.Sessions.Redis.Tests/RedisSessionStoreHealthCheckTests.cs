@@ -77,6 +77,28 @@ public sealed class RedisSessionStoreHealthCheckTests
     }
 
     [Test]
+    public async Task AddDexterSessionsRedis_RedisStoreBehindADecorator_ChecksTheRedisStore()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
+        services.AddDexterSessions();
+        services.AddSingleton<ISessionStore>(_ => new PassThroughStore(RedisStores.Create("127.0.0.1:1", o => o.ConnectTimeout = TimeSpan.FromMilliseconds(300))));
+        services.AddHealthChecks().AddDexterSessionsRedis("sessions");
+        await using var provider = services.BuildServiceProvider();
+
+        var report = await provider.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(report.Entries["sessions"].Status, Is.EqualTo(HealthStatus.Unhealthy), "the Redis store behind the decorator was checked");
+            Assert.That(report.Entries["sessions"].Description, Does.Contain("127.0.0.1:1"));
+        });
+    }
+
+    private sealed class PassThroughStore(ISessionStore inner) : DelegatingSessionStore(inner, disposeInner: true);
+
+    [Test]
     public async Task AddDexterSessionsRedis_InMemoryStore_ReportsHealthy()
     {
         var services = new ServiceCollection();

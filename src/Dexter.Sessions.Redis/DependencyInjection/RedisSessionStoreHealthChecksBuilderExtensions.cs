@@ -30,7 +30,7 @@ public static class RedisSessionStoreHealthChecksBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         return builder.Add(new HealthCheckRegistration(
             name ?? DefaultName,
-            static provider => provider.GetRequiredService<ISessionStore>() is RedisSessionStore store
+            static provider => provider.GetRequiredService<ISessionStore>().GetService<RedisSessionStore>() is { } store
                 ? new RedisSessionStoreHealthCheck(store)
                 : NotRedisHealthCheck.Instance,
             failureStatus,
