@@ -73,7 +73,7 @@ public class TopKSelectionBenchmarks
     public Message[] TensorPrimitivesPath() => RelevanceRanking.SelectTop(_query, _turns, K, 0.7f, 0.3f, -1f);
 
     [Benchmark(Description = "EmbeddingMessageSelector.SelectAsync (warm)")]
-    public IReadOnlyList<Message> Selector() => _selector.SelectAsync(_context).AsTask().GetAwaiter().GetResult();
+    public IReadOnlyList<Message> Selector() => _selector.SelectAsync(_context).AsTask().GetAwaiter().GetResult().Turns;
 
     [Benchmark(Description = "Plain pass: TensorPrimitives.Sum")]
     public float PlainPass() => TensorPrimitives.Sum(_vectors);

@@ -7,28 +7,28 @@ public sealed partial class RedisSessionStore
 {
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1200, Level = LogLevel.Debug, Message = "Connecting to Redis at {Endpoint}.")]
+        [LoggerMessage(EventId = 1300, Level = LogLevel.Debug, Message = "Connecting to Redis at {Endpoint}.")]
         public static partial void Connecting(ILogger logger, string endpoint);
 
-        [LoggerMessage(EventId = 1201, Level = LogLevel.Information, Message = "Connected to Redis at {Endpoint}.")]
+        [LoggerMessage(EventId = 1301, Level = LogLevel.Information, Message = "Connected to Redis at {Endpoint}.")]
         public static partial void Connected(ILogger logger, string endpoint);
 
-        [LoggerMessage(EventId = 1202, Level = LogLevel.Warning, Message = "Lost the connection to Redis at {Endpoint} ({FailureType}); session calls fail until it is restored.")]
+        [LoggerMessage(EventId = 1302, Level = LogLevel.Warning, Message = "Lost the connection to Redis at {Endpoint} ({FailureType}); session calls fail until it is restored.")]
         public static partial void ConnectionFailed(ILogger logger, string endpoint, ConnectionFailureType failureType, Exception? exception);
 
-        [LoggerMessage(EventId = 1203, Level = LogLevel.Information, Message = "The connection to Redis at {Endpoint} is restored.")]
+        [LoggerMessage(EventId = 1303, Level = LogLevel.Information, Message = "The connection to Redis at {Endpoint} is restored.")]
         public static partial void ConnectionRestored(ILogger logger, string endpoint);
 
-        [LoggerMessage(EventId = 1204, Level = LogLevel.Warning, Message = "Redis at {Endpoint} is unavailable; a session call failed.")]
+        [LoggerMessage(EventId = 1304, Level = LogLevel.Warning, Message = "Redis at {Endpoint} is unavailable; a session call failed.")]
         public static partial void Unavailable(ILogger logger, string endpoint, Exception? exception);
 
-        [LoggerMessage(EventId = 1205, Level = LogLevel.Error, Message = "Session {SessionId} in Redis cannot be read: {Problem}.")]
+        [LoggerMessage(EventId = 1305, Level = LogLevel.Error, Message = "Session {SessionId} in Redis cannot be read: {Problem}.")]
         public static partial void CorruptRecord(ILogger logger, string sessionId, string problem);
 
-        [LoggerMessage(EventId = 1206, Level = LogLevel.Trace, Message = "Appended turn {TurnId} to session {SessionId}.")]
+        [LoggerMessage(EventId = 1306, Level = LogLevel.Trace, Message = "Appended turn {TurnId} to session {SessionId}.")]
         public static partial void TurnAppended(ILogger logger, int turnId, string sessionId);
 
-        [LoggerMessage(EventId = 1207, Level = LogLevel.Debug, Message = "{Count} turn records changed while their embeddings were stored; reading them again.")]
+        [LoggerMessage(EventId = 1307, Level = LogLevel.Debug, Message = "{Count} turn records changed while their embeddings were stored; reading them again.")]
         public static partial void EmbeddingUpdateRetried(ILogger logger, long count);
     }
 }

@@ -1,12 +1,11 @@
 using Dexter.Sessions.Redis.Tests.Infrastructure;
-using Dexter.Sessions.Testing;
 using StackExchange.Redis;
 
 namespace Dexter.Sessions.Redis.Tests;
 
 /// <summary>The store contract against a local three-master Redis Cluster (eng/redis-cluster.sh).</summary>
 [TestFixture]
-public sealed class RedisClusterSessionStoreContractTests : SessionStoreContractTests
+public sealed class RedisClusterSessionStoreContractTests : RedisContractTests
 {
     private RedisCluster _cluster = null!;
 
@@ -16,20 +15,7 @@ public sealed class RedisClusterSessionStoreContractTests : SessionStoreContract
     [OneTimeTearDown]
     public async Task StopCluster() => await _cluster.DisposeAsync();
 
-    private string _keyPrefix = null!;
-
-    protected override Task<ISessionStore> CreateStoreAsync()
-    {
-        var options = RedisStores.Options(_cluster.Configuration, o => o.SessionTtl = SessionTtl);
-        _keyPrefix = options.KeyPrefix;
-        return Task.FromResult<ISessionStore>(new RedisSessionStore(Microsoft.Extensions.Options.Options.Create(options), Clock));
-    }
-
-    protected override async Task AdvanceTimeAsync(TimeSpan time)
-    {
-        await base.AdvanceTimeAsync(time);
-        await RedisClock.AdvanceAsync(_cluster.Configuration, _keyPrefix, time);
-    }
+    protected override string Configuration => _cluster.Configuration;
 
     [Test]
     public async Task Sessions_AreSpreadOverTheNodes_AndEachSessionKeepsItsKeysInOneSlot()

@@ -263,8 +263,8 @@ public sealed class RedisSessionStoreTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(logger.Entries, Has.Some.Matches<LogEntry>(e => e.EventId.Id == 1201), "connected");
-            Assert.That(logger.Entries, Has.Some.Matches<LogEntry>(e => e.EventId.Id == 1205), "corrupt record");
+            Assert.That(logger.Entries, Has.Some.Matches<LogEntry>(e => e.EventId.Id == 1301), "connected");
+            Assert.That(logger.Entries, Has.Some.Matches<LogEntry>(e => e.EventId.Id == 1305), "corrupt record");
             Assert.That(logger.Entries.Where(e => e.Level > LogLevel.Trace).Select(e => e.Message), Has.None.Contains("secret"));
         });
     }
