@@ -206,6 +206,47 @@ public sealed class DexterChatHistoryProviderTests
     }
 
     [Test]
+    public async Task RunAsync_Cancelled_RecordsNothing()
+    {
+        using var model = PriceToolModel.Create();
+        using var store = new InMemorySessionStore();
+        var agent = CreateAgent(model, store);
+        var session = await agent.CreateSessionAsync();
+        await agent.RunAsync("What does bitcoin cost?", session);
+        using var cancellation = new CancellationTokenSource();
+        var working = model.OnGetResponse!;
+        model.OnGetResponse = async (m, o, c) =>
+        {
+            var response = await working(m, o, c);
+            await cancellation.CancelAsync(); // the caller gives up while the model answers
+            c.ThrowIfCancellationRequested();
+            return response;
+        };
+
+        Assert.CatchAsync<OperationCanceledException>(() => agent.RunAsync("And ether?", session, cancellationToken: cancellation.Token));
+
+        Assert.That((await TurnsAsync(store, session)).Select(t => t.Query), Is.EqualTo(new[] { "What does bitcoin cost?" }));
+    }
+
+    [Test]
+    public async Task RunStreamingAsync_ConsumerStopsEarly_RecordsNothingAndTheNextRunGoesOn()
+    {
+        using var model = PriceToolModel.Create();
+        using var store = new InMemorySessionStore();
+        var agent = CreateAgent(model, store);
+        var session = await agent.CreateSessionAsync();
+
+        await foreach (var update in agent.RunStreamingAsync("What does bitcoin cost?", session))
+        {
+            break; // the first update is enough for this consumer
+        }
+
+        await agent.RunAsync("And ether?", session);
+
+        Assert.That((await TurnsAsync(store, session)).Select(t => (t.Id, t.Query)), Is.EqualTo(new[] { (1, "And ether?") }));
+    }
+
+    [Test]
     public async Task RunAsync_NewSession_GetsANewSessionIdAtItsFirstRunThatLaterRunsKeep()
     {
         using var model = PriceToolModel.Create();
