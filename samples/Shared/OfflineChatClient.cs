@@ -10,10 +10,16 @@ namespace Dexter.Sessions.Samples;
 /// <remarks>
 /// It knows a few facts (about Bitcoin, the samples' topic), names the earlier questions it was given as context, so a
 /// reader sees context flow from turn to turn, and streams its answer word by word. Asked for a summary, it writes one.
-/// Switch to a real model with OPENAI_API_KEY (see README.md).
+/// Offered a tool named <see cref="PriceToolName"/> (as the Agent Framework sample does), it calls it once for a question
+/// about value or price, and answers with the result. Switch to a real model with OPENAI_API_KEY (see README.md).
 /// </remarks>
 public sealed class OfflineChatClient : IChatClient
 {
+    /// <summary>The name of the price tool the model calls when it is offered one: <c>get_price(symbol)</c>.</summary>
+    public const string PriceToolName = "get_price";
+
+    private static readonly string[] PriceKeywords = ["valuable", "value", "worth", "price", "cost"];
+
     private static readonly (string[] Keywords, string Fact)[] Facts =
     [
         (["bitcoin", "btc"], "Bitcoin is a decentralized digital currency, created in 2009, whose transactions are recorded on a public ledger called the blockchain."),
@@ -28,7 +34,13 @@ public sealed class OfflineChatClient : IChatClient
     public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var text = Answer(messages.ToList());
+        var list = messages.ToList();
+        if (ToolCall(list, options) is { } call)
+        {
+            return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, [call])) { ModelId = "offline" });
+        }
+
+        var text = Answer(list);
         return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, text))
         {
             ModelId = "offline",
@@ -40,7 +52,15 @@ public sealed class OfflineChatClient : IChatClient
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var words = Answer(messages.ToList()).Split(' ');
+        var list = messages.ToList();
+        if (ToolCall(list, options) is { } call)
+        {
+            await Task.Yield();
+            yield return new ChatResponseUpdate(ChatRole.Assistant, [call]) { ModelId = "offline" };
+            yield break;
+        }
+
+        var words = Answer(list).Split(' ');
         for (var i = 0; i < words.Length; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -89,6 +109,12 @@ public sealed class OfflineChatClient : IChatClient
             facts = FindFacts(earlier[^1]);
         }
 
+        var toolResult = ResultSinceQuestion(messages);
+        if (toolResult is not null)
+        {
+            facts.Add("The price tool says: " + toolResult + ".");
+        }
+
         if (facts.Count == 0)
         {
             answer.Append("I am the offline sample model and know only a little about Bitcoin; I cannot answer \"").Append(query).Append("\" well. Set OPENAI_API_KEY to use a real model.");
@@ -99,6 +125,32 @@ public sealed class OfflineChatClient : IChatClient
         }
 
         return answer.ToString();
+    }
+
+    /// <summary>A call of the price tool, when it is offered, the question is about value or price, and no result is in yet.</summary>
+    private static FunctionCallContent? ToolCall(IReadOnlyList<ChatMessage> messages, ChatOptions? options)
+    {
+        if (options?.Tools?.Any(t => t.Name == PriceToolName) != true || ResultSinceQuestion(messages) is not null)
+        {
+            return null;
+        }
+
+        var query = messages.LastOrDefault(m => m.Role == ChatRole.User)?.Text.ToLowerInvariant() ?? string.Empty;
+        return PriceKeywords.Any(k => query.Contains(k, StringComparison.Ordinal))
+            ? new FunctionCallContent("call_" + messages.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), PriceToolName, new Dictionary<string, object?> { ["symbol"] = "BTC" })
+            : null;
+    }
+
+    /// <summary>The result of a tool call made for the last user message, if any.</summary>
+    private static string? ResultSinceQuestion(IReadOnlyList<ChatMessage> messages)
+    {
+        var userIndex = messages.Count - 1;
+        while (userIndex >= 0 && messages[userIndex].Role != ChatRole.User)
+        {
+            userIndex--;
+        }
+
+        return messages.Skip(userIndex + 1).SelectMany(m => m.Contents).OfType<FunctionResultContent>().LastOrDefault()?.Result?.ToString();
     }
 
     private static List<string> FindFacts(string text)

@@ -1,4 +1,4 @@
-using Dexter.Sessions.Tests.TestSupport;
+using Dexter.Sessions.Testing;
 using Microsoft.Agents.AI;
 using Microsoft.Extensions.AI;
 

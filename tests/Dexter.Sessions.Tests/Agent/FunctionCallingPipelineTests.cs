@@ -1,4 +1,4 @@
-using Dexter.Sessions.Tests.TestSupport;
+using Dexter.Sessions.Testing;
 using Microsoft.Extensions.AI;
 
 namespace Dexter.Sessions.Tests.Agent;

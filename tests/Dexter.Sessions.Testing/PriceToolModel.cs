@@ -1,17 +1,18 @@
 using System.Runtime.CompilerServices;
-using Dexter.Sessions.Testing;
 using Microsoft.Extensions.AI;
 
-namespace Dexter.Sessions.Tests.TestSupport;
+namespace Dexter.Sessions.Testing;
 
 /// <summary>
 /// A fake model that calls a price tool: for a new question it asks for <c>get_price(symbol)</c>; once the result is in the
 /// conversation it answers with it. Streams the same, as an update with the call or word by word.
 /// </summary>
-internal static class PriceToolModel
+public static class PriceToolModel
 {
+    /// <summary>The name of the price tool.</summary>
     public const string ToolName = "get_price";
 
+    /// <summary>Makes the model.</summary>
     public static FakeChatClient Create()
     {
         var model = new FakeChatClient();
