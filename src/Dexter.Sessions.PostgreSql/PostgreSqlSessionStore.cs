@@ -468,24 +468,28 @@ public sealed partial class PostgreSqlSessionStore : ISessionStore, IDisposable,
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_operationTimeout);
+        var work = RunOnConnectionAsync(action, timeout.Token);
         try
         {
-            var connection = await _dataSource.OpenConnectionAsync(timeout.Token).ConfigureAwait(false);
-            await using var connectionScope = connection.ConfigureAwait(false);
-            if (!_schemaReady)
-            {
-                await EnsureSchemaAsync(connection, timeout.Token).ConfigureAwait(false);
-            }
-
-            return await action(connection, _timeProvider.GetUtcNow(), timeout.Token).ConfigureAwait(false);
+            // Npgsql cancels the statement when the token fires, but asking a hung server to cancel can take longer than the
+            // timeout (a new connection, TLS negotiation): the call stops waiting at the deadline all the same. Real time, as for
+            // the token: the store's TimeProvider keeps session times only.
+            return await work.WaitAsync(_operationTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException e) when (!work.IsCompleted)
+        {
+            // The statement finishes or fails in the background, its connection then going back to the pool or away; its
+            // failure is the one reported here.
+            _ = work.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            throw TimedOut(sessionId, e);
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested && timeout.IsCancellationRequested)
         {
-            throw Unavailable(string.Create(CultureInfo.InvariantCulture, $"did not answer within {_operationTimeout.TotalSeconds:0.###} s"), sessionId, e);
+            throw TimedOut(sessionId, e);
         }
         catch (NpgsqlException e) when (!cancellationToken.IsCancellationRequested && timeout.IsCancellationRequested)
         {
-            throw Unavailable(string.Create(CultureInfo.InvariantCulture, $"did not answer within {_operationTimeout.TotalSeconds:0.###} s"), sessionId, e);
+            throw TimedOut(sessionId, e);
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
         {
@@ -501,6 +505,28 @@ public sealed partial class PostgreSqlSessionStore : ISessionStore, IDisposable,
         {
             throw Translate(e, sessionId);
         }
+    }
+
+    private async Task<T> RunOnConnectionAsync<T>(Func<NpgsqlConnection, DateTimeOffset, CancellationToken, Task<T>> action, CancellationToken cancellationToken)
+    {
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        if (!_schemaReady)
+        {
+            await EnsureSchemaAsync(connection, cancellationToken).ConfigureAwait(false);
+        }
+
+        return await action(connection, _timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+    }
+
+    private SessionStoreUnavailableException TimedOut(string? sessionId, Exception cause)
+    {
+        if (_ownsDataSource)
+        {
+            _dataSource.Clear();
+        }
+
+        return Unavailable(string.Create(CultureInfo.InvariantCulture, $"did not answer within {_operationTimeout.TotalSeconds:0.###} s"), sessionId, cause);
     }
 
     private async Task EnsureSchemaAsync(NpgsqlConnection connection, CancellationToken cancellationToken)

@@ -35,6 +35,9 @@ public sealed class PostgreSqlServer : IAsyncDisposable
     /// <summary>Gets the same database as a <c>postgres://</c> URL, as <c>DEXTER_POSTGRES_URL</c> takes it.</summary>
     public string Url => string.Create(CultureInfo.InvariantCulture, $"postgres://dexter@127.0.0.1:{Port}/postgres");
 
+    /// <summary>Gets whether the server's postmaster is running.</summary>
+    public bool IsRunning => ReadPostmasterPid() is not null;
+
     private string DataDirectory => Path.Combine(Directory, "data");
 
     /// <summary>Creates a cluster and starts the server; <paramref name="settings"/> are extra <c>-c name=value</c> settings.</summary>
@@ -89,6 +92,24 @@ public sealed class PostgreSqlServer : IAsyncDisposable
         {
             await Task.Delay(50);
         }
+
+        // The dead postmaster can linger as a zombie where nothing reaps it, and PostgreSQL would take it for a running
+        // server; after a real crash its PID is gone. Remove the lock files, as a reboot would make them stale.
+        File.Delete(Path.Combine(DataDirectory, "postmaster.pid"));
+        File.Delete(Path.Combine(Directory, string.Create(CultureInfo.InvariantCulture, $".s.PGSQL.{Port}.lock")));
+    }
+
+    /// <summary>Sends a signal (<c>STOP</c>, <c>CONT</c>) to the postmaster and every backend: STOP makes the server hang.</summary>
+    public async Task SignalAsync(string signal)
+    {
+        if (ReadPostmasterPid() is not { } pid)
+        {
+            return;
+        }
+
+        var children = (await RunAsync("ps", ["-o", "pid=", "--ppid", pid.ToString(CultureInfo.InvariantCulture)], check: false))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        await RunAsync("kill", ["-" + signal, pid.ToString(CultureInfo.InvariantCulture), .. children], check: false);
     }
 
     /// <summary>Stops the server (fast shutdown).</summary>
