@@ -5,6 +5,7 @@
 // With no settings it runs on embedded defaults: the in-memory store and the offline model.
 //   OPENAI_API_KEY (+ OPENAI_BASE_URL, OPENAI_MODEL)  a real OpenAI-compatible model (OpenAI, Ollama, vLLM, LM Studio)
 //   REDIS_URL=redis://localhost:6379/0               the Redis store: sessions survive the process (use --session to continue one)
+//   DEXTER_POSTGRES_URL=postgres://user:pw@host/db    the PostgreSQL store (when REDIS_URL is not set); also an Npgsql connection string
 //   DEXTER_USE_EMBEDDINGS=true                        select context turns by embedding similarity (offline hashing embeddings)
 //   DEXTER_SUMMARIZE_LLM=true                         summaries written by the model
 using System.ClientModel;
@@ -76,9 +77,18 @@ else
         .AsIChatClient());
 }
 
-services.AddDexterSessions()
-    .UseRedisWhenConfigured()                  // REDIS_URL set: Redis; otherwise in memory
-    .UseEmbeddingSelectorWhenConfigured();     // DEXTER_USE_EMBEDDINGS=true: relevant turns by embeddings
+// The session store, from the environment: the first one configured wins; none set: in memory.
+var sessions = services.AddDexterSessions();
+if (IsSet("Dexter:Sessions:Redis:Configuration"))               // REDIS_URL
+{
+    sessions.UseRedis();
+}
+else if (IsSet("Dexter:Sessions:PostgreSql:ConnectionString"))  // DEXTER_POSTGRES_URL
+{
+    sessions.UsePostgreSql();
+}
+
+sessions.UseEmbeddingSelectorWhenConfigured();                  // DEXTER_USE_EMBEDDINGS=true: relevant turns by embeddings
 
 await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
 DexterAgent agent;
@@ -145,3 +155,5 @@ catch (SessionStoreUnavailableException ex)
 }
 
 return 0;
+
+bool IsSet(string key) => !string.IsNullOrWhiteSpace(configuration[key]);
