@@ -111,6 +111,16 @@ public sealed partial class PostgreSqlSessionStore : ISessionStore, IDisposable,
                 builder.CancellationTimeout = 500;
             }
 
+            if (builder.MaxAutoPrepare == 0)
+            {
+                // The store runs a handful of statements over and over: prepared once per connection, they are not parsed
+                // and planned again at every call. (Give a data source of your own to run behind PgBouncer's transaction mode.)
+                builder.MaxAutoPrepare = 16;
+            }
+
+            // The store leaves no state on a connection (no settings, temporary tables or session locks), so a connection
+            // going back to the pool needs no reset.
+            builder.NoResetOnClose = true;
             Endpoint = Describe(builder);
             _dataSource = NpgsqlDataSource.Create(builder);
             _ownsDataSource = true;
@@ -478,9 +488,6 @@ public sealed partial class PostgreSqlSessionStore : ISessionStore, IDisposable,
         }
         catch (TimeoutException e) when (!work.IsCompleted)
         {
-            // The statement finishes or fails in the background, its connection then going back to the pool or away; its
-            // failure is the one reported here.
-            _ = work.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             throw TimedOut(sessionId, e);
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested && timeout.IsCancellationRequested)
@@ -504,6 +511,15 @@ public sealed partial class PostgreSqlSessionStore : ISessionStore, IDisposable,
         catch (Exception e) when (e is NpgsqlException or SocketException or TimeoutException)
         {
             throw Translate(e, sessionId);
+        }
+        finally
+        {
+            if (!work.IsCompleted)
+            {
+                // Left behind at the deadline or on cancellation: the statement finishes or fails in the background, its
+                // connection then going back to the pool or away. Its failure is the one already reported to the caller.
+                _ = work.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
         }
     }
 
