@@ -3,14 +3,33 @@ using System.Numerics.Tensors;
 namespace Dexter.Sessions.Embeddings;
 
 /// <summary>
-/// Scores past turns against a query vector with <see cref="TensorPrimitives"/> and keeps the best ones in a bounded heap:
+/// Scores past turns against a query vector and keeps the best ones in a bounded heap:
 /// <c>similarityWeight · cosine + recencyWeight · recency</c> for turns whose cosine reaches the threshold, where recency
 /// grows linearly from 0 for the first candidate to 1 for the last. Allocates O(count), whatever the number of turns.
 /// </summary>
+/// <remarks>
+/// <para>The query is normalized once; a cosine is then one <see cref="TensorPrimitives.Dot(ReadOnlySpan{float}, ReadOnlySpan{float})"/>
+/// with a unit vector, times the turn's inverse norm for a vector stored before vectors were normalized (1 otherwise),
+/// which a <see cref="ScanIndex"/> computes once per vector.</para>
+/// <para>With a quantized index, a first pass scores every turn from its int8 codes and keeps the best
+/// <see cref="GetRescoreCount"/> turns, which are then scored exactly; the threshold is applied exactly: a turn is kept
+/// by the first pass only when its approximate cosine plus the bound of its quantization error reaches the threshold,
+/// and a turn within that bound of the threshold is checked with its float vector at once.</para>
+/// </remarks>
 internal sealed class RelevanceRanking
 {
-    private readonly ReadOnlyMemory<float> _query;
+    /// <summary>The first pass of a quantized scan keeps this many times the requested count for exact re-scoring.</summary>
+    public const int RescoreFactor = 4;
+
+    /// <summary>The first pass of a quantized scan keeps at least this many turns for exact re-scoring.</summary>
+    public const int MinRescoreCount = 32;
+
+    // Float rounding of the integer dot product's scaling, above the quantization error bound.
+    private const float RoundingSlack = 1e-5f;
+
+    private readonly float[] _query;
     private readonly TopKHeap _heap;
+    private readonly int _count;
     private readonly float _similarityWeight;
     private readonly float _recencyWeight;
     private readonly float _threshold;
@@ -19,15 +38,24 @@ internal sealed class RelevanceRanking
     /// <summary>Initializes a ranking of <paramref name="candidateCount"/> turns that keeps at most <paramref name="count"/>.</summary>
     public RelevanceRanking(ReadOnlyMemory<float> query, int count, int candidateCount, float similarityWeight, float recencyWeight, float threshold)
     {
-        _query = query;
+        // A zero query has no direction: every cosine is NaN, no turn is kept, and the caller falls back to the latest turns.
+        _query = new float[query.Length];
+        TensorPrimitives.Multiply(query.Span, UnitVectors.GetInverseNorm(query.Span), _query);
         _heap = new TopKHeap(count);
+        _count = count;
         _similarityWeight = similarityWeight;
         _recencyWeight = recencyWeight;
         _threshold = threshold;
         _recencyStep = candidateCount > 1 ? 1f / (candidateCount - 1) : 0f;
     }
 
-    /// <summary>Selects the best of <paramref name="turns"/>, skipping those whose vector has another length than the query's.</summary>
+    /// <summary>Gets how many turns the first pass of a quantized scan keeps for exact re-scoring when <paramref name="count"/> are selected.</summary>
+    public static int GetRescoreCount(int count) => Math.Max(RescoreFactor * count, MinRescoreCount);
+
+    /// <summary>
+    /// Selects the best of <paramref name="turns"/>, skipping those whose vector has another length than the query's, through
+    /// <paramref name="index"/> (locked by the caller) when there is one; without one, every vector's norm is computed here.
+    /// </summary>
     /// <returns>The selected turns in chronological order; empty when no turn reaches the threshold.</returns>
     public static Message[] SelectTop(
         ReadOnlyMemory<float> query,
@@ -35,41 +63,39 @@ internal sealed class RelevanceRanking
         int count,
         float similarityWeight,
         float recencyWeight,
-        float threshold)
+        float threshold,
+        ScanIndex? index = null)
     {
         var ranking = new RelevanceRanking(query, count, turns.Count, similarityWeight, recencyWeight, threshold);
-        ranking.ScoreAll(turns);
+        ranking.ScoreAll(turns, index);
         return ranking.GetSelected(turns);
     }
 
-    /// <summary>Scores every turn whose vector has the query's length, in one pass.</summary>
+    /// <summary>
+    /// Scores every turn of <paramref name="turns"/> (in chronological order) whose vector has the query's length, in one pass
+    /// (two with a quantized index: the scan and the re-scoring), through <paramref name="index"/> (locked by the caller) when
+    /// there is one; without one, every vector's norm is computed here.
+    /// </summary>
     /// <returns>The indices of the turns that could not be scored (no vector, or one of another length); <see langword="null"/> when there are none.</returns>
-    public List<int>? ScoreAll(IReadOnlyList<Message> turns)
+    public List<int>? ScoreAll(IReadOnlyList<Message> turns, ScanIndex? index = null)
     {
-        List<int>? unscored = null;
-        var query = _query.Span;
-        for (var i = 0; i < turns.Count; i++)
+        if (index is null)
         {
-            var vector = turns[i].Embedding.Span;
-            if (vector.Length != query.Length)
-            {
-                (unscored ??= []).Add(i);
-                continue;
-            }
-
-            Offer(query, vector, i);
+            return ScoreEach(turns);
         }
 
-        return unscored;
+        var start = index.Prepare(turns, _query.Length);
+        return index.Quantized && turns.Count > GetRescoreCount(_count)
+            ? ScoreQuantized(index, start, turns.Count)
+            : ScoreExact(index, start, turns.Count);
     }
 
     /// <summary>Scores one turn, by its index among the candidates; a vector of another length than the query's is skipped.</summary>
     public void Score(ReadOnlySpan<float> vector, int index)
     {
-        var query = _query.Span;
-        if (vector.Length == query.Length)
+        if (vector.Length == _query.Length)
         {
-            Offer(query, vector, index);
+            Offer(TensorPrimitives.Dot(_query, vector) * UnitVectors.GetInverseNorm(vector), index);
         }
     }
 
@@ -92,9 +118,99 @@ internal sealed class RelevanceRanking
         return selected;
     }
 
-    private void Offer(ReadOnlySpan<float> query, ReadOnlySpan<float> vector, int index)
+    private List<int>? ScoreEach(IReadOnlyList<Message> turns)
     {
-        var similarity = TensorPrimitives.CosineSimilarity(query, vector);
+        List<int>? unscored = null;
+        for (var i = 0; i < turns.Count; i++)
+        {
+            var vector = turns[i].Embedding.Span;
+            if (vector.Length != _query.Length)
+            {
+                (unscored ??= []).Add(i);
+                continue;
+            }
+
+            Offer(TensorPrimitives.Dot(_query, vector) * UnitVectors.GetInverseNorm(vector), i);
+        }
+
+        return unscored;
+    }
+
+    private List<int>? ScoreExact(ScanIndex index, int start, int count)
+    {
+        List<int>? unscored = null;
+        var query = _query.AsSpan();
+        var sources = index.Sources.Slice(start, count);
+        var inverseNorms = index.InverseNorms.Slice(start, count);
+        for (var i = 0; i < sources.Length; i++)
+        {
+            var vector = sources[i].Span;
+            if (vector.Length != query.Length)
+            {
+                (unscored ??= []).Add(i);
+                continue;
+            }
+
+            Offer(TensorPrimitives.Dot(query, vector) * inverseNorms[i], i);
+        }
+
+        return unscored;
+    }
+
+    private List<int>? ScoreQuantized(ScanIndex index, int start, int count)
+    {
+        var dimensions = _query.Length;
+        var queryCodes = new sbyte[dimensions];
+        var (queryScale, queryError) = Int8Vectors.Quantize(_query, 1f, queryCodes);
+        if (float.IsNaN(queryScale))
+        {
+            return ScoreExact(index, start, count);
+        }
+
+        var query = Int8Vectors.Widen(queryCodes);
+        var sources = index.Sources.Slice(start, count);
+        var inverseNorms = index.InverseNorms.Slice(start, count);
+        var scales = index.Scales.Slice(start, count);
+        var errors = index.Errors.Slice(start, count);
+        var codes = index.Codes.Slice(start * dimensions, count * dimensions);
+        var firstPass = new TopKHeap(GetRescoreCount(_count));
+        List<int>? unscored = null;
+        for (var i = 0; i < sources.Length; i++)
+        {
+            if (sources[i].Length != dimensions)
+            {
+                (unscored ??= []).Add(i);
+                continue;
+            }
+
+            // NaN for a zero vector: never kept.
+            var approximate = queryScale * scales[i] * Int8Vectors.Dot(codes.Slice(i * dimensions, dimensions), query);
+            var bound = errors[i] + queryError + (3 * errors[i] * queryError) + RoundingSlack;
+            if (!(approximate + bound >= _threshold))
+            {
+                continue;
+            }
+
+            if (approximate - bound < _threshold && !(TensorPrimitives.Dot(_query, sources[i].Span) * inverseNorms[i] >= _threshold))
+            {
+                continue;
+            }
+
+            firstPass.Offer((_similarityWeight * approximate) + (_recencyWeight * (i * _recencyStep)), i);
+        }
+
+        Span<int> kept = firstPass.Count <= 256 ? stackalloc int[firstPass.Count] : new int[firstPass.Count];
+        kept = kept[..firstPass.CopySortedIndicesTo(kept)];
+        foreach (var i in kept)
+        {
+            Offer(TensorPrimitives.Dot(_query, sources[i].Span) * inverseNorms[i], i);
+        }
+
+        return unscored;
+    }
+
+    private void Offer(float similarity, int index)
+    {
         if (similarity >= _threshold)
         {
             _heap.Offer((_similarityWeight * similarity) + (_recencyWeight * (index * _recencyStep)), index);
