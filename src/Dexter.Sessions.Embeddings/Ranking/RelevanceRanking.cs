@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics.Tensors;
 
 namespace Dexter.Sessions.Embeddings;
@@ -12,9 +13,11 @@ namespace Dexter.Sessions.Embeddings;
 /// with a unit vector, times the turn's inverse norm for a vector stored before vectors were normalized (1 otherwise),
 /// which a <see cref="ScanIndex"/> computes once per vector.</para>
 /// <para>With a quantized index, a first pass scores every turn from its int8 codes and keeps the best
-/// <see cref="GetRescoreCount"/> turns, which are then scored exactly; the threshold is applied exactly: a turn is kept
-/// by the first pass only when its approximate cosine plus the bound of its quantization error reaches the threshold,
-/// and a turn within that bound of the threshold is checked with its float vector at once.</para>
+/// <see cref="GetRescoreCount"/> turns, which are then scored exactly; then every other turn whose score could still beat
+/// the worst kept one, by the bound of its quantization error (<c>|q·v − q̂·v̂| ≤ e_q + e_v + 3·e_q·e_v</c>), is scored
+/// exactly too. The selection is therefore the exact ranking's, not an approximation of it. The threshold is applied
+/// exactly as well: a turn passes the first pass only when its approximate cosine plus its bound reaches the threshold, and
+/// a turn within its bound of the threshold is checked with its float vector at once.</para>
 /// </remarks>
 internal sealed class RelevanceRanking
 {
@@ -48,6 +51,9 @@ internal sealed class RelevanceRanking
         _threshold = threshold;
         _recencyStep = candidateCount > 1 ? 1f / (candidateCount - 1) : 0f;
     }
+
+    /// <summary>Gets how many turns the last quantized scan scored exactly (its shortlist and the turns that could still rank).</summary>
+    public int Rescored { get; private set; }
 
     /// <summary>Gets how many turns the first pass of a quantized scan keeps for exact re-scoring when <paramref name="count"/> are selected.</summary>
     public static int GetRescoreCount(int count) => Math.Max(RescoreFactor * count, MinRescoreCount);
@@ -174,40 +180,68 @@ internal sealed class RelevanceRanking
         var errors = index.Errors.Slice(start, count);
         var codes = index.Codes.Slice(start * dimensions, count * dimensions);
         var firstPass = new TopKHeap(GetRescoreCount(_count));
+
+        // Each turn's highest possible exact score, or NaN when it cannot be kept (or was scored exactly already).
+        var upperBounds = ArrayPool<float>.Shared.Rent(count);
         List<int>? unscored = null;
-        for (var i = 0; i < sources.Length; i++)
+        try
         {
-            if (sources[i].Length != dimensions)
+            for (var i = 0; i < sources.Length; i++)
             {
-                (unscored ??= []).Add(i);
-                continue;
+                upperBounds[i] = float.NaN;
+                if (sources[i].Length != dimensions)
+                {
+                    (unscored ??= []).Add(i);
+                    continue;
+                }
+
+                // NaN for a zero vector: never kept.
+                var approximate = queryScale * scales[i] * Int8Vectors.Dot(codes.Slice(i * dimensions, dimensions), query);
+                var bound = errors[i] + queryError + (3 * errors[i] * queryError) + RoundingSlack;
+                if (!(approximate + bound >= _threshold))
+                {
+                    continue;
+                }
+
+                // Within the error bound of the threshold: decided by the exact cosine.
+                if (approximate - bound < _threshold && !(ExactSimilarity(sources[i].Span, inverseNorms[i]) >= _threshold))
+                {
+                    continue;
+                }
+
+                var recency = _recencyWeight * (i * _recencyStep);
+                upperBounds[i] = (_similarityWeight * (approximate + bound)) + recency;
+                firstPass.Offer((_similarityWeight * approximate) + recency, i);
             }
 
-            // NaN for a zero vector: never kept.
-            var approximate = queryScale * scales[i] * Int8Vectors.Dot(codes.Slice(i * dimensions, dimensions), query);
-            var bound = errors[i] + queryError + (3 * errors[i] * queryError) + RoundingSlack;
-            if (!(approximate + bound >= _threshold))
+            Span<int> shortlist = firstPass.Count <= 256 ? stackalloc int[firstPass.Count] : new int[firstPass.Count];
+            shortlist = shortlist[..firstPass.CopySortedIndicesTo(shortlist)];
+            foreach (var i in shortlist)
             {
-                continue;
+                Offer(ExactSimilarity(sources[i].Span, inverseNorms[i]), i);
+                upperBounds[i] = float.NaN;
             }
 
-            if (approximate - bound < _threshold && !(TensorPrimitives.Dot(_query, sources[i].Span) * inverseNorms[i] >= _threshold))
+            // Any other turn that could still beat the worst kept one is scored exactly too: the result is the exact ranking's.
+            Rescored = shortlist.Length;
+            for (var i = 0; i < sources.Length; i++)
             {
-                continue;
+                if (upperBounds[i] >= _heap.Floor)
+                {
+                    Offer(ExactSimilarity(sources[i].Span, inverseNorms[i]), i);
+                    Rescored++;
+                }
             }
-
-            firstPass.Offer((_similarityWeight * approximate) + (_recencyWeight * (i * _recencyStep)), i);
         }
-
-        Span<int> kept = firstPass.Count <= 256 ? stackalloc int[firstPass.Count] : new int[firstPass.Count];
-        kept = kept[..firstPass.CopySortedIndicesTo(kept)];
-        foreach (var i in kept)
+        finally
         {
-            Offer(TensorPrimitives.Dot(_query, sources[i].Span) * inverseNorms[i], i);
+            ArrayPool<float>.Shared.Return(upperBounds);
         }
 
         return unscored;
     }
+
+    private float ExactSimilarity(ReadOnlySpan<float> vector, float inverseNorm) => TensorPrimitives.Dot(_query, vector) * inverseNorm;
 
     private void Offer(float similarity, int index)
     {
