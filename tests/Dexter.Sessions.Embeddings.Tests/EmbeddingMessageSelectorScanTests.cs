@@ -139,6 +139,23 @@ public class EmbeddingMessageSelectorScanTests
         }
     }
 
+    [Test]
+    public async Task SelectAsync_MoreSessionsThanTheCacheKeeps_EachSelectsFromItsOwnTurns()
+    {
+        var selector = CreateSelector(o => o.UseQuantizedScan = true);
+        var sessions = Enumerable.Range(0, ScanIndexCache.Capacity + 4).Select(s => RandomVectors.Turns(new Random(100 + s), 100, Dimensions)).ToArray();
+
+        for (var round = 0; round < 2; round++)
+        {
+            for (var s = 0; s < sessions.Length; s++)
+            {
+                var selection = await selector.SelectAsync(new MessageSelectionContext(Query, sessions[s], 3) { SessionId = "session " + s });
+
+                Assert.That(selection.Turns, Is.EqualTo(ExactTop(sessions[s], 3).Select(id => sessions[s][id - 1])), $"session {s}, round {round}");
+            }
+        }
+    }
+
     /// <summary>The ids the original rule selects, computed independently: cosine by norms, weights 0.7 and 0.3, chronological order.</summary>
     private int[] ExactTop(IReadOnlyList<Message> turns, int count) =>
         turns

@@ -60,6 +60,18 @@ internal static class Int8Vectors
         return wide;
     }
 
+    /// <summary>
+    /// Writes <c>queryScale · scales[row] · (codes of row · query)</c> for every row of <paramref name="codes"/> (NaN where the
+    /// row's scale is NaN): the first pass of a quantized scan, one sequential read of the codes.
+    /// </summary>
+    public static void ScaledDots(ReadOnlySpan<sbyte> codes, int dimensions, ReadOnlySpan<short> query, ReadOnlySpan<float> scales, float queryScale, Span<float> destination)
+    {
+        for (var row = 0; row < destination.Length; row++)
+        {
+            destination[row] = queryScale * scales[row] * Dot(codes.Slice(row * dimensions, dimensions), query);
+        }
+    }
+
     /// <summary>Returns the dot product of a row's codes and a query's widened codes, exactly, with the widest SIMD the machine has.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int Dot(ReadOnlySpan<sbyte> row, ReadOnlySpan<short> query)
@@ -78,6 +90,7 @@ internal static class Int8Vectors
     }
 
     /// <summary>The AVX-512 kernel: 32 codes per step (sign-extend to 16 bits, <c>vpmaddwd</c>, add).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static int DotAvx512(ReadOnlySpan<sbyte> row, ReadOnlySpan<short> query)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(query.Length, row.Length, nameof(query));
@@ -104,6 +117,7 @@ internal static class Int8Vectors
     }
 
     /// <summary>The AVX2 kernel: 16 codes per step.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static int DotAvx2(ReadOnlySpan<sbyte> row, ReadOnlySpan<short> query)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(query.Length, row.Length, nameof(query));

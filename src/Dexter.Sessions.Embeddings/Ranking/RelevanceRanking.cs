@@ -37,6 +37,7 @@ internal sealed class RelevanceRanking
     private readonly float _recencyWeight;
     private readonly float _threshold;
     private readonly float _recencyStep;
+    private float _floor = float.NegativeInfinity;
 
     /// <summary>Initializes a ranking of <paramref name="candidateCount"/> turns that keeps at most <paramref name="count"/>.</summary>
     public RelevanceRanking(ReadOnlyMemory<float> query, int count, int candidateCount, float similarityWeight, float recencyWeight, float threshold)
@@ -90,8 +91,13 @@ internal sealed class RelevanceRanking
             return ScoreEach(turns);
         }
 
+        if (!index.Quantized)
+        {
+            return ScoreChecked(turns, index);
+        }
+
         var start = index.Prepare(turns, _query.Length);
-        return index.Quantized && turns.Count > GetRescoreCount(_count)
+        return turns.Count > GetRescoreCount(_count)
             ? ScoreQuantized(index, start, turns.Count)
             : ScoreExact(index, start, turns.Count);
     }
@@ -142,6 +148,27 @@ internal sealed class RelevanceRanking
         return unscored;
     }
 
+    /// <summary>The float scan: one pass over the turns, each row of the index checked (and computed when needed) as its turn is read.</summary>
+    private List<int>? ScoreChecked(IReadOnlyList<Message> turns, ScanIndex index)
+    {
+        List<int>? unscored = null;
+        var query = _query.AsSpan();
+        var start = index.Reserve(turns, query.Length);
+        for (var i = 0; i < turns.Count; i++)
+        {
+            var vector = turns[i].Embedding;
+            if (vector.Length != query.Length)
+            {
+                (unscored ??= []).Add(i);
+                continue;
+            }
+
+            Offer(TensorPrimitives.Dot(query, vector.Span) * index.InverseNormOf(start + i, vector), i);
+        }
+
+        return unscored;
+    }
+
     private List<int>? ScoreExact(ScanIndex index, int start, int count)
     {
         List<int>? unscored = null;
@@ -186,17 +213,24 @@ internal sealed class RelevanceRanking
         List<int>? unscored = null;
         try
         {
-            for (var i = 0; i < sources.Length; i++)
+            // The scan proper: nothing but the int8 dot products, in order over the codes. NaN for a row without a usable vector.
+            var approximations = upperBounds.AsSpan(0, count);
+            Int8Vectors.ScaledDots(codes, dimensions, query, scales, queryScale, approximations);
+            var floor = float.NegativeInfinity;
+            for (var i = 0; i < approximations.Length; i++)
             {
+                var approximate = approximations[i];
                 upperBounds[i] = float.NaN;
-                if (sources[i].Length != dimensions)
+                if (float.IsNaN(approximate))
                 {
-                    (unscored ??= []).Add(i);
+                    if (sources[i].Length != dimensions)
+                    {
+                        (unscored ??= []).Add(i);
+                    }
+
                     continue;
                 }
 
-                // NaN for a zero vector: never kept.
-                var approximate = queryScale * scales[i] * Int8Vectors.Dot(codes.Slice(i * dimensions, dimensions), query);
                 var bound = errors[i] + queryError + (3 * errors[i] * queryError) + RoundingSlack;
                 if (!(approximate + bound >= _threshold))
                 {
@@ -211,7 +245,12 @@ internal sealed class RelevanceRanking
 
                 var recency = _recencyWeight * (i * _recencyStep);
                 upperBounds[i] = (_similarityWeight * (approximate + bound)) + recency;
-                firstPass.Offer((_similarityWeight * approximate) + recency, i);
+                var score = (_similarityWeight * approximate) + recency;
+                if (score >= floor)
+                {
+                    firstPass.Offer(score, i);
+                    floor = firstPass.Floor;
+                }
             }
 
             Span<int> shortlist = firstPass.Count <= 256 ? stackalloc int[firstPass.Count] : new int[firstPass.Count];
@@ -224,15 +263,18 @@ internal sealed class RelevanceRanking
 
             // Any other turn that could still beat the worst kept one is scored exactly too: the result is the exact ranking's.
             Rescored = shortlist.Length;
-            for (var i = 0; i < sources.Length; i++)
+            floor = _heap.Floor;
+            for (var i = 0; i < count; i++)
             {
-                if (upperBounds[i] >= _heap.Floor)
+                if (upperBounds[i] >= floor)
                 {
                     Offer(ExactSimilarity(sources[i].Span, inverseNorms[i]), i);
+                    floor = _heap.Floor;
                     Rescored++;
                 }
             }
         }
+
         finally
         {
             ArrayPool<float>.Shared.Return(upperBounds);
@@ -247,7 +289,13 @@ internal sealed class RelevanceRanking
     {
         if (similarity >= _threshold)
         {
-            _heap.Offer((_similarityWeight * similarity) + (_recencyWeight * (index * _recencyStep)), index);
+            // Below the worst kept score a turn cannot be kept; the heap decides the rest, ties included.
+            var score = (_similarityWeight * similarity) + (_recencyWeight * (index * _recencyStep));
+            if (score >= _floor)
+            {
+                _heap.Offer(score, index);
+                _floor = _heap.Floor;
+            }
         }
     }
 }

@@ -89,6 +89,51 @@ internal sealed class ScanIndex
         return start;
     }
 
+    /// <summary>
+    /// Makes rows <c>[start, start + turns.Count)</c> available for <paramref name="turns"/>, keeping the rows already there
+    /// without checking them: a float scan checks each row as it reads the turn (<see cref="InverseNormOf"/>), which saves a
+    /// pass over the turns. Only for an index without int8 codes.
+    /// </summary>
+    /// <returns>The row of the first turn.</returns>
+    public int Reserve(IReadOnlyList<Message> turns, int dimensions)
+    {
+        if (Quantized)
+        {
+            throw new InvalidOperationException("A quantized scan index is prepared with Prepare, which computes the codes before the scan.");
+        }
+
+        if (dimensions != Dimensions)
+        {
+            _count = 0;
+            _lastStart = 0;
+            Dimensions = dimensions;
+        }
+
+        var n = turns.Count;
+        var start = n == 0 ? _count : FindStart(turns[0].Embedding);
+        if (start + n > _sources.Length)
+        {
+            start = Compact(start, Math.Clamp(_count - start, 0, n), n);
+        }
+
+        _count = start + n;
+        _lastStart = start;
+        LastComputed = 0;
+        return start;
+    }
+
+    /// <summary>Returns the inverse norm of <paramref name="vector"/> (of the index's dimensions) from <paramref name="row"/>, computing the row when it describes another vector.</summary>
+    public float InverseNormOf(int row, ReadOnlyMemory<float> vector)
+    {
+        if (!_sources[row].Equals(vector))
+        {
+            ComputeRow(row, vector);
+            LastComputed++;
+        }
+
+        return _inverseNorms[row];
+    }
+
     private int FindStart(ReadOnlyMemory<float> first)
     {
         // Most queries follow a new turn: the candidates start where they did, or a few rows later.
