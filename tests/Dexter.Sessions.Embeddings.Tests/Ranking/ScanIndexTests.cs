@@ -107,6 +107,34 @@ public class ScanIndexTests
         });
     }
 
+    [Test]
+    public void InverseNormOf_AfterReserveOfASlidWindow_ComputesOnlyTheNewTurnsRow()
+    {
+        var all = RandomVectors.Turns(new Random(7), 60, Dimensions);
+        var index = new ScanIndex(quantized: false);
+        var first = index.Reserve(all[..50], Dimensions);
+        for (var i = 0; i < 50; i++)
+        {
+            index.InverseNormOf(first + i, all[i].Embedding);
+        }
+
+        var start = index.Reserve(all[1..51], Dimensions);
+        var norms = Enumerable.Range(1, 50).Select(i => index.InverseNormOf(start + i - 1, all[i].Embedding)).ToArray();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(index.LastComputed, Is.EqualTo(1));
+            Assert.That(norms, Is.All.EqualTo(1f));
+            AssertRowsDescribe(index, start, all[1..51]);
+        });
+    }
+
+    [Test]
+    public void Reserve_QuantizedIndex_ThrowsInvalidOperationException()
+    {
+        Assert.That(() => new ScanIndex(quantized: true).Reserve([], Dimensions), Throws.InvalidOperationException);
+    }
+
     private static void AssertRowsDescribe(ScanIndex index, int start, Message[] turns)
     {
         for (var i = 0; i < turns.Length; i++)
