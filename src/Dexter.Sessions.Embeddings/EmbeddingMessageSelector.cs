@@ -24,14 +24,17 @@ namespace Dexter.Sessions.Embeddings;
 /// normalized once, and a cosine is one <c>TensorPrimitives.Dot</c>. Vectors stored before, of any length, are recognised by
 /// their norm (computed once per vector and kept for the session's next queries) and scored by their cosine all the same.
 /// With <see cref="EmbeddingSelectorOptions.UseQuantizedScan"/>, a first pass reads int8 copies of the vectors (a quarter of
-/// the bytes) and only the best candidates are scored exactly; the threshold is always applied exactly.</para>
+/// the bytes), and only the candidates it cannot rule out are scored exactly: the selection is the same, and the threshold is
+/// always applied to exact cosines.</para>
 /// <para>Embeddings never fail a conversation: when the generator throws or takes longer than
 /// <see cref="EmbeddingSelectorOptions.EmbeddingTimeout"/>, the latest turns are used for that query, a new turn is stored
 /// without a vector, and a warning is logged with the cause. Cancellation by the caller is not caught.</para>
 /// <para>Metrics, on the meter named <see cref="DexterSessionsTelemetry.SourceName"/>: <c>dexter.sessions.embeddings.texts</c>
 /// (texts embedded, by <c>operation</c>: <c>query</c>, <c>turn</c>, <c>backfill</c>) and <c>dexter.sessions.embeddings.fallbacks</c>
 /// (by <c>operation</c>: <c>select</c>, <c>prepare</c>, and <c>reason</c>).</para>
-/// <para>The selector holds no mutable state and is safe to use from many threads.</para>
+/// <para>The selector is safe to use from many threads. Its only state is the scan index of the 16 sessions queried last (what
+/// is computed once per vector: its norm, and its int8 copy), which holds references to those sessions' vectors; queries of
+/// one session wait for each other during the scan, queries of different sessions do not.</para>
 /// </remarks>
 public sealed partial class EmbeddingMessageSelector : IMessageSelector
 {
