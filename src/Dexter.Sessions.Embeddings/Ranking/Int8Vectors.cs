@@ -60,18 +60,6 @@ internal static class Int8Vectors
         return wide;
     }
 
-    /// <summary>
-    /// Writes <c>queryScale · scales[row] · (codes of row · query)</c> for every row of <paramref name="codes"/> (NaN where the
-    /// row's scale is NaN): the first pass of a quantized scan, one sequential read of the codes.
-    /// </summary>
-    public static void ScaledDots(ReadOnlySpan<sbyte> codes, int dimensions, ReadOnlySpan<short> query, ReadOnlySpan<float> scales, float queryScale, Span<float> destination)
-    {
-        for (var row = 0; row < destination.Length; row++)
-        {
-            destination[row] = queryScale * scales[row] * Dot(codes.Slice(row * dimensions, dimensions), query);
-        }
-    }
-
     /// <summary>Returns the dot product of a row's codes and a query's widened codes, exactly, with the widest SIMD the machine has.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int Dot(ReadOnlySpan<sbyte> row, ReadOnlySpan<short> query)

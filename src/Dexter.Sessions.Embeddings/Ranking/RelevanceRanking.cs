@@ -91,15 +91,7 @@ internal sealed class RelevanceRanking
             return ScoreEach(turns);
         }
 
-        if (!index.Quantized)
-        {
-            return ScoreChecked(turns, index);
-        }
-
-        var start = index.Prepare(turns, _query.Length);
-        return turns.Count > GetRescoreCount(_count)
-            ? ScoreQuantized(index, start, turns.Count)
-            : ScoreExact(index, start, turns.Count);
+        return index.Quantized && turns.Count > GetRescoreCount(_count) ? ScoreQuantized(turns, index) : ScoreChecked(turns, index);
     }
 
     /// <summary>Scores one turn, by its index among the candidates; a vector of another length than the query's is skipped.</summary>
@@ -169,38 +161,19 @@ internal sealed class RelevanceRanking
         return unscored;
     }
 
-    private List<int>? ScoreExact(ScanIndex index, int start, int count)
-    {
-        List<int>? unscored = null;
-        var query = _query.AsSpan();
-        var sources = index.Sources.Slice(start, count);
-        var inverseNorms = index.InverseNorms.Slice(start, count);
-        for (var i = 0; i < sources.Length; i++)
-        {
-            var vector = sources[i].Span;
-            if (vector.Length != query.Length)
-            {
-                (unscored ??= []).Add(i);
-                continue;
-            }
-
-            Offer(TensorPrimitives.Dot(query, vector) * inverseNorms[i], i);
-        }
-
-        return unscored;
-    }
-
-    private List<int>? ScoreQuantized(ScanIndex index, int start, int count)
+    private List<int>? ScoreQuantized(IReadOnlyList<Message> turns, ScanIndex index)
     {
         var dimensions = _query.Length;
         var queryCodes = new sbyte[dimensions];
         var (queryScale, queryError) = Int8Vectors.Quantize(_query, 1f, queryCodes);
         if (float.IsNaN(queryScale))
         {
-            return ScoreExact(index, start, count);
+            return ScoreChecked(turns, index);
         }
 
         var query = Int8Vectors.Widen(queryCodes);
+        var count = turns.Count;
+        var start = index.Reserve(turns, dimensions);
         var sources = index.Sources.Slice(start, count);
         var inverseNorms = index.InverseNorms.Slice(start, count);
         var scales = index.Scales.Slice(start, count);
@@ -213,21 +186,29 @@ internal sealed class RelevanceRanking
         List<int>? unscored = null;
         try
         {
-            // The scan proper: nothing but the int8 dot products, in order over the codes. NaN for a row without a usable vector.
-            var approximations = upperBounds.AsSpan(0, count);
-            Int8Vectors.ScaledDots(codes, dimensions, query, scales, queryScale, approximations);
-            var floor = float.NegativeInfinity;
-            for (var i = 0; i < approximations.Length; i++)
+            // The scan proper: each turn's row checked (computed when it describes another vector) and its int8 dot product,
+            // in order over the codes; NaN for a zero vector.
+            for (var i = 0; i < count; i++)
             {
-                var approximate = approximations[i];
+                var vector = turns[i].Embedding;
+                if (vector.Length != dimensions)
+                {
+                    (unscored ??= []).Add(i);
+                    upperBounds[i] = float.NaN;
+                    continue;
+                }
+
+                index.InverseNormOf(start + i, vector);
+                upperBounds[i] = queryScale * scales[i] * Int8Vectors.Dot(codes.Slice(i * dimensions, dimensions), query);
+            }
+
+            var floor = float.NegativeInfinity;
+            for (var i = 0; i < count; i++)
+            {
+                var approximate = upperBounds[i];
                 upperBounds[i] = float.NaN;
                 if (float.IsNaN(approximate))
                 {
-                    if (sources[i].Length != dimensions)
-                    {
-                        (unscored ??= []).Add(i);
-                    }
-
                     continue;
                 }
 

@@ -91,17 +91,12 @@ internal sealed class ScanIndex
 
     /// <summary>
     /// Makes rows <c>[start, start + turns.Count)</c> available for <paramref name="turns"/>, keeping the rows already there
-    /// without checking them: a float scan checks each row as it reads the turn (<see cref="InverseNormOf"/>), which saves a
-    /// pass over the turns. Only for an index without int8 codes.
+    /// without checking them: the scan checks each row as it reads the turn (<see cref="InverseNormOf"/>), which saves a
+    /// pass over the turns.
     /// </summary>
     /// <returns>The row of the first turn.</returns>
     public int Reserve(IReadOnlyList<Message> turns, int dimensions)
     {
-        if (Quantized)
-        {
-            throw new InvalidOperationException("A quantized scan index is prepared with Prepare, which computes the codes before the scan.");
-        }
-
         if (dimensions != Dimensions)
         {
             _count = 0;
@@ -122,7 +117,7 @@ internal sealed class ScanIndex
         return start;
     }
 
-    /// <summary>Returns the inverse norm of <paramref name="vector"/> (of the index's dimensions) from <paramref name="row"/>, computing the row when it describes another vector.</summary>
+    /// <summary>Returns the inverse norm of <paramref name="vector"/> (of the index's dimensions) from <paramref name="row"/>, computing the row (and its codes) when it describes another vector.</summary>
     public float InverseNormOf(int row, ReadOnlyMemory<float> vector)
     {
         if (!_sources[row].Equals(vector))

@@ -130,9 +130,29 @@ public class ScanIndexTests
     }
 
     [Test]
-    public void Reserve_QuantizedIndex_ThrowsInvalidOperationException()
+    public void InverseNormOf_QuantizedIndexAfterReserve_ComputesTheRowsCodesOnce()
     {
-        Assert.That(() => new ScanIndex(quantized: true).Reserve([], Dimensions), Throws.InvalidOperationException);
+        var turns = RandomVectors.Turns(new Random(8), 30, Dimensions);
+        var index = new ScanIndex(quantized: true);
+        var start = index.Reserve(turns, Dimensions);
+        for (var i = 0; i < turns.Length; i++)
+        {
+            index.InverseNormOf(start + i, turns[i].Embedding);
+        }
+
+        var computedFirst = index.LastComputed;
+        start = index.Reserve(turns, Dimensions);
+        for (var i = 0; i < turns.Length; i++)
+        {
+            index.InverseNormOf(start + i, turns[i].Embedding);
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(computedFirst, Is.EqualTo(30));
+            Assert.That(index.LastComputed, Is.Zero);
+            AssertRowsDescribe(index, start, turns);
+        });
     }
 
     private static void AssertRowsDescribe(ScanIndex index, int start, Message[] turns)
