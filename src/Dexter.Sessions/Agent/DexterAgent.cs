@@ -136,6 +136,7 @@ public sealed class DexterAgent
     private async Task<DexterAgentResponse> RunCoreAsync(Task<SessionTurn> begin, ChatOptions? options, CancellationToken cancellationToken)
     {
         using var turn = await begin.ConfigureAwait(false);
+        turn.MakeCurrent();
         try
         {
             var response = await _chatClient.GetResponseAsync(turn.CreateModelInput(), options, cancellationToken).ConfigureAwait(false);

@@ -89,6 +89,7 @@ public sealed class SessionChatClient : DelegatingChatClient
         }
 
         var parked = false;
+        call.Turn.MakeCurrent();
         try
         {
             var response = await base.GetResponseAsync(call.ModelInput(), WithoutConversationId(options), cancellationToken).ConfigureAwait(false);

@@ -116,6 +116,7 @@ public sealed class SessionTurn : IDisposable
             {
                 try
                 {
+                    MakeCurrent(); // each step of an iterator runs in its consumer's flow: the model's stream steps under the turn
                     stream ??= updates.GetAsyncEnumerator(cancellationToken);
                     if (!await stream.MoveNextAsync().ConfigureAwait(false))
                     {
@@ -163,6 +164,18 @@ public sealed class SessionTurn : IDisposable
     {
         Exchange.AddRange(produced);
         Exchange.AddRange(results);
+    }
+
+    /// <summary>
+    /// Makes the turn's activity the current one in the caller's async flow, so the model's spans become its children; the turn
+    /// begins in an async method, whose change of <see cref="Activity.Current"/> does not outlive it.
+    /// </summary>
+    internal void MakeCurrent()
+    {
+        if (Activity is not null)
+        {
+            Activity.Current = Activity;
+        }
     }
 
     internal void SetContext(IReadOnlyList<Message> context, IReadOnlyList<ChatMessage> contextMessages)

@@ -491,7 +491,8 @@ public sealed partial class SessionTurnPipeline
             activity.SetTag("gen_ai.operation.name", "invoke_agent");
             if (sessionId is not null)
             {
-                activity.SetTag("gen_ai.conversation.id", sessionId);
+                activity.SetTag(DexterSessionsTelemetry.ConversationIdTag, sessionId);
+                DexterSessionsTelemetry.TagModelSpans();
             }
         }
 

@@ -46,6 +46,43 @@ public static class DexterSessionsTelemetry
 
     private static readonly KeyValuePair<string, object?> InvokeAgent = new("gen_ai.operation.name", "invoke_agent");
 
+    /// <summary>
+    /// Gives the model's own spans under a turn (Microsoft.Extensions.AI's <c>chat</c> spans, which never see the conversation id
+    /// because the turn keeps it from the model) the turn's <c>gen_ai.conversation.id</c>. The listener samples nothing itself:
+    /// it only tags activities that other listeners chose to record.
+    /// </summary>
+    private static readonly Lazy<ActivityListener> ChildSpanTagger = new(static () =>
+    {
+        var listener = new ActivityListener
+        {
+            ShouldListenTo = static source => source.Name.StartsWith("Experimental.Microsoft.Extensions.AI", StringComparison.Ordinal) ||
+                source.Name.StartsWith("Microsoft.Extensions.AI", StringComparison.Ordinal),
+            Sample = static (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.None,
+            ActivityStarted = static activity =>
+            {
+                for (var parent = activity.Parent; parent is not null; parent = parent.Parent)
+                {
+                    if (parent.Source == ActivitySource)
+                    {
+                        if (activity.GetTagItem(ConversationIdTag) is null && parent.GetTagItem(ConversationIdTag) is { } id)
+                        {
+                            activity.SetTag(ConversationIdTag, id);
+                        }
+
+                        return;
+                    }
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+        return listener;
+    });
+
+    internal const string ConversationIdTag = "gen_ai.conversation.id";
+
+    /// <summary>Makes sure the model's spans under a turn get its conversation id (see <see cref="ChildSpanTagger"/>).</summary>
+    internal static void TagModelSpans() => _ = ChildSpanTagger.Value;
+
     internal static void TurnRecorded(Message turn, double seconds, Activity? activity)
     {
         TurnsRecorded.Add(1);

@@ -9,11 +9,13 @@ internal sealed class ActivityRecorder : IDisposable
     private readonly ActivityListener _listener;
     private readonly ConcurrentQueue<Activity> _stopped = new();
 
-    public ActivityRecorder()
+    /// <summary>Starts recording the activities of the sources whose names <paramref name="sources"/> accepts; Dexter.Sessions' by default.</summary>
+    public ActivityRecorder(Func<string, bool>? sources = null)
     {
+        sources ??= name => name == DexterSessionsTelemetry.SourceName;
         _listener = new ActivityListener
         {
-            ShouldListenTo = source => source.Name == DexterSessionsTelemetry.SourceName,
+            ShouldListenTo = source => sources(source.Name),
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = _stopped.Enqueue,
         };
