@@ -7,10 +7,10 @@ namespace Dexter.Sessions.PostgreSql;
 /// The tables of <see cref="PostgreSqlSessionStore"/> under one schema and table prefix: their names, the migrations that
 /// create them version by version, and the statements the store runs.
 /// </summary>
-internal sealed class PostgreSqlSchema
+internal sealed partial class PostgreSqlSchema
 {
     /// <summary>The schema version this package writes and reads.</summary>
-    public const int CurrentVersion = 1;
+    public const int CurrentVersion = 2;
 
     public PostgreSqlSchema(string schema, string tablePrefix)
     {
@@ -64,7 +64,8 @@ internal sealed class PostgreSqlSchema
         SetSession = $"""
             INSERT INTO {Sessions} AS s (session_id, owner, created_at, last_activity_at, expires_at, last_id, turn_count)
             VALUES ($1, NULL, $2, $2, $3, $4, $5)
-            ON CONFLICT (session_id) DO UPDATE SET last_activity_at = $2, expires_at = $3, last_id = $4, turn_count = $5
+            ON CONFLICT (session_id) DO UPDATE SET last_activity_at = $2, expires_at = $3, last_id = $4, turn_count = $5,
+                summary = NULL, summary_through = 0, summary_updated_at = NULL, summary_updated_offset = NULL
             """;
         DeleteTurns = $"DELETE FROM {Turns} WHERE session_id = $1";
         InsertTurns = $"""
@@ -181,6 +182,17 @@ internal sealed class PostgreSqlSchema
             embedding  bytea,
             PRIMARY KEY (session_id, turn_id)
         );
+        """,
+
+        // Version 2. The rolling summary of a session, on its row: summary_through is the last turn id it covers (0: none),
+        // the compare-and-set column; the time is UTC ticks and the offset it was given with, in minutes, so it reads back
+        // exactly. A constant default makes the column addition a catalog change, without rewriting the table.
+        $"""
+        ALTER TABLE {Sessions}
+            ADD COLUMN IF NOT EXISTS summary                text,
+            ADD COLUMN IF NOT EXISTS summary_through        integer NOT NULL DEFAULT 0,
+            ADD COLUMN IF NOT EXISTS summary_updated_at     bigint,
+            ADD COLUMN IF NOT EXISTS summary_updated_offset integer;
         """,
     ];
 

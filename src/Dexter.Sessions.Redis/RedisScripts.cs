@@ -5,7 +5,9 @@ namespace Dexter.Sessions.Redis;
 /// <c>:meta</c> hash and KEYS[2] its <c>:turns</c> list, both in the same hash slot. Times are UTC ticks, TTLs milliseconds.
 /// </summary>
 /// <remarks>
-/// The meta hash holds <c>created</c> and <c>activity</c> (UTC ticks), <c>last</c> (the last id handed out) and <c>owner</c>.
+/// The meta hash holds <c>created</c> and <c>activity</c> (UTC ticks), <c>last</c> (the last id handed out) and <c>owner</c>;
+/// once the session has a rolling summary, also <c>summary</c> (its text), <c>summary_through</c> (the last turn id it covers),
+/// <c>summary_at</c> (UTC ticks) and <c>summary_offset</c> (the offset of that time, in minutes).
 /// Every record in the list starts with <c>{"id":N,</c>.
 /// </remarks>
 internal static class RedisScripts
@@ -21,7 +23,7 @@ internal static class RedisScripts
         return id
         """;
 
-    /// <summary>ARGV: now, ttl, last id, records… Replaces the turns. Returns how many were written.</summary>
+    /// <summary>ARGV: now, ttl, last id, records… Replaces the turns and removes the summary. Returns how many were written.</summary>
     public const string Set = """
         redis.call('DEL', KEYS[2])
         local n = #ARGV
@@ -30,6 +32,7 @@ internal static class RedisScripts
         end
         redis.call('HSETNX', KEYS[1], 'created', ARGV[1])
         redis.call('HSET', KEYS[1], 'activity', ARGV[1], 'last', ARGV[3])
+        redis.call('HDEL', KEYS[1], 'summary', 'summary_through', 'summary_at', 'summary_offset')
         redis.call('PEXPIRE', KEYS[1], ARGV[2])
         if n >= 4 then redis.call('PEXPIRE', KEYS[2], ARGV[2]) end
         return n - 3
@@ -85,5 +88,20 @@ internal static class RedisScripts
         redis.call('PEXPIRE', KEYS[1], ARGV[2])
         redis.call('PEXPIRE', KEYS[2], ARGV[2])
         return missed
+        """;
+
+    /// <summary>
+    /// ARGV: now, ttl, expected summary_through, new summary_through, text, updated-at ticks, updated-at offset minutes. Stores
+    /// the summary when the session exists and its summary covers exactly the expected turn id (0: none), refreshing the expiry
+    /// of both keys. Returns 1 when stored, 0 otherwise (nothing changed).
+    /// </summary>
+    public const string SetSummaryIfUnchanged = """
+        if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+        local current = tonumber(redis.call('HGET', KEYS[1], 'summary_through') or '0')
+        if current ~= tonumber(ARGV[3]) then return 0 end
+        redis.call('HSET', KEYS[1], 'summary', ARGV[5], 'summary_through', ARGV[4], 'summary_at', ARGV[6], 'summary_offset', ARGV[7], 'activity', ARGV[1])
+        redis.call('PEXPIRE', KEYS[1], ARGV[2])
+        redis.call('PEXPIRE', KEYS[2], ARGV[2])
+        return 1
         """;
 }

@@ -14,7 +14,7 @@ namespace Dexter.Sessions.Redis;
 /// <remarks>
 /// <para>
 /// A session is two keys with the same hash tag, so the store works on Redis Cluster: <c>{prefix}{sessionId}:meta</c>, a
-/// hash (creation, last activity, owner, last turn id), and <c>{prefix}{sessionId}:turns</c>, a list of JSON records, one
+/// hash (creation, last activity, owner, last turn id, rolling summary), and <c>{prefix}{sessionId}:turns</c>, a list of JSON records, one
 /// per turn. Appending a turn is one Lua script, one round trip: it takes the next id, pushes the record and refreshes
 /// the expiry of both keys, so concurrent writers in any number of processes never lose or duplicate a turn.
 /// <see cref="GetRecentAsync"/> reads only the tail of the list.

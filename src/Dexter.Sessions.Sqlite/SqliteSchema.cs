@@ -7,7 +7,7 @@ namespace Dexter.Sessions.Sqlite;
 internal sealed class SqliteSchema
 {
     /// <summary>The schema version this package writes; version <c>n</c> is reached by applying step <c>n - 1</c>.</summary>
-    public const int CurrentVersion = 1;
+    public const int CurrentVersion = 2;
 
     public SqliteSchema(string prefix)
     {
@@ -43,6 +43,15 @@ internal sealed class SqliteSchema
                 PRIMARY KEY ("session_id", "seq")
             ) WITHOUT ROWID;
             CREATE UNIQUE INDEX {Quote(prefix + "turns_turn_id")} ON {Turns} ("session_id", "turn_id");
+            """,
+
+            // 1 -> 2: the rolling summary of a session, on its row. summary_through is the last turn id it covers (0: none);
+            // the time is UTC ticks and the offset it was given with, in minutes.
+            $"""
+            ALTER TABLE {Sessions} ADD COLUMN "summary" TEXT NULL;
+            ALTER TABLE {Sessions} ADD COLUMN "summary_through" INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE {Sessions} ADD COLUMN "summary_updated_at" INTEGER NULL;
+            ALTER TABLE {Sessions} ADD COLUMN "summary_updated_offset" INTEGER NULL;
             """,
         ];
     }

@@ -15,7 +15,7 @@ namespace Dexter.Sessions.Sqlite;
 /// <remarks>
 /// <para>
 /// The file is in WAL mode, so reads never wait for writes. A session is one row of <c>{prefix}sessions</c> (creation, last
-/// activity, expiry, owner, last turn id); each turn is one row of <c>{prefix}turns</c> keyed by (session, position), holding
+/// activity, expiry, owner, last turn id, rolling summary); each turn is one row of <c>{prefix}turns</c> keyed by (session, position), holding
 /// the core's turn record (<see cref="TurnRecordSerializer"/>) and the embedding as a BLOB of float32 values.
 /// <see cref="GetRecentAsync"/> reads only the rows it returns.
 /// </para>
@@ -151,7 +151,8 @@ public sealed partial class SqliteSessionStore : ISessionStore, IDisposable
                 ON CONFLICT ("session_id") DO UPDATE SET
                     "owner" = CASE WHEN "expires_at" <= $now THEN NULL ELSE "owner" END,
                     "created_at" = CASE WHEN "expires_at" <= $now THEN $now ELSE "created_at" END,
-                    "last_activity_at" = $now, "expires_at" = $expires, "last_id" = $lastId, "last_seq" = $count, "turn_count" = $count;
+                    "last_activity_at" = $now, "expires_at" = $expires, "last_id" = $lastId, "last_seq" = $count, "turn_count" = $count,
+                    "summary" = NULL, "summary_through" = 0, "summary_updated_at" = NULL, "summary_updated_offset" = NULL;
                 """,
                 sessionId,
                 now))

@@ -41,7 +41,7 @@ public sealed class PostgreSqlSessionStoreSchemaTests
             Assert.Multiple(async () =>
             {
                 Assert.That(ids.Select(m => m.Id).Order(), Is.EqualTo(Enumerable.Range(1, 6)));
-                Assert.That(await PostgreSqlStores.ScalarAsync(ConnectionString, $"SELECT count(*) FROM {schema}.dexter_schema_version"), Is.EqualTo(1L));
+                Assert.That(await PostgreSqlStores.ScalarAsync(ConnectionString, $"SELECT count(*) FROM {schema}.dexter_schema_version"), Is.EqualTo((long)PostgreSqlSchema.CurrentVersion), "each version recorded once");
             });
         }
         finally
@@ -119,7 +119,33 @@ public sealed class PostgreSqlSessionStoreSchemaTests
         Assert.Multiple(async () =>
         {
             Assert.That(await PostgreSqlStores.ScalarAsync(ConnectionString, $"SELECT max(version) FROM {schema}.dexter_schema_version"), Is.EqualTo(PostgreSqlSchema.CurrentVersion));
-            Assert.That(logger.Entries.Any(e => e.Level == LogLevel.Information && e.Message.Contains("from schema version 0 to 1", StringComparison.Ordinal)), Is.True);
+            Assert.That(logger.Entries.Any(e => e.Level == LogLevel.Information && e.Message.Contains($"from schema version 0 to {PostgreSqlSchema.CurrentVersion}", StringComparison.Ordinal)), Is.True);
+        });
+    }
+
+    [Test]
+    public async Task FirstUse_Version1Tables_MigratesForwardKeepingSessionsAndAddsTheSummary()
+    {
+        var schema = PostgreSqlStores.NewSchema();
+        var tables = new PostgreSqlSchema(schema, "dexter_");
+        await PostgreSqlStores.ScalarAsync(ConnectionString,
+            $"CREATE SCHEMA {schema}; {tables.CreateVersions} {tables.Migrations[0]} INSERT INTO {tables.Versions} (version) VALUES (1);");
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        await PostgreSqlStores.ScalarAsync(ConnectionString,
+            $"INSERT INTO {tables.Sessions} (session_id, owner, created_at, last_activity_at, expires_at, last_id, turn_count) " +
+            "VALUES ('old', 'alice', $1, $1, $2, 0, 0)", clock.GetUtcNow(), clock.GetUtcNow().AddHours(1));
+        await using var store = PostgreSqlStores.Create(ConnectionString, clock, o => o.Schema = schema);
+
+        var before = await store.GetSummaryAsync("old");
+        var stored = await store.TrySetSummaryAsync("old", new SessionSummary("s", 1, clock.GetUtcNow()), 0);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await PostgreSqlStores.ScalarAsync(ConnectionString, $"SELECT max(version) FROM {tables.Versions}"), Is.EqualTo(PostgreSqlSchema.CurrentVersion));
+            Assert.That((await store.GetMetadataAsync("old"))?.Owner, Is.EqualTo("alice"));
+            Assert.That(before, Is.Null);
+            Assert.That(stored, Is.True);
+            Assert.That((await store.GetSummaryAsync("old"))?.Text, Is.EqualTo("s"));
         });
     }
 
@@ -175,6 +201,19 @@ public sealed class PostgreSqlSessionStoreSchemaTests
             Assert.That(script, Does.Contain("CREATE TABLE IF NOT EXISTS \"public\".\"dexter_turns\""));
             Assert.That(script, Does.Contain("PRIMARY KEY (session_id, turn_id)"));
             Assert.That(script, Does.Contain("INSERT INTO \"public\".\"dexter_schema_version\" (version) VALUES (1)"));
+            Assert.That(script, Does.Contain($"INSERT INTO \"public\".\"dexter_schema_version\" (version) VALUES ({PostgreSqlSchema.CurrentVersion})"));
         });
+    }
+
+    [Test]
+    public async Task Readme_DdlIsTheScriptOfTheCurrentVersion()
+    {
+        var readme = await File.ReadAllTextAsync(Path.Combine(TestContext.CurrentContext.TestDirectory, "README.md"));
+        var script = PostgreSqlSessionStore.GetSchemaScript();
+        var fromVersionTable = script[script.IndexOf("CREATE TABLE IF NOT EXISTS", StringComparison.Ordinal)..];
+
+        Assert.That(Normalize(readme), Does.Contain(Normalize(fromVersionTable)));
+
+        static string Normalize(string text) => string.Join(' ', text.Split((char[])[' ', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries));
     }
 }

@@ -31,7 +31,7 @@ public sealed class SqliteSessionStoreTests
 
         Assert.Multiple(async () =>
         {
-            Assert.That(await _database.ExecuteAsync("SELECT version FROM dexter_schema WHERE id = 1"), Is.EqualTo(1L));
+            Assert.That(await _database.ExecuteAsync("SELECT version FROM dexter_schema WHERE id = 1"), Is.EqualTo((long)SqliteSchema.CurrentVersion));
             Assert.That(await _database.ExecuteAsync("PRAGMA journal_mode"), Is.EqualTo("wal"));
             Assert.That(await _database.ExecuteAsync("SELECT count(*) FROM sqlite_master WHERE name IN ('dexter_sessions', 'dexter_turns')"), Is.EqualTo(2L));
         });
@@ -84,7 +84,8 @@ public sealed class SqliteSessionStoreTests
     [Test]
     public async Task CreateSchemaFalse_SchemaAppliedFromTheReadme_Works()
     {
-        await _database.ExecuteAsync(new SqliteSchema("dexter_").Migrations[0] + "INSERT INTO dexter_schema (id, version) VALUES (1, 1);");
+        await _database.ExecuteAsync(
+            string.Concat(new SqliteSchema("dexter_").Migrations) + $"INSERT INTO dexter_schema (id, version) VALUES (1, {SqliteSchema.CurrentVersion});");
         using var store = _database.Store(_clock, o => o.CreateSchema = false);
 
         var turn = await store.AppendAsync("s1", Turn("q"));
@@ -93,11 +94,44 @@ public sealed class SqliteSessionStoreTests
     }
 
     [Test]
+    public async Task FirstUse_Version1Database_MigratesForwardKeepingSessionsAndAddsTheSummary()
+    {
+        var schema = new SqliteSchema("dexter_");
+        await _database.ExecuteAsync(schema.Migrations[0] + "INSERT INTO dexter_schema (id, version) VALUES (1, 1);");
+        var expires = _clock.GetUtcNow().AddHours(1).UtcTicks;
+        var now = _clock.GetUtcNow().UtcTicks;
+        await _database.ExecuteAsync(
+            "INSERT INTO dexter_sessions (session_id, owner, created_at, last_activity_at, expires_at, last_id, last_seq, turn_count) " +
+            $"VALUES ('old', 'alice', {now}, {now}, {expires}, 0, 0, 0);");
+        using var store = _database.Store(_clock);
+
+        var before = await store.GetSummaryAsync("old");
+        var stored = await store.TrySetSummaryAsync("old", new SessionSummary("s", 1, _clock.GetUtcNow()), 0);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await _database.ExecuteAsync("SELECT version FROM dexter_schema WHERE id = 1"), Is.EqualTo((long)SqliteSchema.CurrentVersion));
+            Assert.That((await store.GetMetadataAsync("old"))?.Owner, Is.EqualTo("alice"));
+            Assert.That(before, Is.Null);
+            Assert.That(stored, Is.True);
+            Assert.That((await store.GetSummaryAsync("old"))?.Text, Is.EqualTo("s"));
+        });
+    }
+
+    [Test]
     public async Task Readme_DdlIsTheSchemaOfTheCurrentVersion()
     {
         var readme = await File.ReadAllTextAsync(Path.Combine(TestContext.CurrentContext.TestDirectory, "README.md"));
 
-        Assert.That(Normalize(readme), Does.Contain(Normalize(new SqliteSchema("dexter_").Migrations[0])));
+        Assert.Multiple(() =>
+        {
+            foreach (var step in new SqliteSchema("dexter_").Migrations)
+            {
+                Assert.That(Normalize(readme), Does.Contain(Normalize(step)));
+            }
+
+            Assert.That(readme, Does.Contain($"VALUES (1, {SqliteSchema.CurrentVersion});"));
+        });
 
         static string Normalize(string text) => string.Join(' ', text.Split((char[])[' ', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries));
     }

@@ -527,6 +527,268 @@ public abstract class SessionStoreContractTests
         });
     }
 
+    protected static SessionSummary Summary(string text, int throughTurnId) =>
+        new(text, throughTurnId, new DateTimeOffset(2026, 11, 24, 13, 14, 15, TimeSpan.FromHours(2)).AddTicks(1234567 + throughTurnId));
+
+    [Test]
+    public async Task GetSummaryAsync_UnknownSession_ReturnsNull()
+    {
+        Assert.That(await Store.GetSummaryAsync(NewSessionId()), Is.Null);
+    }
+
+    [Test]
+    public async Task GetSummaryAsync_SessionWithoutSummary_ReturnsNull()
+    {
+        var id = NewSessionId();
+        await Store.CreateAsync(id, owner: "alice");
+        await Store.AppendAsync(id, Turn("q1"));
+
+        Assert.That(await Store.GetSummaryAsync(id), Is.Null);
+    }
+
+    [Test]
+    public async Task TrySetSummaryAsync_FirstSummaryExpectingNone_StoresItAndReadsBackEqual()
+    {
+        var id = NewSessionId();
+        await Store.AppendAsync(id, Turn("q1"));
+        await Store.AppendAsync(id, Turn("q2"));
+        var summary = Summary("The user asked about q1 and q2.", 2);
+
+        var stored = await Store.TrySetSummaryAsync(id, summary, expectedThroughTurnId: 0);
+        var read = await Store.GetSummaryAsync(id);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(stored, Is.True);
+            Assert.That(read, Is.EqualTo(summary));
+            Assert.That(read!.UpdatedAt.Offset, Is.EqualTo(summary.UpdatedAt.Offset));
+            Assert.That(read.UpdatedAt.Ticks, Is.EqualTo(summary.UpdatedAt.Ticks));
+            Assert.That((await Store.GetAsync(id))!.GetAll().Select(m => m.Query), Is.EqualTo(new[] { "q1", "q2" }), "the turns are left as they were");
+        });
+    }
+
+    [Test]
+    public async Task TrySetSummaryAsync_ExpectingTheCurrentSummary_ReplacesIt()
+    {
+        var id = NewSessionId();
+        await Store.CreateAsync(id);
+        Assert.That(await Store.TrySetSummaryAsync(id, Summary("first", 2), 0), Is.True);
+
+        var stored = await Store.TrySetSummaryAsync(id, Summary("second", 5), 2);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(stored, Is.True);
+            Assert.That(await Store.GetSummaryAsync(id), Is.EqualTo(Summary("second", 5)));
+        });
+    }
+
+    [Test]
+    public async Task TrySetSummaryAsync_StaleExpectedTurnId_ReturnsFalseAndChangesNothing()
+    {
+        var id = NewSessionId();
+        await Store.CreateAsync(id);
+        await Store.TrySetSummaryAsync(id, Summary("through 4", 4), 0);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await Store.TrySetSummaryAsync(id, Summary("from none", 6), 0), Is.False, "expected none");
+            Assert.That(await Store.TrySetSummaryAsync(id, Summary("from 2", 6), 2), Is.False, "expected an older one");
+            Assert.That(await Store.TrySetSummaryAsync(id, Summary("from 5", 6), 5), Is.False, "expected a newer one");
+            Assert.That(await Store.GetSummaryAsync(id), Is.EqualTo(Summary("through 4", 4)));
+        });
+    }
+
+    [Test]
+    public async Task TrySetSummaryAsync_ThroughTurnIdNotGreaterThanExpected_ReturnsFalseAndChangesNothing()
+    {
+        var id = NewSessionId();
+        await Store.CreateAsync(id);
+        await Store.TrySetSummaryAsync(id, Summary("through 4", 4), 0);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await Store.TrySetSummaryAsync(id, Summary("same", 4), 4), Is.False, "equal");
+            Assert.That(await Store.TrySetSummaryAsync(id, Summary("older", 3), 4), Is.False, "smaller");
+            Assert.That(await Store.GetSummaryAsync(id), Is.EqualTo(Summary("through 4", 4)));
+        });
+    }
+
+    [Test]
+    public async Task TrySetSummaryAsync_UnknownSession_ReturnsFalseAndCreatesNothing()
+    {
+        var id = NewSessionId();
+
+        var stored = await Store.TrySetSummaryAsync(id, Summary("orphan", 1), 0);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(stored, Is.False);
+            Assert.That(await Store.ExistsAsync(id), Is.False);
+            Assert.That(await Store.GetSummaryAsync(id), Is.Null);
+        });
+    }
+
+    [Test]
+    public async Task TrySetSummaryAsync_ConcurrentUpdatesFromTheSameSummary_ExactlyOneWins()
+    {
+        var id = NewSessionId();
+        await Store.CreateAsync(id);
+        await Store.TrySetSummaryAsync(id, Summary("base", 3), 0);
+        using var start = new ManualResetEventSlim();
+        var tasks = Enumerable.Range(0, 8).Select(i => Task.Run(async () =>
+        {
+            start.Wait();
+            return await Store.TrySetSummaryAsync(id, Summary("writer " + i, 4 + i), 3);
+        })).ToArray();
+
+        start.Set();
+        var results = await Task.WhenAll(tasks);
+        var read = await Store.GetSummaryAsync(id);
+
+        Assert.That(results.Count(r => r), Is.EqualTo(1));
+        var winner = Array.IndexOf(results, true);
+        Assert.That(read, Is.EqualTo(Summary("writer " + winner, 4 + winner)));
+    }
+
+    [Test]
+    public async Task DeleteAsync_RemovesTheSummary_AndANewSessionOfTheSameIdHasNone()
+    {
+        var id = NewSessionId();
+        await Store.AppendAsync(id, Turn("q1"));
+        await Store.TrySetSummaryAsync(id, Summary("s", 1), 0);
+
+        await Store.DeleteAsync(id);
+        var afterDelete = await Store.GetSummaryAsync(id);
+        await Store.AppendAsync(id, Turn("again"));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(afterDelete, Is.Null);
+            Assert.That(await Store.GetSummaryAsync(id), Is.Null);
+            Assert.That(await Store.TrySetSummaryAsync(id, Summary("new", 1), 0), Is.True, "the new session starts without one");
+        });
+    }
+
+    [Test]
+    public async Task SetAsync_ReplacingTheHistory_ClearsTheSummary()
+    {
+        var id = NewSessionId();
+        await Store.AppendAsync(id, Turn("q1"));
+        await Store.AppendAsync(id, Turn("q2"));
+        await Store.TrySetSummaryAsync(id, Summary("s", 2), 0);
+
+        var history = new MessageHistory();
+        history.AddAgentMessage("other", "O", "so");
+        await Store.SetAsync(id, history);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await Store.GetSummaryAsync(id), Is.Null);
+            Assert.That(await Store.TrySetSummaryAsync(id, Summary("again", 1), 0), Is.True);
+        });
+    }
+
+    [Test]
+    public async Task CreateAsync_ExistingSessionWithASummary_KeepsIt()
+    {
+        var id = NewSessionId();
+        await Store.CreateAsync(id);
+        await Store.TrySetSummaryAsync(id, Summary("s", 1), 0);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await Store.CreateAsync(id), Is.False);
+            Assert.That(await Store.GetSummaryAsync(id), Is.EqualTo(Summary("s", 1)));
+        });
+    }
+
+    [Test]
+    public async Task Summary_NoWriteForLongerThanTheTtl_IsGoneWithTheSession()
+    {
+        var id = NewSessionId();
+        await Store.AppendAsync(id, Turn("q1"));
+        await Store.TrySetSummaryAsync(id, Summary("s", 1), 0);
+
+        await AdvanceTimeAsync(SessionTtl + TimeSpan.FromMinutes(1));
+        var expired = await Store.GetSummaryAsync(id);
+        var setOnExpired = await Store.TrySetSummaryAsync(id, Summary("late", 2), 1);
+        await Store.AppendAsync(id, Turn("again"));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(expired, Is.Null);
+            Assert.That(setOnExpired, Is.False);
+            Assert.That(await Store.GetSummaryAsync(id), Is.Null, "the new session of the same id starts without one");
+        });
+    }
+
+    [Test]
+    public async Task TrySetSummaryAsync_RefreshesTheTtl_SoTheSessionLives()
+    {
+        var id = NewSessionId();
+        await Store.AppendAsync(id, Turn("q1"));
+        await AdvanceTimeAsync(SessionTtl * 0.6);
+        Assert.That(await Store.TrySetSummaryAsync(id, Summary("s", 1), 0), Is.True);
+        await AdvanceTimeAsync(SessionTtl * 0.6);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await Store.ExistsAsync(id), Is.True);
+            Assert.That(await Store.GetSummaryAsync(id), Is.EqualTo(Summary("s", 1)));
+            Assert.That((await Store.GetAsync(id))!.GetAll().Select(m => m.Query), Is.EqualTo(new[] { "q1" }));
+        });
+    }
+
+    [Test]
+    public async Task TrySetSummaryAsync_UnicodeAndLongText_RoundTripsExactly()
+    {
+        var id = NewSessionId();
+        await Store.CreateAsync(id);
+        var unicode = "Wie geht's? 你好 — \"quoted\" \\ {braces} 😀\n\ttab \u0001 ✓ '; DROP TABLE x; --";
+        var text = string.Concat(Enumerable.Repeat(unicode, 20_000 / unicode.Length + 1))[..20_000];
+        var summary = Summary(text, 7);
+
+        await Store.TrySetSummaryAsync(id, summary, 0);
+        var read = await Store.GetSummaryAsync(id);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(read!.Text, Has.Length.EqualTo(20_000));
+            Assert.That(read.Text, Is.EqualTo(text));
+            Assert.That(read, Is.EqualTo(summary));
+            Assert.That(read.UpdatedAt.Offset, Is.EqualTo(summary.UpdatedAt.Offset));
+        });
+    }
+
+    [Test]
+    public async Task TrySetSummaryAsync_EmptyText_RoundTrips()
+    {
+        var id = NewSessionId();
+        await Store.CreateAsync(id);
+
+        Assert.That(await Store.TrySetSummaryAsync(id, Summary(string.Empty, 1), 0), Is.True);
+        Assert.That(await Store.GetSummaryAsync(id), Is.EqualTo(Summary(string.Empty, 1)));
+    }
+
+    [Test]
+    public async Task TrySetSummaryAsync_InvalidArguments_ThrowArgumentExceptions()
+    {
+        var id = NewSessionId();
+        await Store.CreateAsync(id);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(() => Store.TrySetSummaryAsync("not a valid id!", Summary("s", 1), 0), Throws.InstanceOf<ArgumentException>());
+            Assert.That(() => Store.TrySetSummaryAsync(id, null!, 0), Throws.InstanceOf<ArgumentNullException>());
+            Assert.That(() => Store.TrySetSummaryAsync(id, Summary("s", 0), 0), Throws.InstanceOf<ArgumentException>().With.Message.Contains("ThroughTurnId"));
+            Assert.That(() => Store.TrySetSummaryAsync(id, Summary("s", 1), -1), Throws.InstanceOf<ArgumentOutOfRangeException>());
+            Assert.That(() => Store.TrySetSummaryAsync(id, Summary(null!, 1), 0), Throws.InstanceOf<ArgumentException>());
+            Assert.That(() => Store.GetSummaryAsync("not a valid id!"), Throws.InstanceOf<ArgumentException>());
+            Assert.That(await Store.GetSummaryAsync(id), Is.Null, "nothing was stored");
+        });
+    }
+
     private static ValueTask Dispose(IDisposable disposable)
     {
         disposable.Dispose();

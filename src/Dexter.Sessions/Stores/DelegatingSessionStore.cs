@@ -64,6 +64,14 @@ public abstract class DelegatingSessionStore : ISessionStore, IAsyncDisposable, 
     public virtual Task UpdateEmbeddingsAsync(string sessionId, IReadOnlyList<Message> messages, CancellationToken cancellationToken = default) =>
         InnerStore.UpdateEmbeddingsAsync(sessionId, messages, cancellationToken);
 
+    /// <inheritdoc />
+    public virtual Task<SessionSummary?> GetSummaryAsync(string sessionId, CancellationToken cancellationToken = default) =>
+        InnerStore.GetSummaryAsync(sessionId, cancellationToken);
+
+    /// <inheritdoc />
+    public virtual Task<bool> TrySetSummaryAsync(string sessionId, SessionSummary summary, int expectedThroughTurnId, CancellationToken cancellationToken = default) =>
+        InnerStore.TrySetSummaryAsync(sessionId, summary, expectedThroughTurnId, cancellationToken);
+
     /// <summary>Finds an object of <paramref name="serviceType"/>: this store when it is one, else whatever the inner store answers.</summary>
     /// <param name="serviceType">The type wanted.</param>
     /// <returns>The object, or <see langword="null"/>.</returns>

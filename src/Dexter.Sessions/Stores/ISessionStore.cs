@@ -80,6 +80,31 @@ public interface ISessionStore
     /// <returns>A task that completes when the embeddings are stored.</returns>
     Task UpdateEmbeddingsAsync(string sessionId, IReadOnlyList<Message> messages, CancellationToken cancellationToken = default);
 
+    /// <summary>Reads the rolling summary of a session.</summary>
+    /// <param name="sessionId">The session id.</param>
+    /// <param name="cancellationToken">A token to cancel the read.</param>
+    /// <returns>The summary, or <see langword="null"/> when the session does not exist or has no summary yet.</returns>
+    Task<SessionSummary?> GetSummaryAsync(string sessionId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Stores the rolling summary of a session by compare-and-set, atomically: only when the session exists, its current
+    /// summary covers turns through exactly <paramref name="expectedThroughTurnId"/> (0: it has none yet), and
+    /// <paramref name="summary"/> covers more (<see cref="SessionSummary.ThroughTurnId"/> greater than it). Otherwise nothing
+    /// changes. A stored summary refreshes the session's expiry, as every write does.
+    /// </summary>
+    /// <remarks>
+    /// Of concurrent updates made from the same summary, exactly one wins; the others read the summary again and fold their
+    /// turns into it. <see cref="DeleteAsync"/> and expiry remove the summary with the session; <see cref="SetAsync"/>
+    /// removes it (the history it summarized is replaced); <see cref="CreateAsync"/> starts a session without one.
+    /// </remarks>
+    /// <param name="sessionId">The session id.</param>
+    /// <param name="summary">The new summary; its <see cref="SessionSummary.ThroughTurnId"/> must be 1 or more.</param>
+    /// <param name="expectedThroughTurnId">The <see cref="SessionSummary.ThroughTurnId"/> of the summary it replaces, or 0 when the session has none.</param>
+    /// <param name="cancellationToken">A token to cancel the write.</param>
+    /// <returns><see langword="true"/> when the summary was stored; <see langword="false"/> when the session does not exist or its summary is not the one expected.</returns>
+    /// <exception cref="ArgumentException">The session id is not valid, the summary has no text or a <see cref="SessionSummary.ThroughTurnId"/> below 1, or <paramref name="expectedThroughTurnId"/> is negative.</exception>
+    Task<bool> TrySetSummaryAsync(string sessionId, SessionSummary summary, int expectedThroughTurnId, CancellationToken cancellationToken = default);
+
     /// <summary>
     /// Finds an object of <paramref name="serviceType"/> in this store: the store itself when it is one; a decorator
     /// (<see cref="DelegatingSessionStore"/>) also asks the store it wraps.

@@ -76,6 +76,7 @@ public sealed partial class InMemorySessionStore : ISessionStore, IDisposable
             session.Turns.Clear();
             session.Turns.AddRange(turns);
             session.LastId = turns.Count == 0 ? 0 : turns.Max(t => t.Id);
+            session.Summary = null;
         });
         return Task.CompletedTask;
     }
@@ -333,5 +334,7 @@ public sealed partial class InMemorySessionStore : ISessionStore, IDisposable
         public bool IsNew { get; set; } = true;
 
         public bool Removed { get; set; }
+
+        public SessionSummary? Summary { get; set; }
     }
 }

@@ -324,6 +324,11 @@ public sealed class ChatPageBrowserTests
 
         public Task UpdateEmbeddingsAsync(string sessionId, IReadOnlyList<Message> messages, CancellationToken cancellationToken = default) => _inner.UpdateEmbeddingsAsync(sessionId, messages, cancellationToken);
 
+        public Task<SessionSummary?> GetSummaryAsync(string sessionId, CancellationToken cancellationToken = default) => _inner.GetSummaryAsync(sessionId, cancellationToken);
+
+        public Task<bool> TrySetSummaryAsync(string sessionId, SessionSummary summary, int expectedThroughTurnId, CancellationToken cancellationToken = default) =>
+            _inner.TrySetSummaryAsync(sessionId, summary, expectedThroughTurnId, cancellationToken);
+
         private static SessionStoreUnavailableException Down(string sessionId) =>
             new(UnavailableSessionStore.Message, "127.0.0.1:6390", sessionId, innerException: null);
     }

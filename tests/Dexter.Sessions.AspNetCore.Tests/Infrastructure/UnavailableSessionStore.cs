@@ -24,4 +24,8 @@ internal sealed class UnavailableSessionStore : ISessionStore
     public Task<IReadOnlyList<Message>> GetRecentAsync(string sessionId, int count, CancellationToken cancellationToken = default) => throw Down();
 
     public Task UpdateEmbeddingsAsync(string sessionId, IReadOnlyList<Message> messages, CancellationToken cancellationToken = default) => throw Down();
+
+    public Task<SessionSummary?> GetSummaryAsync(string sessionId, CancellationToken cancellationToken = default) => throw Down();
+
+    public Task<bool> TrySetSummaryAsync(string sessionId, SessionSummary summary, int expectedThroughTurnId, CancellationToken cancellationToken = default) => throw Down();
 }

@@ -350,6 +350,11 @@ public sealed class SessionChatClientTests
 
         public Task UpdateEmbeddingsAsync(string sessionId, IReadOnlyList<Message> messages, CancellationToken cancellationToken = default) => _inner.UpdateEmbeddingsAsync(sessionId, messages, CancellationToken.None);
 
+        public Task<SessionSummary?> GetSummaryAsync(string sessionId, CancellationToken cancellationToken = default) => _inner.GetSummaryAsync(sessionId, CancellationToken.None);
+
+        public Task<bool> TrySetSummaryAsync(string sessionId, SessionSummary summary, int expectedThroughTurnId, CancellationToken cancellationToken = default) =>
+            _inner.TrySetSummaryAsync(sessionId, summary, expectedThroughTurnId, CancellationToken.None);
+
         public void Dispose() => _inner.Dispose();
     }
 

@@ -1,0 +1,57 @@
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Dexter.Sessions.PostgreSql;
+
+public sealed partial class PostgreSqlSessionStore
+{
+    /// <inheritdoc />
+    public Task<SessionSummary?> GetSummaryAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        SessionId.ThrowIfInvalid(sessionId);
+        return RunAsync(sessionId, async (connection, now, token) =>
+        {
+            var command = Command(connection, _schema.GetSummary, sessionId, now);
+            await using var commandScope = command.ConfigureAwait(false);
+            var reader = await command.ExecuteReaderAsync(token).ConfigureAwait(false);
+            await using var readerScope = reader.ConfigureAwait(false);
+            if (!await reader.ReadAsync(token).ConfigureAwait(false))
+            {
+                return null;
+            }
+
+            if (reader.IsDBNull(0) || reader.IsDBNull(2) || reader.IsDBNull(3) ||
+                reader.GetInt64(2) < 0 || reader.GetInt64(2) > DateTime.MaxValue.Ticks || reader.GetInt32(3) is < -14 * 60 or > 14 * 60)
+            {
+                throw Corrupt(sessionId, "its row does not hold a valid summary time and offset beside its summary");
+            }
+
+            var updatedAt = new DateTimeOffset(reader.GetInt64(2), TimeSpan.Zero).ToOffset(TimeSpan.FromMinutes(reader.GetInt32(3)));
+            return new SessionSummary(reader.GetString(0), reader.GetInt32(1), updatedAt);
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>One <c>UPDATE … WHERE summary_through = expected</c>: it compares, stores and refreshes the expiry in one statement.</remarks>
+    public Task<bool> TrySetSummaryAsync(string sessionId, SessionSummary summary, int expectedThroughTurnId, CancellationToken cancellationToken = default)
+    {
+        SummaryArguments.ThrowIfInvalid(sessionId, summary, expectedThroughTurnId);
+        if (summary.ThroughTurnId <= expectedThroughTurnId)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return Task.FromResult(false);
+        }
+
+        return RunAsync(sessionId, async (connection, now, token) =>
+        {
+            var command = Command(connection, _schema.TrySetSummary, sessionId, now, now + _ttl);
+            await using var commandScope = command.ConfigureAwait(false);
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = summary.Text, NpgsqlDbType = NpgsqlDbType.Text });
+            command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = summary.ThroughTurnId });
+            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = summary.UpdatedAt.UtcTicks });
+            command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = (int)summary.UpdatedAt.Offset.TotalMinutes });
+            command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = expectedThroughTurnId });
+            return await command.ExecuteNonQueryAsync(token).ConfigureAwait(false) == 1;
+        }, cancellationToken);
+    }
+}

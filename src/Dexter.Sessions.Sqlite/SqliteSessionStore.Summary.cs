@@ -1,0 +1,76 @@
+using Microsoft.Data.Sqlite;
+
+namespace Dexter.Sessions.Sqlite;
+
+public sealed partial class SqliteSessionStore
+{
+    /// <inheritdoc />
+    public async Task<SessionSummary?> GetSummaryAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        SessionId.ThrowIfInvalid(sessionId);
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+            using var read = Command(
+                connection,
+                $"""
+                SELECT "summary", "summary_through", "summary_updated_at", "summary_updated_offset" FROM {_schema.Sessions}
+                WHERE "session_id" = $id AND "expires_at" > $now AND "summary_through" > 0
+                """,
+                sessionId,
+                Now());
+            using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return null;
+            }
+
+            if (reader.IsDBNull(0) || reader.IsDBNull(2) || reader.IsDBNull(3) || reader.GetInt64(2) < 0 || reader.GetInt64(2) > DateTime.MaxValue.Ticks ||
+                reader.GetInt64(3) is < -14 * 60 or > 14 * 60)
+            {
+                throw Corrupt(sessionId, "its row does not hold a valid summary time and offset beside its summary");
+            }
+
+            var updatedAt = new DateTimeOffset(reader.GetInt64(2), TimeSpan.Zero).ToOffset(TimeSpan.FromMinutes(reader.GetInt32(3)));
+            return new SessionSummary(reader.GetString(0), reader.GetInt32(1), updatedAt);
+        }
+        catch (SqliteException e)
+        {
+            throw Translate(e, sessionId);
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>One <c>UPDATE</c> of the session's row that compares and stores, in the store's write transaction.</remarks>
+    public async Task<bool> TrySetSummaryAsync(string sessionId, SessionSummary summary, int expectedThroughTurnId, CancellationToken cancellationToken = default)
+    {
+        SummaryArguments.ThrowIfInvalid(sessionId, summary, expectedThroughTurnId);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (summary.ThroughTurnId <= expectedThroughTurnId)
+        {
+            return false;
+        }
+
+        return await WriteAsync(sessionId, async (connection, now) =>
+        {
+            using var update = Command(
+                connection,
+                $"""
+                UPDATE {_schema.Sessions} SET
+                    "summary" = $summary, "summary_through" = $through, "summary_updated_at" = $updatedAt, "summary_updated_offset" = $offset,
+                    "last_activity_at" = $now, "expires_at" = $expires
+                WHERE "session_id" = $id AND "expires_at" > $now AND "summary_through" = $expected
+                """,
+                sessionId,
+                now);
+            update.Parameters.AddWithValue("$summary", summary.Text);
+            update.Parameters.AddWithValue("$through", summary.ThroughTurnId);
+            update.Parameters.AddWithValue("$updatedAt", summary.UpdatedAt.UtcTicks);
+            update.Parameters.AddWithValue("$offset", (int)summary.UpdatedAt.Offset.TotalMinutes);
+            update.Parameters.AddWithValue("$expires", now + _ttlTicks);
+            update.Parameters.AddWithValue("$expected", expectedThroughTurnId);
+            return await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,46 @@
+namespace Dexter.Sessions;
+
+public sealed partial class InMemorySessionStore
+{
+    /// <inheritdoc />
+    public Task<SessionSummary?> GetSummaryAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        SessionId.ThrowIfInvalid(sessionId);
+        cancellationToken.ThrowIfCancellationRequested();
+        var session = Find(sessionId);
+        if (session is null)
+        {
+            return Task.FromResult<SessionSummary?>(null);
+        }
+
+        lock (session)
+        {
+            return Task.FromResult(session.Removed ? null : session.Summary);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<bool> TrySetSummaryAsync(string sessionId, SessionSummary summary, int expectedThroughTurnId, CancellationToken cancellationToken = default)
+    {
+        SummaryArguments.ThrowIfInvalid(sessionId, summary, expectedThroughTurnId);
+        cancellationToken.ThrowIfCancellationRequested();
+        var session = Find(sessionId);
+        if (session is null || summary.ThroughTurnId <= expectedThroughTurnId)
+        {
+            return Task.FromResult(false);
+        }
+
+        lock (session)
+        {
+            // Checked again under the lock: the session may have been deleted, or have expired, since it was found.
+            if (session.Removed || IsExpired(session) || (session.Summary?.ThroughTurnId ?? 0) != expectedThroughTurnId)
+            {
+                return Task.FromResult(false);
+            }
+
+            session.Summary = summary;
+            session.LastActivityAt = _timeProvider.GetUtcNow();
+            return Task.FromResult(true);
+        }
+    }
+}
