@@ -61,4 +61,11 @@ public sealed class DexterSessionsOptions
     /// </summary>
     /// <value>The default is <see langword="null"/>: the unkeyed <see cref="Microsoft.Extensions.AI.IChatClient"/>. Key <c>Dexter:Sessions:ChatClientKey</c>.</value>
     public string? ChatClientKey { get; set; }
+
+    /// <summary>
+    /// Gets or sets whether conversation content is encrypted in the session store, where the application calls
+    /// <c>UseEncryptionAtRestWhenConfigured()</c> (<see cref="EncryptingSessionStore"/>).
+    /// </summary>
+    /// <value>The default is <see langword="false"/>. Key <c>Dexter:Sessions:EncryptAtRest</c>, or <c>DEXTER_ENCRYPT_AT_REST</c>.</value>
+    public bool EncryptAtRest { get; set; }
 }
