@@ -49,6 +49,12 @@ public sealed record Message
     /// <remarks>Stores persist the messages with the turn (<see cref="TurnRecordSerializer"/>), so a later turn can replay them.</remarks>
     public IReadOnlyList<ChatMessage> ChatMessages { get; init; } = [];
 
+    /// <summary>
+    /// Gets the tokens the turn takes when its messages are replayed as context (<see cref="ContextBudget.CountTokens(Microsoft.ML.Tokenizers.Tokenizer, IEnumerable{ChatMessage})"/>),
+    /// counted once when the turn is recorded; <see langword="null"/> for turns recorded without it.
+    /// </summary>
+    public int? TokenCount { get; init; }
+
     /// <summary>Returns the text that stands for this turn when it is embedded or compared: the summary, or the query and answer.</summary>
     /// <returns>The turn's summary when it has one; otherwise its query and answer.</returns>
     public string GetRepresentativeText() =>
@@ -65,6 +71,7 @@ public sealed record Message
         InputTokenCount == other.InputTokenCount &&
         OutputTokenCount == other.OutputTokenCount &&
         ResponseTime == other.ResponseTime &&
+        TokenCount == other.TokenCount &&
         Embedding.Span.SequenceEqual(other.Embedding.Span) &&
         ChatMessagesEqual(ChatMessages, other.ChatMessages);
 

@@ -41,6 +41,9 @@ internal sealed class TurnRecord
     [JsonPropertyName("responseTimeTicks")]
     public long? ResponseTimeTicks { get; set; }
 
+    [JsonPropertyName("tokens")]
+    public int? TokenCount { get; set; }
+
     [JsonPropertyName("embedding")]
     public byte[]? Embedding { get; set; }
 

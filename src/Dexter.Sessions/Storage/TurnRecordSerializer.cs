@@ -39,6 +39,7 @@ public static class TurnRecordSerializer
             InputTokenCount = message.InputTokenCount,
             OutputTokenCount = message.OutputTokenCount,
             ResponseTimeTicks = message.ResponseTime?.Ticks,
+            TokenCount = message.TokenCount,
             Embedding = message.Embedding.IsEmpty ? null : EncodeEmbedding(message.Embedding.Span),
             Messages = message.ChatMessages.Count == 0 ? null : message.ChatMessages as IList<Microsoft.Extensions.AI.ChatMessage> ?? [.. message.ChatMessages],
         };
@@ -101,6 +102,7 @@ public static class TurnRecordSerializer
             InputTokenCount = record.InputTokenCount,
             OutputTokenCount = record.OutputTokenCount,
             ResponseTime = record.ResponseTimeTicks is { } ticks ? TimeSpan.FromTicks(ticks) : null,
+            TokenCount = record.TokenCount,
             Embedding = record.Embedding is null ? ReadOnlyMemory<float>.Empty : DecodeEmbedding(record.Embedding),
             ChatMessages = record.Messages is { Count: > 0 } messages ? [.. messages] : [],
         };
