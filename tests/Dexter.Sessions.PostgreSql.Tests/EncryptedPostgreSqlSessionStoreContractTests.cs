@@ -7,11 +7,14 @@ namespace Dexter.Sessions.PostgreSql.Tests;
 [TestFixture]
 public sealed class EncryptedPostgreSqlSessionStoreContractTests : SessionStoreContractTests
 {
+    private static readonly string Schema = PostgreSqlStores.NewSchema();
+
     protected override int AppendsPerTask => 100;
 
     protected override Task<ISessionStore> CreateStoreAsync() =>
         Task.FromResult<ISessionStore>(new EncryptingSessionStore(
-            PostgreSqlStores.Create(SharedPostgreSqlServer.Server.ConnectionString, Clock),
+            // A schema of its own: the contract uses fixed session ids that the plain store's fixture uses too.
+            PostgreSqlStores.Create(SharedPostgreSqlServer.Server.ConnectionString, Clock, o => o.Schema = Schema),
             new EphemeralDataProtectionProvider(),
             disposeInner: true));
 }
