@@ -8,10 +8,13 @@
 //   REDIS_URL=redis://localhost:6379/0               the Redis store; with --session-file the agent session is saved with
 //                                                    Agent Framework's own serialization and the next run continues it
 //   DEXTER_SUMMARIZE_LLM=true                         summaries written by the model
+//   DEXTER_ENCRYPT_AT_REST=true                       conversations (tool calls included) encrypted in the store (Data
+//                                                    Protection keys in DEXTER_KEYS_PATH, else Data Protection's default place)
 using System.ClientModel;
 using System.ComponentModel;
 using System.Text.Json;
 using Dexter.Sessions;
+using Dexter.Sessions.Redis;
 using Dexter.Sessions.Samples;
 using Microsoft.Agents.AI;
 using Microsoft.Extensions.AI;
@@ -74,8 +77,10 @@ else
         .AsIChatClient());
 }
 
+services.AddSampleDataProtection(configuration);
 services.AddDexterSessions()
     .UseRedisWhenConfigured()     // REDIS_URL set: Redis; otherwise in memory
+    .UseEncryptionAtRestWhenConfigured()  // DEXTER_ENCRYPT_AT_REST=true: content encrypted in the store
     .AddAgentFramework();         // the Agent Framework history provider over the store above
 
 await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
@@ -101,7 +106,7 @@ catch (Exception ex) when (ex is OptionsValidationException or InvalidOperationE
 
 var store = agent.GetService<ISessionStore>()!;
 Console.WriteLine($"Model:   {(string.IsNullOrWhiteSpace(apiKey) ? "offline sample model (set OPENAI_API_KEY for a real one)" : "OpenAI-compatible endpoint")}");
-Console.WriteLine($"Store:   {store.GetType().Name}");
+Console.WriteLine($"Store:   {SampleStores.Describe(store, typeof(RedisSessionStore), typeof(InMemorySessionStore))}");
 
 try
 {

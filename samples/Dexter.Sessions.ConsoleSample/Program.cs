@@ -9,9 +9,14 @@
 //   DEXTER_SQLITE_PATH=sessions.db                    (no REDIS_URL nor DEXTER_POSTGRES_URL) the SQLite store: sessions kept in one local file
 //   DEXTER_USE_EMBEDDINGS=true                        select context turns by embedding similarity (offline hashing embeddings)
 //   DEXTER_SUMMARIZE_LLM=true                         summaries written by the model
+//   DEXTER_ENCRYPT_AT_REST=true                       conversations encrypted in the store (Data Protection keys in
+//                                                    DEXTER_KEYS_PATH, else Data Protection's default place)
 using System.ClientModel;
 using Dexter.Sessions;
+using Dexter.Sessions.PostgreSql;
+using Dexter.Sessions.Redis;
 using Dexter.Sessions.Samples;
+using Dexter.Sessions.Sqlite;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -93,6 +98,8 @@ else if (IsSet("Dexter:Sessions:Sqlite:Path"))                  // DEXTER_SQLITE
     sessions.UseSqlite();
 }
 
+sessions.UseEncryptionAtRestWhenConfigured();                   // DEXTER_ENCRYPT_AT_REST=true: content encrypted in the store
+services.AddSampleDataProtection(configuration);
 sessions.UseEmbeddingSelectorWhenConfigured();                  // DEXTER_USE_EMBEDDINGS=true: relevant turns by embeddings
 
 await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
@@ -124,7 +131,7 @@ sessionId ??= SessionId.New();
 
 Console.WriteLine($"Session: {sessionId}");
 Console.WriteLine($"Model:   {(string.IsNullOrWhiteSpace(apiKey) ? "offline sample model (set OPENAI_API_KEY for a real one)" : "OpenAI-compatible endpoint")}");
-Console.WriteLine($"Store:   {store.GetType().Name}");
+Console.WriteLine($"Store:   {SampleStores.Describe(store, typeof(RedisSessionStore), typeof(PostgreSqlSessionStore), typeof(SqliteSessionStore), typeof(InMemorySessionStore))}");
 Console.WriteLine($"Context: {provider.GetRequiredService<IMessageSelector>().GetType().Name}");
 Console.WriteLine();
 

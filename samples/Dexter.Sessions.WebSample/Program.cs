@@ -6,6 +6,7 @@
 //   DEXTER_USE_EMBEDDINGS=true                                        context turns selected by embedding similarity
 //   BACKEND_API_KEY=... / JWT_SECRET=... / SECURE_COOKIES=true        endpoint security
 //   DEXTER_RATE_LIMIT_PER_MINUTE=10                                   queries per session per minute (0 = off)
+//   DEXTER_ENCRYPT_AT_REST=true [DEXTER_KEYS_PATH=keys]               conversations encrypted in the store (Data Protection)
 using System.ClientModel;
 using Dexter.Sessions.Samples;
 using Microsoft.Extensions.AI;
@@ -27,8 +28,10 @@ builder.Services.AddChatClient(CreateChatClient(builder.Configuration));
 builder.Services.AddDexterSessions()
     .UseRedisWhenConfigured()               // REDIS_URL -> Redis, in memory otherwise
     .UseRedisRateLimits()                   // with Redis, every instance shares the rate limits
+    .UseEncryptionAtRestWhenConfigured()    // DEXTER_ENCRYPT_AT_REST=true -> content encrypted in the store
     .UseEmbeddingSelectorWhenConfigured()   // DEXTER_USE_EMBEDDINGS=true -> embedding similarity, recency otherwise
     .AddEndpoints();                        // BACKEND_API_KEY, JWT_SECRET, SECURE_COOKIES, DEXTER_RATE_LIMIT_PER_MINUTE
+builder.Services.AddSampleDataProtection(builder.Configuration);
 builder.Services.AddHealthChecks().AddDexterSessionsRedis(tags: ["ready"]);
 builder.Services.AddOpenApi();
 

@@ -51,7 +51,7 @@ internal sealed class WebSampleProcess : IAsyncDisposable
         start.ArgumentList.Add(SampleDirectory());
 
         // A clean environment for the settings the sample reads, so the machine's own cannot change the outcome.
-        foreach (var name in new[] { "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL", "REDIS_URL", "BACKEND_API_KEY", "JWT_SECRET", "SECURE_COOKIES", "DEXTER_RATE_LIMIT_PER_MINUTE", "DEXTER_USE_EMBEDDINGS", "ASPNETCORE_URLS" })
+        foreach (var name in new[] { "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL", "REDIS_URL", "BACKEND_API_KEY", "JWT_SECRET", "SECURE_COOKIES", "DEXTER_RATE_LIMIT_PER_MINUTE", "DEXTER_USE_EMBEDDINGS", "DEXTER_ENCRYPT_AT_REST", "DEXTER_KEYS_PATH", "ASPNETCORE_URLS" })
         {
             start.Environment.Remove(name);
         }

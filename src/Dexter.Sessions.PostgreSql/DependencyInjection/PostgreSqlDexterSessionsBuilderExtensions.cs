@@ -43,7 +43,7 @@ public static class PostgreSqlDexterSessionsBuilderExtensions
                 "postgres://user:password@localhost:5432/app; DEXTER_POSTGRES_URL where the application calls " +
                 "configuration.AddDexterSessionsEnvironmentVariables()), register an NpgsqlDataSource, or set " +
                 "PostgreSqlSessionStoreOptions.ConnectionString in UsePostgreSql(options => …).");
-        builder.Services.Replace(ServiceDescriptor.Singleton<ISessionStore>(static provider => provider.GetRequiredService<PostgreSqlSessionStore>()));
+        builder.UseSessionStore(static provider => provider.GetRequiredService<PostgreSqlSessionStore>());
         return builder;
     }
 
@@ -62,13 +62,13 @@ public static class PostgreSqlDexterSessionsBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         AddPostgreSqlSessionStore(builder.Services, configure);
-        builder.Services.Replace(ServiceDescriptor.Singleton<ISessionStore>(static provider =>
+        builder.UseSessionStore(static provider =>
             provider.GetRequiredService<IOptions<PostgreSqlSessionStoreOptions>>().Value.HasDatabase || HasRegisteredDataSource(provider)
                 ? provider.GetRequiredService<PostgreSqlSessionStore>()
                 : new InMemorySessionStore(
                     provider.GetRequiredService<IOptions<DexterSessionsOptions>>(),
                     provider.GetService<TimeProvider>(),
-                    provider.GetService<ILogger<InMemorySessionStore>>())));
+                    provider.GetService<ILogger<InMemorySessionStore>>()));
         return builder;
     }
 

@@ -39,7 +39,7 @@ public static class RedisDexterSessionsBuilderExtensions
                 "UseRedis() needs a Redis server: set Dexter:Sessions:Redis:Configuration (for example redis://localhost:6379/0; REDIS_URL where the " +
                 "application calls configuration.AddDexterSessionsEnvironmentVariables()), " +
                 "register an IConnectionMultiplexer, or set RedisSessionStoreOptions.Configuration in UseRedis(options => …).");
-        builder.Services.Replace(ServiceDescriptor.Singleton<ISessionStore>(static provider => provider.GetRequiredService<RedisSessionStore>()));
+        builder.UseSessionStore(static provider => provider.GetRequiredService<RedisSessionStore>());
         return builder;
     }
 
@@ -59,13 +59,13 @@ public static class RedisDexterSessionsBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         AddRedisSessionStore(builder.Services, configure);
-        builder.Services.Replace(ServiceDescriptor.Singleton<ISessionStore>(static provider =>
+        builder.UseSessionStore(static provider =>
             provider.GetRequiredService<IOptions<RedisSessionStoreOptions>>().Value.HasServer || HasRegisteredConnection(provider)
                 ? provider.GetRequiredService<RedisSessionStore>()
                 : new InMemorySessionStore(
                     provider.GetRequiredService<IOptions<DexterSessionsOptions>>(),
                     provider.GetService<TimeProvider>(),
-                    provider.GetService<ILogger<InMemorySessionStore>>())));
+                    provider.GetService<ILogger<InMemorySessionStore>>()));
         return builder;
     }
 

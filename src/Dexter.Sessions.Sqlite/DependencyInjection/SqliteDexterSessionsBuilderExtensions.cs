@@ -33,7 +33,7 @@ public static class SqliteDexterSessionsBuilderExtensions
                 static options => !string.IsNullOrWhiteSpace(options.Path),
                 "UseSqlite() needs a database file: set Dexter:Sessions:Sqlite:Path (for example sessions.db; DEXTER_SQLITE_PATH where the application calls " +
                 "configuration.AddDexterSessionsEnvironmentVariables()), or set SqliteSessionStoreOptions.Path in UseSqlite(options => …).");
-        builder.Services.Replace(ServiceDescriptor.Singleton<ISessionStore>(static provider => provider.GetRequiredService<SqliteSessionStore>()));
+        builder.UseSessionStore(static provider => provider.GetRequiredService<SqliteSessionStore>());
         return builder;
     }
 
@@ -52,13 +52,13 @@ public static class SqliteDexterSessionsBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         AddSqliteSessionStore(builder.Services, configure);
-        builder.Services.Replace(ServiceDescriptor.Singleton<ISessionStore>(static provider =>
+        builder.UseSessionStore(static provider =>
             !string.IsNullOrWhiteSpace(provider.GetRequiredService<IOptions<SqliteSessionStoreOptions>>().Value.Path)
                 ? provider.GetRequiredService<SqliteSessionStore>()
                 : new InMemorySessionStore(
                     provider.GetRequiredService<IOptions<DexterSessionsOptions>>(),
                     provider.GetService<TimeProvider>(),
-                    provider.GetService<ILogger<InMemorySessionStore>>())));
+                    provider.GetService<ILogger<InMemorySessionStore>>()));
         return builder;
     }
 

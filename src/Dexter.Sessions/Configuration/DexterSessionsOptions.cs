@@ -81,4 +81,11 @@ public sealed class DexterSessionsOptions
     /// <summary>Gets or sets the tokenizer that counts <see cref="MaxContextTokens"/>.</summary>
     /// <value>The default is <see langword="null"/>: Tiktoken <c>o200k_base</c> (the GPT-4o family's), from Microsoft.ML.Tokenizers.</value>
     public Microsoft.ML.Tokenizers.Tokenizer? Tokenizer { get; set; }
+
+    /// <summary>
+    /// Gets or sets whether conversation content is encrypted in the session store, where the application calls
+    /// <c>UseEncryptionAtRestWhenConfigured()</c> (<see cref="EncryptingSessionStore"/>).
+    /// </summary>
+    /// <value>The default is <see langword="false"/>. Key <c>Dexter:Sessions:EncryptAtRest</c>, or <c>DEXTER_ENCRYPT_AT_REST</c>.</value>
+    public bool EncryptAtRest { get; set; }
 }

@@ -69,6 +69,11 @@ internal static class DexterSessionsOptionsBinder
             options.ChatClientKey = chatClientKey.Value;
         }
 
+        if (SettingReader.Read(lookup, Key("EncryptAtRest")) is { } encryptAtRest)
+        {
+            options.EncryptAtRest = SettingReader.ParseBool(encryptAtRest);
+        }
+
         if (SettingReader.Read(lookup, Key("Instructions")) is { } instructions)
         {
             options.Instructions = instructions.Value;

@@ -8,7 +8,10 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Replaces the parts of Dexter.Sessions registered by <c>AddDexterSessions()</c>.</summary>
 public static class DexterSessionsBuilderExtensions
 {
-    /// <summary>Uses <typeparamref name="TStore"/> as the session store (a singleton).</summary>
+    /// <summary>
+    /// Uses <typeparamref name="TStore"/> as the session store (a singleton, made with the services' constructor injection), wrapped
+    /// in the store decorators the builder has, such as <c>UseEncryptionAtRest()</c>.
+    /// </summary>
     /// <typeparam name="TStore">The store type.</typeparam>
     /// <param name="builder">The builder.</param>
     /// <returns>The builder, to chain further calls.</returns>
@@ -16,7 +19,23 @@ public static class DexterSessionsBuilderExtensions
         where TStore : class, ISessionStore
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.Replace(ServiceDescriptor.Singleton<ISessionStore, TStore>());
+        SessionStoreRegistration.Register(builder.Services, static provider => ActivatorUtilities.CreateInstance<TStore>(provider));
+        return builder;
+    }
+
+    /// <summary>
+    /// Uses the store <paramref name="storeFactory"/> makes as the session store (a singleton), wrapped in the store decorators
+    /// the builder has, such as <c>UseEncryptionAtRest()</c>, whether they were added before or after this call.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="storeFactory">Makes the store, once.</param>
+    /// <returns>The builder, to chain further calls.</returns>
+    /// <remarks>Packages that add stores (Redis, SQLite, PostgreSQL) register them through this method.</remarks>
+    public static IDexterSessionsBuilder UseSessionStore(this IDexterSessionsBuilder builder, Func<IServiceProvider, ISessionStore> storeFactory)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(storeFactory);
+        SessionStoreRegistration.Register(builder.Services, storeFactory);
         return builder;
     }
 

@@ -1,0 +1,35 @@
+namespace Dexter.Sessions;
+
+/// <summary>Settings of encryption at rest (<see cref="EncryptingSessionStore"/>).</summary>
+public sealed class EncryptionAtRestOptions
+{
+    private string _purpose = DefaultPurpose;
+
+    /// <summary>The default of <see cref="Purpose"/>.</summary>
+    public const string DefaultPurpose = "Dexter.Sessions.EncryptionAtRest";
+
+    /// <summary>Gets or sets whether embedding vectors are encrypted too.</summary>
+    /// <value>
+    /// The default is <see langword="true"/>: vectors leak what a turn is about, so they are protected like its text. Set it to
+    /// <see langword="false"/> to keep them in clear, which saves one protect per embedded turn and one unprotect per turn read.
+    /// </value>
+    public bool EncryptEmbeddings { get; set; } = true;
+
+    /// <summary>
+    /// Gets or sets the Data Protection purpose that turns are protected under; each session adds its id to it, so a record
+    /// copied to another session cannot be read there.
+    /// </summary>
+    /// <value>
+    /// The default is <see cref="DefaultPurpose"/>. Change it only to keep apps that share one key ring apart; records protected
+    /// under another purpose cannot be read.
+    /// </value>
+    public string Purpose
+    {
+        get => _purpose;
+        set
+        {
+            ArgumentException.ThrowIfNullOrWhiteSpace(value);
+            _purpose = value;
+        }
+    }
+}

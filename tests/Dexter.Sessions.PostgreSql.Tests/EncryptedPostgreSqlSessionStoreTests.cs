@@ -1,0 +1,152 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Dexter.Sessions.PostgreSql.Tests;
+
+/// <summary>Encryption at rest over PostgreSQL: the rows as another client reads them.</summary>
+[TestFixture]
+public sealed class EncryptedPostgreSqlSessionStoreTests
+{
+    private const string Marker = "MARKER-93ae-postgres-secret";
+    private const string OwnerMarker = "OWNER-93ae@example.com";
+
+    private static string ConnectionString => SharedPostgreSqlServer.Server.ConnectionString;
+
+    private static Message SecretTurn() => new()
+    {
+        Query = Marker + " query",
+        Answer = Marker + " answer",
+        Summary = Marker + " summary",
+        CreatedAt = new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero),
+        Embedding = new[] { 0.5f, -0.25f, 0.125f },
+        ChatMessages =
+        [
+            new ChatMessage(ChatRole.User, Marker + " query"),
+            new ChatMessage(ChatRole.Assistant, [new FunctionCallContent("c1", "lookup", new Dictionary<string, object?> { ["q"] = Marker })]),
+            new ChatMessage(ChatRole.Tool, [new FunctionResultContent("c1", Marker + " result")]),
+            new ChatMessage(ChatRole.Assistant, Marker + " answer"),
+        ],
+    };
+
+    private static ServiceProvider Provider(string schema, bool encrypt, bool encryptionFirst)
+    {
+        var services = new ServiceCollection();
+        services.AddDataProtection().UseEphemeralDataProtectionProvider();
+        var sessions = services.AddDexterSessions();
+        if (encrypt && encryptionFirst)
+        {
+            sessions.UseEncryptionAtRest();
+        }
+
+        sessions.UsePostgreSql(o =>
+        {
+            o.ConnectionString = ConnectionString;
+            o.Schema = schema;
+        });
+        if (encrypt && !encryptionFirst)
+        {
+            sessions.UseEncryptionAtRest();
+        }
+
+        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+    }
+
+    /// <summary>Every row of the store's tables, as text: sessions as JSON, turn records and embeddings decoded as UTF-8.</summary>
+    private static async Task<string> RawRowsAsync(string schema)
+    {
+        var sessions = await PostgreSqlStores.LinesAsync(ConnectionString, $"SELECT row_to_json(s)::text FROM {schema}.dexter_sessions s");
+        var turns = await PostgreSqlStores.LinesAsync(
+            ConnectionString,
+            $"SELECT session_id || ' ' || turn_id || ' ' || convert_from(record, 'UTF8') || ' ' || coalesce(encode(embedding, 'escape'), '') FROM {schema}.dexter_turns");
+        return string.Join('\n', sessions.Concat(turns));
+    }
+
+    private static async Task WriteSecretsAsync(ISessionStore store, string id)
+    {
+        await store.CreateAsync(id, OwnerMarker);
+        await store.AppendAsync(id, SecretTurn());
+        await store.UpdateEmbeddingsAsync(id, [SecretTurn() with { Id = 1, Embedding = new[] { 1f, 2f, 3f } }]);
+    }
+
+    [TestCase(true)]
+    [TestCase(false)]
+    public async Task UseEncryptionAtRest_EitherOrder_RowsHoldNoPlaintext_AndEverythingReadsBack(bool encryptionFirst)
+    {
+        var schema = PostgreSqlStores.NewSchema();
+        await using var provider = Provider(schema, encrypt: true, encryptionFirst);
+        var store = provider.GetRequiredService<ISessionStore>();
+        var id = SessionId.New();
+
+        await WriteSecretsAsync(store, id);
+        var raw = await RawRowsAsync(schema);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(store.GetService<PostgreSqlSessionStore>(), Is.Not.Null);
+            Assert.That(raw, Does.Contain(EncryptingSessionStore.CiphertextPrefix));
+            Assert.That(raw, Does.Not.Contain(Marker));
+            Assert.That(raw, Does.Not.Contain(OwnerMarker));
+            Assert.That((await store.GetRecentAsync(id, 10)).Single(), Is.EqualTo(SecretTurn() with { Id = 1, Embedding = new[] { 1f, 2f, 3f } }));
+            Assert.That((await store.GetMetadataAsync(id))!.Owner, Is.EqualTo(OwnerMarker));
+        });
+    }
+
+    [Test]
+    public async Task WithoutEncryption_RowsHoldThePlaintext()
+    {
+        // The check above can fail: the same writes without encryption leave the marker in the rows.
+        var schema = PostgreSqlStores.NewSchema();
+        await using var provider = Provider(schema, encrypt: false, encryptionFirst: false);
+
+        await WriteSecretsAsync(provider.GetRequiredService<ISessionStore>(), SessionId.New());
+
+        Assert.That(await RawRowsAsync(schema), Does.Contain(Marker).And.Contain(OwnerMarker));
+    }
+
+    [Test]
+    public async Task GetAsync_ByteFlippedInTheStoredRecord_ThrowsNamingSessionAndTurn()
+    {
+        var schema = PostgreSqlStores.NewSchema();
+        await using var provider = Provider(schema, encrypt: true, encryptionFirst: true);
+        var store = provider.GetRequiredService<ISessionStore>();
+        var id = SessionId.New();
+        await store.AppendAsync(id, SecretTurn());
+
+        var record = (byte[])(await PostgreSqlStores.ScalarAsync(ConnectionString, $"SELECT record FROM {schema}.dexter_turns"))!;
+        var at = System.Text.Encoding.UTF8.GetString(record).IndexOf(EncryptingSessionStore.CiphertextPrefix, StringComparison.Ordinal) +
+            EncryptingSessionStore.CiphertextPrefix.Length + 30;
+        record[at] = (byte)(record[at] == 'A' ? 'B' : 'A');
+        await PostgreSqlStores.ScalarAsync(ConnectionString, $"UPDATE {schema}.dexter_turns SET record = $1", record);
+
+        var e = Assert.ThrowsAsync<SessionStoreException>(() => store.GetAsync(id));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(e!.SessionId, Is.EqualTo(id));
+            Assert.That(e.Message, Does.Contain($"Turn 1 of session '{id}' cannot be decrypted"));
+        });
+    }
+
+    [Test]
+    public async Task GetRecentAsync_RecordCopiedToAnotherSession_Throws()
+    {
+        var schema = PostgreSqlStores.NewSchema();
+        await using var provider = Provider(schema, encrypt: true, encryptionFirst: false);
+        var store = provider.GetRequiredService<ISessionStore>();
+        var victim = SessionId.New();
+        var attacker = SessionId.New();
+        await store.AppendAsync(victim, SecretTurn());
+        await store.AppendAsync(attacker, new Message { Query = "mine", Answer = "mine" });
+
+        await PostgreSqlStores.ScalarAsync(
+            ConnectionString,
+            $"UPDATE {schema}.dexter_turns SET record = (SELECT record FROM {schema}.dexter_turns WHERE session_id = $1) WHERE session_id = $2",
+            victim,
+            attacker);
+
+        var e = Assert.ThrowsAsync<SessionStoreException>(() => store.GetRecentAsync(attacker, 10));
+
+        Assert.That(e!.Message, Does.Contain($"Turn 1 of session '{attacker}' cannot be decrypted"));
+    }
+}

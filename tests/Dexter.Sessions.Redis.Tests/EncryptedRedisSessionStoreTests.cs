@@ -1,0 +1,191 @@
+using System.Text;
+using Dexter.Sessions.Testing;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using StackExchange.Redis;
+
+namespace Dexter.Sessions.Redis.Tests;
+
+/// <summary>Encryption at rest over Redis: what the server keeps, read with a plain Redis client.</summary>
+[TestFixture]
+public sealed class EncryptedRedisSessionStoreTests
+{
+    private const string Marker = "MARKER-5d1e-redis-secret";
+    private const string OwnerMarker = "OWNER-5d1e@example.com";
+
+    private RedisServer _server = null!;
+    private ConnectionMultiplexer _connection = null!;
+
+    [OneTimeSetUp]
+    public async Task StartServer()
+    {
+        _server = await RedisServer.StartAsync();
+        _connection = await ConnectionMultiplexer.ConnectAsync(_server.Endpoint);
+    }
+
+    [OneTimeTearDown]
+    public async Task StopServer()
+    {
+        await _connection.DisposeAsync();
+        await _server.DisposeAsync();
+    }
+
+    private static Message SecretTurn() => new()
+    {
+        Query = Marker + " query",
+        Answer = Marker + " answer",
+        Summary = Marker + " summary",
+        CreatedAt = new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero),
+        Embedding = new[] { 0.5f, -0.25f, 0.125f },
+        ChatMessages =
+        [
+            new ChatMessage(ChatRole.User, Marker + " query"),
+            new ChatMessage(ChatRole.Assistant, [new FunctionCallContent("c1", "lookup", new Dictionary<string, object?> { ["q"] = Marker })]),
+            new ChatMessage(ChatRole.Tool, [new FunctionResultContent("c1", Marker + " result")]),
+            new ChatMessage(ChatRole.Assistant, Marker + " answer"),
+        ],
+    };
+
+    private ServiceProvider Provider(string keyPrefix, bool encrypt, bool encryptionFirst)
+    {
+        var services = new ServiceCollection();
+        services.AddDataProtection().UseEphemeralDataProtectionProvider();
+        var sessions = services.AddDexterSessions();
+        if (encrypt && encryptionFirst)
+        {
+            sessions.UseEncryptionAtRest();
+        }
+
+        sessions.UseRedis(o =>
+        {
+            o.Configuration = _server.Endpoint;
+            o.KeyPrefix = keyPrefix;
+        });
+        if (encrypt && !encryptionFirst)
+        {
+            sessions.UseEncryptionAtRest();
+        }
+
+        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+    }
+
+    /// <summary>Everything the server keeps under a key prefix, as text: key names, hash fields and values, list items.</summary>
+    private async Task<string> RawContentsAsync(string keyPrefix)
+    {
+        var database = _connection.GetDatabase();
+        var raw = new StringBuilder();
+        await foreach (var key in _connection.GetServer(_server.Endpoint).KeysAsync(pattern: keyPrefix + "*"))
+        {
+            raw.Append(key).Append('\n');
+            switch (await database.KeyTypeAsync(key))
+            {
+                case RedisType.Hash:
+                    foreach (var entry in await database.HashGetAllAsync(key))
+                    {
+                        raw.Append(entry.Name).Append('=').Append(entry.Value).Append('\n');
+                    }
+
+                    break;
+                case RedisType.List:
+                    foreach (var item in await database.ListRangeAsync(key))
+                    {
+                        raw.Append(item).Append('\n');
+                    }
+
+                    break;
+                default:
+                    raw.Append(await database.StringGetAsync(key)).Append('\n');
+                    break;
+            }
+        }
+
+        return raw.ToString();
+    }
+
+    [TestCase(true)]
+    [TestCase(false)]
+    public async Task UseEncryptionAtRest_EitherOrder_RedisHoldsNoPlaintext_AndEverythingReadsBack(bool encryptionFirst)
+    {
+        var prefix = "enc:" + Guid.NewGuid().ToString("N")[..8] + ":";
+        await using var provider = Provider(prefix, encrypt: true, encryptionFirst);
+        var store = provider.GetRequiredService<ISessionStore>();
+        var id = SessionId.New();
+
+        await store.CreateAsync(id, OwnerMarker);
+        await store.AppendAsync(id, SecretTurn());
+        await store.UpdateEmbeddingsAsync(id, [SecretTurn() with { Id = 1, Embedding = new[] { 1f, 2f, 3f } }]);
+        var raw = await RawContentsAsync(prefix);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(store.GetService<RedisSessionStore>(), Is.Not.Null);
+            Assert.That(raw, Does.Contain(EncryptingSessionStore.CiphertextPrefix));
+            Assert.That(raw, Does.Not.Contain(Marker));
+            Assert.That(raw, Does.Not.Contain(OwnerMarker));
+            Assert.That((await store.GetRecentAsync(id, 10)).Single(), Is.EqualTo(SecretTurn() with { Id = 1, Embedding = new[] { 1f, 2f, 3f } }));
+            Assert.That((await store.GetMetadataAsync(id))!.Owner, Is.EqualTo(OwnerMarker));
+        });
+    }
+
+    [Test]
+    public async Task WithoutEncryption_RedisHoldsThePlaintext()
+    {
+        // The check above can fail: the same contents without encryption do show the marker.
+        var prefix = "clear:" + Guid.NewGuid().ToString("N")[..8] + ":";
+        await using var provider = Provider(prefix, encrypt: false, encryptionFirst: false);
+        var store = provider.GetRequiredService<ISessionStore>();
+        var id = SessionId.New();
+
+        await store.CreateAsync(id, OwnerMarker);
+        await store.AppendAsync(id, SecretTurn());
+
+        Assert.That(await RawContentsAsync(prefix), Does.Contain(Marker).And.Contain(OwnerMarker));
+    }
+
+    [Test]
+    public async Task GetAsync_ByteFlippedInTheStoredRecord_ThrowsNamingSessionAndTurn()
+    {
+        var prefix = "tamper:" + Guid.NewGuid().ToString("N")[..8] + ":";
+        await using var provider = Provider(prefix, encrypt: true, encryptionFirst: true);
+        var store = provider.GetRequiredService<ISessionStore>();
+        var id = SessionId.New();
+        await store.AppendAsync(id, SecretTurn());
+        await store.AppendAsync(id, SecretTurn());
+
+        var key = prefix + "{" + id + "}:turns";
+        var database = _connection.GetDatabase();
+        var record = (string)(await database.ListGetByIndexAsync(key, 1))!;
+        var at = record.IndexOf(EncryptingSessionStore.CiphertextPrefix, StringComparison.Ordinal) + EncryptingSessionStore.CiphertextPrefix.Length + 30;
+        var flipped = record[..at] + (record[at] == 'A' ? 'B' : 'A') + record[(at + 1)..];
+        await database.ListSetByIndexAsync(key, 1, flipped);
+
+        var e = Assert.ThrowsAsync<SessionStoreException>(() => store.GetAsync(id));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(e!.SessionId, Is.EqualTo(id));
+            Assert.That(e.Message, Does.Contain($"Turn 2 of session '{id}' cannot be decrypted"));
+        });
+    }
+
+    [Test]
+    public async Task GetRecentAsync_RecordsCopiedToAnotherSession_Throws()
+    {
+        var prefix = "moved:" + Guid.NewGuid().ToString("N")[..8] + ":";
+        await using var provider = Provider(prefix, encrypt: true, encryptionFirst: true);
+        var store = provider.GetRequiredService<ISessionStore>();
+        var victim = SessionId.New();
+        var attacker = SessionId.New();
+        await store.AppendAsync(victim, SecretTurn());
+        await store.AppendAsync(attacker, new Message { Query = "mine", Answer = "mine" });
+
+        var database = _connection.GetDatabase();
+        var stolen = await database.ListGetByIndexAsync(prefix + "{" + victim + "}:turns", 0);
+        await database.ListSetByIndexAsync(prefix + "{" + attacker + "}:turns", 0, stolen);
+
+        var e = Assert.ThrowsAsync<SessionStoreException>(() => store.GetRecentAsync(attacker, 10));
+
+        Assert.That(e!.Message, Does.Contain($"Turn 1 of session '{attacker}' cannot be decrypted"));
+    }
+}
