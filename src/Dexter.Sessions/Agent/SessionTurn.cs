@@ -165,6 +165,9 @@ public sealed class SessionTurn : IDisposable
         Exchange.AddRange(results);
     }
 
+    /// <summary>Gets or sets whether the selector failed and the latest turns were used as context; recorded with the turn.</summary>
+    internal bool SelectorFellBack { get; set; }
+
     internal void SetContext(IReadOnlyList<Message> context, IReadOnlyList<ChatMessage> contextMessages)
     {
         Context = context;

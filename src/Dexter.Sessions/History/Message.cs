@@ -49,6 +49,12 @@ public sealed record Message
     /// <remarks>Stores persist the messages with the turn (<see cref="TurnRecordSerializer"/>), so a later turn can replay them.</remarks>
     public IReadOnlyList<ChatMessage> ChatMessages { get; init; } = [];
 
+    /// <summary>Gets whether the turn's summary fell back to truncation because the summarizer failed.</summary>
+    public bool SummarizerFellBack { get; init; }
+
+    /// <summary>Gets whether the turn was answered with the latest turns as context because the message selector failed.</summary>
+    public bool SelectorFellBack { get; init; }
+
     /// <summary>Returns the text that stands for this turn when it is embedded or compared: the summary, or the query and answer.</summary>
     /// <returns>The turn's summary when it has one; otherwise its query and answer.</returns>
     public string GetRepresentativeText() =>
@@ -65,6 +71,8 @@ public sealed record Message
         InputTokenCount == other.InputTokenCount &&
         OutputTokenCount == other.OutputTokenCount &&
         ResponseTime == other.ResponseTime &&
+        SummarizerFellBack == other.SummarizerFellBack &&
+        SelectorFellBack == other.SelectorFellBack &&
         Embedding.Span.SequenceEqual(other.Embedding.Span) &&
         ChatMessagesEqual(ChatMessages, other.ChatMessages);
 

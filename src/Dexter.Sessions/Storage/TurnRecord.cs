@@ -41,6 +41,14 @@ internal sealed class TurnRecord
     [JsonPropertyName("responseTimeTicks")]
     public long? ResponseTimeTicks { get; set; }
 
+    [JsonPropertyName("summarizerFallback")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool SummarizerFellBack { get; set; }
+
+    [JsonPropertyName("selectorFallback")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool SelectorFellBack { get; set; }
+
     [JsonPropertyName("embedding")]
     public byte[]? Embedding { get; set; }
 

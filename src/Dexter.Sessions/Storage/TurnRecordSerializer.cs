@@ -39,6 +39,8 @@ public static class TurnRecordSerializer
             InputTokenCount = message.InputTokenCount,
             OutputTokenCount = message.OutputTokenCount,
             ResponseTimeTicks = message.ResponseTime?.Ticks,
+            SummarizerFellBack = message.SummarizerFellBack,
+            SelectorFellBack = message.SelectorFellBack,
             Embedding = message.Embedding.IsEmpty ? null : EncodeEmbedding(message.Embedding.Span),
             Messages = message.ChatMessages.Count == 0 ? null : message.ChatMessages as IList<Microsoft.Extensions.AI.ChatMessage> ?? [.. message.ChatMessages],
         };
@@ -101,6 +103,8 @@ public static class TurnRecordSerializer
             InputTokenCount = record.InputTokenCount,
             OutputTokenCount = record.OutputTokenCount,
             ResponseTime = record.ResponseTimeTicks is { } ticks ? TimeSpan.FromTicks(ticks) : null,
+            SummarizerFellBack = record.SummarizerFellBack,
+            SelectorFellBack = record.SelectorFellBack,
             Embedding = record.Embedding is null ? ReadOnlyMemory<float>.Empty : DecodeEmbedding(record.Embedding),
             ChatMessages = record.Messages is { Count: > 0 } messages ? [.. messages] : [],
         };
