@@ -5,7 +5,8 @@
 // With no settings it runs on embedded defaults: the in-memory store and the offline model.
 //   OPENAI_API_KEY (+ OPENAI_BASE_URL, OPENAI_MODEL)  a real OpenAI-compatible model (OpenAI, Ollama, vLLM, LM Studio)
 //   REDIS_URL=redis://localhost:6379/0               the Redis store: sessions survive the process (use --session to continue one)
-//   DEXTER_SQLITE_PATH=sessions.db                    (no REDIS_URL) the SQLite store: sessions kept in one local file
+//   DEXTER_POSTGRES_URL=postgres://user:pw@host/db    the PostgreSQL store (when REDIS_URL is not set); also an Npgsql connection string
+//   DEXTER_SQLITE_PATH=sessions.db                    (no REDIS_URL nor DEXTER_POSTGRES_URL) the SQLite store: sessions kept in one local file
 //   DEXTER_USE_EMBEDDINGS=true                        select context turns by embedding similarity (offline hashing embeddings)
 //   DEXTER_SUMMARIZE_LLM=true                         summaries written by the model
 using System.ClientModel;
@@ -77,18 +78,22 @@ else
         .AsIChatClient());
 }
 
-// The store, from the environment: REDIS_URL, else DEXTER_SQLITE_PATH, else in memory.
+// The session store, from the environment: the first one configured wins; none set: in memory.
 var sessions = services.AddDexterSessions();
-if (!string.IsNullOrWhiteSpace(configuration["Dexter:Sessions:Redis:Configuration"]))
+if (IsSet("Dexter:Sessions:Redis:Configuration"))               // REDIS_URL
 {
     sessions.UseRedis();
 }
-else if (!string.IsNullOrWhiteSpace(configuration["Dexter:Sessions:Sqlite:Path"]))
+else if (IsSet("Dexter:Sessions:PostgreSql:ConnectionString"))  // DEXTER_POSTGRES_URL
+{
+    sessions.UsePostgreSql();
+}
+else if (IsSet("Dexter:Sessions:Sqlite:Path"))                  // DEXTER_SQLITE_PATH
 {
     sessions.UseSqlite();
 }
 
-sessions.UseEmbeddingSelectorWhenConfigured();     // DEXTER_USE_EMBEDDINGS=true: relevant turns by embeddings
+sessions.UseEmbeddingSelectorWhenConfigured();                  // DEXTER_USE_EMBEDDINGS=true: relevant turns by embeddings
 
 await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
 DexterAgent agent;
@@ -155,3 +160,5 @@ catch (SessionStoreUnavailableException ex)
 }
 
 return 0;
+
+bool IsSet(string key) => !string.IsNullOrWhiteSpace(configuration[key]);

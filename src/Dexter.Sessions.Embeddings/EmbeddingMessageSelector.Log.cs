@@ -26,5 +26,8 @@ public sealed partial class EmbeddingMessageSelector
 
         [LoggerMessage(EventId = 4007, Level = LogLevel.Debug, Message = "Selected {Count} of {Candidates} turns by embedding similarity.")]
         public static partial void Selected(ILogger logger, int count, int candidates);
+
+        [LoggerMessage(EventId = 750, Level = LogLevel.Debug, Message = "Computed the norms of {Computed} of {Candidates} turn vectors of session {SessionId} for the scan (int8 codes: {Quantized}); the others were kept from earlier queries.")]
+        public static partial void ScanIndexUpdated(ILogger logger, int computed, int candidates, string? sessionId, bool quantized);
     }
 }

@@ -20,13 +20,21 @@ namespace Dexter.Sessions.Embeddings;
 /// model changed), are embedded together in one batch call when first needed and returned in
 /// <see cref="MessageSelection.UpdatedTurns"/>; the turn's owner (<see cref="SessionTurnPipeline"/>) stores them with
 /// <see cref="ISessionStore.UpdateEmbeddingsAsync"/>. The selector never writes to a store.</para>
+/// <para>Vectors are stored L2-normalized (by <see cref="PrepareTurnAsync"/> and the batch embedding of old turns), the query is
+/// normalized once, and a cosine is one <c>TensorPrimitives.Dot</c>. Vectors stored before, of any length, are recognised by
+/// their norm (computed once per vector and kept for the session's next queries) and scored by their cosine all the same.
+/// With <see cref="EmbeddingSelectorOptions.UseQuantizedScan"/>, a first pass reads int8 copies of the vectors (a quarter of
+/// the bytes), and only the candidates it cannot rule out are scored exactly: the selection is the same, and the threshold is
+/// always applied to exact cosines.</para>
 /// <para>Embeddings never fail a conversation: when the generator throws or takes longer than
 /// <see cref="EmbeddingSelectorOptions.EmbeddingTimeout"/>, the latest turns are used for that query, a new turn is stored
 /// without a vector, and a warning is logged with the cause. Cancellation by the caller is not caught.</para>
 /// <para>Metrics, on the meter named <see cref="DexterSessionsTelemetry.SourceName"/>: <c>dexter.sessions.embeddings.texts</c>
 /// (texts embedded, by <c>operation</c>: <c>query</c>, <c>turn</c>, <c>backfill</c>) and <c>dexter.sessions.embeddings.fallbacks</c>
 /// (by <c>operation</c>: <c>select</c>, <c>prepare</c>, and <c>reason</c>).</para>
-/// <para>The selector holds no mutable state and is safe to use from many threads.</para>
+/// <para>The selector is safe to use from many threads. Its only state is the scan index of the 16 sessions queried last (what
+/// is computed once per vector: its norm, and its int8 copy), which holds references to those sessions' vectors; queries of
+/// one session wait for each other during the scan, queries of different sessions do not.</para>
 /// </remarks>
 public sealed partial class EmbeddingMessageSelector : IMessageSelector
 {
@@ -37,6 +45,7 @@ public sealed partial class EmbeddingMessageSelector : IMessageSelector
     private readonly TimeSpan _timeout;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly ScanIndexCache _indexes;
 
     /// <summary>Initializes a selector.</summary>
     /// <param name="generator">Embeds queries and turns.</param>
@@ -67,6 +76,7 @@ public sealed partial class EmbeddingMessageSelector : IMessageSelector
         _timeout = value.EmbeddingTimeout;
         _timeProvider = timeProvider ?? TimeProvider.System;
         _logger = logger ?? (ILogger)NullLogger.Instance;
+        _indexes = new ScanIndexCache(value.UseQuantizedScan);
     }
 
     /// <summary>Gets the generator that embeds queries and turns.</summary>
@@ -106,7 +116,7 @@ public sealed partial class EmbeddingMessageSelector : IMessageSelector
             }
 
             var ranking = new RelevanceRanking(query, context.MaxMessages, candidates.Count, _similarityWeight, _recencyWeight, _threshold);
-            var unscored = ranking.ScoreAll(candidates);
+            var unscored = Scan(ranking, candidates, context.SessionId);
             var turns = candidates;
             if (unscored is not null)
             {
@@ -148,7 +158,7 @@ public sealed partial class EmbeddingMessageSelector : IMessageSelector
         try
         {
             var embedded = await GenerateAsync([message.GetRepresentativeText()], "turn", cancellationToken).ConfigureAwait(false);
-            return message with { Embedding = embedded[0].Vector };
+            return message with { Embedding = UnitVectors.Normalize(embedded[0].Vector) };
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -164,6 +174,27 @@ public sealed partial class EmbeddingMessageSelector : IMessageSelector
 
             return message;
         }
+    }
+
+    /// <summary>Scores the candidates through the session's scan index, which keeps what is computed per vector between queries.</summary>
+    /// <returns>The indices of the candidates without a vector of the query's length; <see langword="null"/> when there are none.</returns>
+    private List<int>? Scan(RelevanceRanking ranking, IReadOnlyList<Message> candidates, string? sessionId)
+    {
+        var index = _indexes.Get(sessionId);
+        List<int>? unscored;
+        int computed;
+        lock (index)
+        {
+            unscored = ranking.ScoreAll(candidates, index);
+            computed = index.LastComputed;
+        }
+
+        if (computed > 0)
+        {
+            Log.ScanIndexUpdated(_logger, computed, candidates.Count, sessionId, index.Quantized);
+        }
+
+        return unscored;
     }
 
     /// <summary>
@@ -188,7 +219,7 @@ public sealed partial class EmbeddingMessageSelector : IMessageSelector
         for (var i = 0; i < unscored.Count; i++)
         {
             var index = unscored[i];
-            var turn = merged[index] with { Embedding = embedded[i].Vector };
+            var turn = merged[index] with { Embedding = UnitVectors.Normalize(embedded[i].Vector) };
             merged[index] = turn;
             ranking.Score(turn.Embedding.Span, index);
             if (turn.Id > 0)

@@ -39,4 +39,17 @@ public sealed class EmbeddingSelectorOptions
     /// <summary>Gets or sets how long one call to the embedding generator may take before the selector falls back to the latest turns.</summary>
     /// <value>Positive, or <see cref="Timeout.InfiniteTimeSpan"/> for no limit; the default is 10 seconds.</value>
     public TimeSpan EmbeddingTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Gets or sets whether the scan over the candidates reads int8 copies of their vectors first and re-scores only the best exactly.</summary>
+    /// <value>
+    /// <see langword="false"/> by default: every candidate is scored from its float vector. When <see langword="true"/>, each vector
+    /// is quantized to int8 with a scale of its own the first time it is scanned, and the copy is kept in memory with the
+    /// session's scan index (one byte per dimension plus 12 bytes per turn, for the 16 sessions queried last). A first pass
+    /// over the copies keeps the best <c>max(4 · k, 32)</c> candidates, which are scored from their float vectors, and so is
+    /// any other candidate that the bound of its quantization error does not rule out: the selected turns are exactly those of
+    /// the float scan, and the threshold is applied to exact cosines. It pays off when the same turns are scanned again (a
+    /// <see cref="MessageHistory"/>, the in-memory store) over thousands of candidates; a store that returns new vector arrays
+    /// on every read gets every vector quantized on every query, which is slower than the float scan.
+    /// </value>
+    public bool UseQuantizedScan { get; set; }
 }

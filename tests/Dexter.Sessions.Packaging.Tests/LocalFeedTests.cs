@@ -132,6 +132,7 @@ public sealed class LocalFeedTests
                 <PackageReference Include="Microsoft.Agents.AI" Version="1.28.0" />
                 <PackageReference Include="Microsoft.Extensions.AI.OpenAI" Version="10.11.0" />
                 <PackageReference Include="Microsoft.Extensions.DependencyInjection" Version="10.0.15" />
+                <PackageReference Include="Microsoft.AspNetCore.OpenApi" Version="10.0.15" />
               </ItemGroup>
             </Project>
             """;

@@ -34,7 +34,8 @@ internal sealed partial record ReadmeSnippet(string File, int Line, string Headi
     /// </summary>
     private static readonly string[] FragmentUsings =
     [
-        "Dexter.Sessions", "Dexter.Sessions.Redis", "Dexter.Sessions.Embeddings", "Microsoft.Extensions.AI", "Microsoft.Extensions.DependencyInjection",
+        "Dexter.Sessions", "Dexter.Sessions.Redis", "Dexter.Sessions.Embeddings", "Dexter.Sessions.Sqlite", "Dexter.Sessions.PostgreSql",
+        "Dexter.Sessions.AgentFramework", "Microsoft.Extensions.AI", "Microsoft.Extensions.DependencyInjection",
         "Microsoft.Extensions.Configuration", "Microsoft.Extensions.Options", "Microsoft.Extensions.Hosting", "Microsoft.AspNetCore.Builder",
         "Microsoft.AspNetCore.Http", "Microsoft.AspNetCore.RateLimiting", "System.Threading.RateLimiting", "Microsoft.Agents.AI",
     ];

@@ -163,6 +163,58 @@ public sealed partial class ConsoleSampleTests
     }
 
     [Test]
+    public async Task Run_TwiceWithPostgreSqlAndTheSameSession_ContinuesTheStoredSessionToSixTurns()
+    {
+        await using var postgres = await PostgreSqlServer.StartAsync();
+        var settings = new Dictionary<string, string?> { ["DEXTER_POSTGRES_URL"] = postgres.Url };
+
+        var first = await SampleProcess.RunAsync(Sample, settings, "--session", "continued-session");
+        var second = await SampleProcess.RunAsync(Sample, settings, "--session", "continued-session");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(first.ExitCode, Is.Zero, first.Error);
+            Assert.That(second.ExitCode, Is.Zero, second.Error);
+            Assert.That(first.Output, Does.Contain("Store:   PostgreSqlSessionStore"));
+            Assert.That(first.Output, Does.Contain("Total turns: 3"));
+            Assert.That(second.Output, Does.Contain("Total turns: 6"));
+            Assert.That(TurnLine().Matches(second.Output).Select(m => m.Groups[1].Value), Is.EqualTo(new[] { "1", "2", "3", "4", "5", "6" }));
+            Assert.That(second.Output, Does.Contain("A: Following up on your earlier questions \"What is Bitcoin?\", \"Why is it valuable?\", \"How do miners earn rewards?\""),
+                "the second run's first answer saw the first run's turns");
+        });
+    }
+
+    [Test]
+    public async Task Run_PostgreSqlNotRunning_StopsWithTheDatabaseAndTheFixWithoutThePassword()
+    {
+        var port = RedisServer.FreePort();
+        var result = await SampleProcess.RunAsync(Sample, new Dictionary<string, string?> { ["DEXTER_POSTGRES_URL"] = $"postgres://app:hunter2@127.0.0.1:{port}/sessions" });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.EqualTo(1));
+            Assert.That(result.Error, Does.Contain($"127.0.0.1:{port}/sessions"));
+            Assert.That(result.Error, Does.Contain("PostgreSQL server is running"));
+            Assert.That(result.Error + result.Output, Does.Not.Contain("hunter2"));
+            Assert.That(result.Output, Does.Not.Contain("Total turns"));
+        });
+    }
+
+    [Test]
+    public async Task Run_MalformedPostgresUrl_StopsBeforeAnyQuestionNamingTheSetting()
+    {
+        var result = await SampleProcess.RunAsync(Sample, new Dictionary<string, string?> { ["DEXTER_POSTGRES_URL"] = "postgres://app:hunter2@db:port/x" });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.EqualTo(2));
+            Assert.That(result.Error, Does.Contain("Dexter:Sessions:PostgreSql:ConnectionString (DEXTER_POSTGRES_URL)"));
+            Assert.That(result.Error, Does.Not.Contain("hunter2"));
+            Assert.That(result.Output, Does.Not.Contain("Q: "));
+        });
+    }
+
+    [Test]
     public async Task Run_UseEmbeddings_SelectsContextByEmbeddingsOffline()
     {
         var result = await SampleProcess.RunAsync(Sample, new Dictionary<string, string?> { ["DEXTER_USE_EMBEDDINGS"] = "true" });

@@ -19,7 +19,7 @@ internal static class SampleProcess
         }
 
         // A clean environment for the settings the sample reads, so the machine's own cannot change the outcome.
-        foreach (var name in new[] { "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL", "REDIS_URL", "DEXTER_SQLITE_PATH", "DEXTER_USE_EMBEDDINGS", "DEXTER_SUMMARIZE_LLM", "DEXTER_MAX_CONTEXT_MESSAGES", "DEXTER_SESSION_TTL_SECONDS" })
+        foreach (var name in new[] { "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL", "REDIS_URL", "DEXTER_SQLITE_PATH", "DEXTER_POSTGRES_URL", "DEXTER_USE_EMBEDDINGS", "DEXTER_SUMMARIZE_LLM", "DEXTER_MAX_CONTEXT_MESSAGES", "DEXTER_SESSION_TTL_SECONDS" })
         {
             start.Environment.Remove(name);
         }

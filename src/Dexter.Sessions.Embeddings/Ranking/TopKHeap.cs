@@ -24,6 +24,9 @@ internal sealed class TopKHeap
     /// <summary>Gets how many pairs are kept.</summary>
     public int Count => _queue.Count;
 
+    /// <summary>Gets the score a new pair must reach to be kept: the worst kept score when the heap is full, else negative infinity.</summary>
+    public float Floor => _queue.Count == _capacity && _queue.TryPeek(out _, out var worst) ? worst.Score : float.NegativeInfinity;
+
     /// <summary>Offers a pair; it is kept when the heap is not full or when it beats the worst kept pair.</summary>
     public void Offer(float score, int index)
     {

@@ -27,6 +27,12 @@ public sealed partial class SessionTurnPipeline
         [LoggerMessage(EventId = 1013, Level = LogLevel.Warning, Message = "The embeddings of {Count} turns of session {SessionId}, computed for selection, could not be stored; they are computed again next time.")]
         public static partial void KeepEmbeddingsFailed(ILogger logger, int count, string sessionId, Exception exception);
 
+        [LoggerMessage(EventId = 1014, Level = LogLevel.Debug, Message = "Left {Dropped} of {Selected} selected turns out of the context to keep it within {MaxTokens} tokens.")]
+        public static partial void ContextTrimmed(ILogger logger, int dropped, int selected, int maxTokens);
+
+        [LoggerMessage(EventId = 1015, Level = LogLevel.Warning, Message = "The instructions alone take more than Dexter:Sessions:MaxContextTokens ({MaxTokens}); they were cut to fit. Raise the budget or shorten the instructions.")]
+        public static partial void InstructionsCut(ILogger logger, int maxTokens);
+
         [LoggerMessage(EventId = 1012, Level = LogLevel.Warning, Message = "The summarizer {Summarizer} failed; the summary fell back to truncation and the turn is recorded as usual.")]
         public static partial void SummaryFallback(ILogger logger, string summarizer, Exception exception);
     }

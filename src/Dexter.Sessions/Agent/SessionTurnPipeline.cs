@@ -23,6 +23,7 @@ public sealed partial class SessionTurnPipeline
     private readonly ISummarizer _summarizer;
     private readonly IMessageSelector _selector;
     private readonly ILogger _logger;
+    private readonly Microsoft.ML.Tokenizers.Tokenizer _tokenizer;
 
     /// <summary>Initializes the pipeline.</summary>
     /// <param name="store">Where sessions are kept.</param>
@@ -46,6 +47,7 @@ public sealed partial class SessionTurnPipeline
         Options = options?.Value ?? new DexterSessionsOptions();
         TimeProvider = timeProvider ?? TimeProvider.System;
         _logger = logger ?? (ILogger)NullLogger.Instance;
+        _tokenizer = Options.Tokenizer ?? ContextBudget.DefaultTokenizer;
     }
 
     /// <summary>Gets the store turns are read from and recorded in.</summary>
@@ -164,8 +166,9 @@ public sealed partial class SessionTurnPipeline
         var turn = new SessionTurn(this, sessionId, history, query, turnMessages, StartActivity(sessionId), TimeProvider.GetTimestamp());
         try
         {
-            var context = await SelectContextAsync(turn, sessionId, history, query, cancellationToken).ConfigureAwait(false);
-            turn.SetContext(context, BuildContextMessages(context));
+            var selection = await SelectContextAsync(turn, sessionId, history, query, cancellationToken).ConfigureAwait(false);
+            var (context, messages) = BuildContext(selection);
+            turn.SetContext(context, messages);
             return turn;
         }
         catch (Exception ex)
@@ -176,7 +179,7 @@ public sealed partial class SessionTurnPipeline
         }
     }
 
-    private async Task<IReadOnlyList<Message>> SelectContextAsync(SessionTurn turn, string? sessionId, MessageHistory? history, string query, CancellationToken cancellationToken)
+    private async Task<MessageSelection> SelectContextAsync(SessionTurn turn, string? sessionId, MessageHistory? history, string query, CancellationToken cancellationToken)
     {
         IReadOnlyList<Message> candidates;
         int max;
@@ -197,7 +200,7 @@ public sealed partial class SessionTurnPipeline
 
         if (candidates.Count == 0)
         {
-            return [];
+            return new MessageSelection([]);
         }
 
         MessageSelection selection;
@@ -210,7 +213,7 @@ public sealed partial class SessionTurnPipeline
             DexterSessionsTelemetry.SelectorFallbacks.Add(1);
             turn.SelectorFellBack = true;
             Log.SelectionFallback(_logger, selector.GetType().Name, ex);
-            return RecentMessageSelector.TakeLast(candidates, max);
+            return new MessageSelection(RecentMessageSelector.TakeLast(candidates, max));
         }
 
         if (selection.UpdatedTurns.Count > 0)
@@ -218,7 +221,7 @@ public sealed partial class SessionTurnPipeline
             await KeepEmbeddingsAsync(sessionId, history, selection.UpdatedTurns, cancellationToken).ConfigureAwait(false);
         }
 
-        return selection.Turns;
+        return selection;
     }
 
     private async Task KeepEmbeddingsAsync(string? sessionId, MessageHistory? history, IReadOnlyList<Message> updated, CancellationToken cancellationToken)
@@ -240,39 +243,115 @@ public sealed partial class SessionTurnPipeline
         }
     }
 
-    private List<ChatMessage> BuildContextMessages(IReadOnlyList<Message> context)
+    /// <summary>
+    /// Builds the context within <see cref="DexterSessionsOptions.MaxContextTokens"/>: the instructions (cut when they alone do not
+    /// fit), then the selected turns taken most relevant first while they fit, the most relevant one cut to fit when nothing else
+    /// does; the turns that made it go to the model in chronological order.
+    /// </summary>
+    private (IReadOnlyList<Message> Context, List<ChatMessage> Messages) BuildContext(MessageSelection selection)
     {
+        var remaining = Options.MaxContextTokens;
         var messages = new List<ChatMessage>();
         if (!string.IsNullOrWhiteSpace(Options.Instructions))
         {
-            messages.Add(new ChatMessage(ChatRole.System, Options.Instructions));
-        }
-
-        if (context.Count == 0)
-        {
-            return messages;
-        }
-
-        if (Options.ContextMode == SessionContextMode.Messages)
-        {
-            foreach (var turn in context)
+            var instructions = Options.Instructions;
+            if (ContextBudget.CountTokens(_tokenizer, instructions) > remaining)
             {
-                if (turn.ChatMessages.Count > 0)
-                {
-                    messages.AddRange(turn.ChatMessages);
-                }
-                else
-                {
-                    messages.AddRange(MessageHistory.ToChatMessages([turn]));
-                }
+                instructions = ContextBudget.Cut(_tokenizer, instructions, remaining - ContextBudget.TokensPerMessage);
+                Log.InstructionsCut(_logger, remaining);
+            }
+
+            messages.Add(new ChatMessage(ChatRole.System, instructions));
+            remaining -= ContextBudget.CountTokens(_tokenizer, instructions);
+        }
+
+        if (selection.Turns.Count == 0)
+        {
+            return ([], messages);
+        }
+
+        var planning = Options.ContextMode == SessionContextMode.Planning;
+        if (planning)
+        {
+            // One system message: its framing (header, footer) is paid once.
+            remaining -= ContextBudget.CountTokens(_tokenizer, MessageHistory.PlanningHeader + "\n\n" + MessageHistory.PlanningFooter);
+        }
+
+        var kept = new List<Message>();
+        foreach (var turn in selection.MostRelevantFirst)
+        {
+            var cost = planning ? _tokenizer.CountTokens(MessageHistory.FormatTurnForPlanning(turn)) : TurnTokens(turn);
+            if (cost <= remaining)
+            {
+                kept.Add(turn);
+                remaining -= cost;
+            }
+            else if (kept.Count == 0 && CutToFit(turn, remaining, planning) is { } cut)
+            {
+                kept.Add(cut);
+                remaining -= planning ? _tokenizer.CountTokens(MessageHistory.FormatTurnForPlanning(cut)) : TurnTokens(cut);
             }
         }
-        else
+
+        if (kept.Count < selection.Turns.Count)
         {
-            messages.Add(new ChatMessage(ChatRole.System, MessageHistory.FormatForPlanning(context)));
+            Log.ContextTrimmed(_logger, selection.Turns.Count - kept.Count, selection.Turns.Count, Options.MaxContextTokens);
         }
 
-        return messages;
+        // Parts are counted one by one; the whole is counted once more, and the least relevant turn leaves while it is over.
+        var instructionCount = messages.Count;
+        while (true)
+        {
+            var ordered = kept.OrderBy(static t => t.Id).ToList();
+            messages.RemoveRange(instructionCount, messages.Count - instructionCount);
+            if (ordered.Count == 0)
+            {
+                return ([], messages);
+            }
+
+            if (planning)
+            {
+                messages.Add(new ChatMessage(ChatRole.System, MessageHistory.FormatForPlanning(ordered)));
+            }
+            else
+            {
+                foreach (var turn in ordered)
+                {
+                    messages.AddRange(ReplayMessages(turn));
+                }
+            }
+
+            if (ContextBudget.CountTokens(_tokenizer, messages) <= Options.MaxContextTokens)
+            {
+                return (ordered, messages);
+            }
+
+            kept.RemoveAt(kept.Count - 1);
+        }
+    }
+
+    private static IEnumerable<ChatMessage> ReplayMessages(Message turn) =>
+        turn.ChatMessages.Count > 0 ? turn.ChatMessages : MessageHistory.ToChatMessages([turn]);
+
+    /// <summary>The tokens of a turn replayed as messages: stored with the turn when it was recorded, else counted now.</summary>
+    private int TurnTokens(Message turn) => turn.TokenCount ?? ContextBudget.CountTokens(_tokenizer, ReplayMessages(turn));
+
+    /// <summary>The turn with its answer cut at a token boundary so that it fits <paramref name="room"/>; <see langword="null"/> when even its query does not fit.</summary>
+    private Message? CutToFit(Message turn, int room, bool planning)
+    {
+        var withoutAnswer = turn with { Answer = string.Empty, ChatMessages = [], TokenCount = null };
+        var fixedCost = planning
+            ? _tokenizer.CountTokens(MessageHistory.FormatTurnForPlanning(withoutAnswer))
+            : ContextBudget.CountTokens(_tokenizer, MessageHistory.ToChatMessages([withoutAnswer]));
+        var answerRoom = room - fixedCost;
+        if (answerRoom <= _tokenizer.CountTokens(ContextBudget.CutMarker) + 1)
+        {
+            return null;
+        }
+
+        var cut = withoutAnswer with { Answer = ContextBudget.Cut(_tokenizer, turn.Answer, answerRoom - 1) };
+        var cost = planning ? _tokenizer.CountTokens(MessageHistory.FormatTurnForPlanning(cut)) : ContextBudget.CountTokens(_tokenizer, MessageHistory.ToChatMessages([cut]));
+        return cost <= room ? cut : null;
     }
 
     /// <summary>Makes, records and reports the turn once the model has answered.</summary>
@@ -293,6 +372,7 @@ public sealed partial class SessionTurnPipeline
             SummarizerFellBack = summarizerFellBack,
             SelectorFellBack = turn.SelectorFellBack,
         };
+        message = message with { TokenCount = ContextBudget.CountTokens(_tokenizer, message.ChatMessages) };
 
         var selector = turn.History?.ExplicitSelector ?? _selector;
         try

@@ -18,6 +18,12 @@ public sealed class DexterSessionsOptions
     /// <summary>The default of <see cref="MaxContextMessages"/>.</summary>
     public const int DefaultMaxContextMessages = 10;
 
+    /// <summary>The default of <see cref="MaxContextTokens"/>.</summary>
+    public const int DefaultMaxContextTokens = 4_000;
+
+    /// <summary>The least <see cref="MaxContextTokens"/> accepted.</summary>
+    public const int MinMaxContextTokens = 64;
+
     /// <summary>The default of <see cref="MaxQueryLength"/>.</summary>
     public const int DefaultMaxQueryLength = 8_000;
 
@@ -61,4 +67,18 @@ public sealed class DexterSessionsOptions
     /// </summary>
     /// <value>The default is <see langword="null"/>: the unkeyed <see cref="Microsoft.Extensions.AI.IChatClient"/>. Key <c>Dexter:Sessions:ChatClientKey</c>.</value>
     public string? ChatClientKey { get; set; }
+
+    /// <summary>
+    /// Gets or sets how many tokens the context given to the model may take at most: the instructions, then the selected past
+    /// turns, each message counted as its text's tokens plus <see cref="ContextBudget.TokensPerMessage"/>.
+    /// </summary>
+    /// <value>
+    /// At least 64; the default is 4,000. Key <c>Dexter:Sessions:MaxContextTokens</c>, or <c>DEXTER_MAX_CONTEXT_TOKENS</c>. When the
+    /// selected turns do not fit, the least relevant are left out; the most relevant is cut at a token boundary, with a marker.
+    /// </value>
+    public int MaxContextTokens { get; set; } = DefaultMaxContextTokens;
+
+    /// <summary>Gets or sets the tokenizer that counts <see cref="MaxContextTokens"/>.</summary>
+    /// <value>The default is <see langword="null"/>: Tiktoken <c>o200k_base</c> (the GPT-4o family's), from Microsoft.ML.Tokenizers.</value>
+    public Microsoft.ML.Tokenizers.Tokenizer? Tokenizer { get; set; }
 }

@@ -52,6 +52,11 @@ internal static class DexterSessionsOptionsBinder
             options.MaxQueryLength = SettingReader.ParseInt(maxQuery);
         }
 
+        if (SettingReader.Read(lookup, Key("MaxContextTokens")) is { } maxTokens)
+        {
+            options.MaxContextTokens = SettingReader.ParseInt(maxTokens);
+        }
+
         if (SettingReader.Read(lookup, Key("ContextMode")) is { } mode)
         {
             options.ContextMode = Enum.TryParse<SessionContextMode>(mode.Value, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed)

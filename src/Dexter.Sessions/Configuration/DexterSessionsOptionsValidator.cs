@@ -15,6 +15,11 @@ internal sealed class DexterSessionsOptionsValidator : IValidateOptions<DexterSe
             failures.Add(Invariant($"Dexter:Sessions:MaxContextMessages (DEXTER_MAX_CONTEXT_MESSAGES) must be at least 1; it is {options.MaxContextMessages}."));
         }
 
+        if (options.MaxContextTokens < DexterSessionsOptions.MinMaxContextTokens)
+        {
+            failures.Add(Invariant($"Dexter:Sessions:MaxContextTokens (DEXTER_MAX_CONTEXT_TOKENS) must be at least {DexterSessionsOptions.MinMaxContextTokens}; it is {options.MaxContextTokens}."));
+        }
+
         if (options.SessionTtl <= TimeSpan.Zero)
         {
             failures.Add(Invariant($"Dexter:Sessions:SessionTtl (DEXTER_SESSION_TTL_SECONDS) must be positive; it is {options.SessionTtl}."));

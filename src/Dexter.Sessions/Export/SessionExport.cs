@@ -12,7 +12,7 @@ namespace Dexter.Sessions;
 /// <remarks>
 /// <para>The document is snake_case JSON: <c>{"format":"dexter.sessions.export","version":1,"session_id","exported_at",
 /// "metadata":{"owner","created_at","last_activity_at","turn_count"},"rolling_summary","turns":[{"id","query","answer","summary",
-/// "created_at","input_tokens","output_tokens","response_time","summarizer_fallback","selector_fallback","embedding","messages"}]}</c>.
+/// "created_at","input_tokens","output_tokens","response_time","token_count","summarizer_fallback","selector_fallback","embedding","messages"}]}</c>.
 /// Chat messages are written as Microsoft.Extensions.AI writes them; times keep their offset and full precision.</para>
 /// <para>Extension point: <see cref="RollingSummary"/> is written and read now and stays <see langword="null"/> until the stores
 /// keep a rolling summary; <see cref="Extensions"/> carries further named sections (written as <c>extensions</c>) that a
@@ -98,6 +98,7 @@ public sealed class SessionExport
                 InputTokenCount = turn.InputTokens,
                 OutputTokenCount = turn.OutputTokens,
                 ResponseTime = turn.ResponseTime,
+                TokenCount = turn.TokenCount,
                 SummarizerFellBack = turn.SummarizerFallback,
                 SelectorFellBack = turn.SelectorFallback,
                 Embedding = turn.Embedding ?? ReadOnlyMemory<float>.Empty,
@@ -141,6 +142,7 @@ public sealed class SessionExport
             InputTokens = t.InputTokenCount,
             OutputTokens = t.OutputTokenCount,
             ResponseTime = t.ResponseTime,
+            TokenCount = t.TokenCount,
             SummarizerFallback = t.SummarizerFellBack,
             SelectorFallback = t.SelectorFellBack,
             Embedding = t.Embedding.IsEmpty ? null : t.Embedding.ToArray(),

@@ -55,6 +55,8 @@ internal sealed class SessionExportTurn
 
     public TimeSpan? ResponseTime { get; set; }
 
+    public int? TokenCount { get; set; }
+
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public bool SummarizerFallback { get; set; }
 

@@ -49,6 +49,12 @@ public sealed record Message
     /// <remarks>Stores persist the messages with the turn (<see cref="TurnRecordSerializer"/>), so a later turn can replay them.</remarks>
     public IReadOnlyList<ChatMessage> ChatMessages { get; init; } = [];
 
+    /// <summary>
+    /// Gets the tokens the turn takes when its messages are replayed as context (<see cref="ContextBudget.CountTokens(Microsoft.ML.Tokenizers.Tokenizer, IEnumerable{ChatMessage})"/>),
+    /// counted once when the turn is recorded; <see langword="null"/> for turns recorded without it.
+    /// </summary>
+    public int? TokenCount { get; init; }
+
     /// <summary>Gets whether the turn's summary fell back to truncation because the summarizer failed.</summary>
     public bool SummarizerFellBack { get; init; }
 
@@ -71,6 +77,7 @@ public sealed record Message
         InputTokenCount == other.InputTokenCount &&
         OutputTokenCount == other.OutputTokenCount &&
         ResponseTime == other.ResponseTime &&
+        TokenCount == other.TokenCount &&
         SummarizerFellBack == other.SummarizerFellBack &&
         SelectorFellBack == other.SelectorFellBack &&
         Embedding.Span.SequenceEqual(other.Embedding.Span) &&

@@ -152,27 +152,38 @@ public sealed class MessageHistory
                 builder.Append(PlanningHeader).Append("\n\n");
             }
 
-            builder.Append(CultureInfo.InvariantCulture, $"**Turn {message.Id}:**\n");
-            builder.Append("- User: ").Append(message.Query).Append('\n');
-            builder.Append("- Agent: ");
-            if (message.Answer.Length > PlanningAnswerLength)
-            {
-                builder.Append(TextCut.Prefix(message.Answer, PlanningAnswerLength)).Append("...");
-            }
-            else
-            {
-                builder.Append(message.Answer);
-            }
-
-            builder.Append("\n\n");
+            AppendTurn(builder, message);
         }
 
         if (builder.Length > 0)
         {
-            builder.Append("---\n");
+            builder.Append(PlanningFooter);
         }
 
         return builder.ToString();
+    }
+
+    /// <summary>The line that ends the text made by <see cref="FormatForPlanning(IEnumerable{Message})"/>.</summary>
+    internal const string PlanningFooter = "---\n";
+
+    /// <summary>One turn's part of <see cref="FormatForPlanning(IEnumerable{Message})"/>.</summary>
+    internal static string FormatTurnForPlanning(Message message) => AppendTurn(new StringBuilder(), message).ToString();
+
+    private static StringBuilder AppendTurn(StringBuilder builder, Message message)
+    {
+        builder.Append(CultureInfo.InvariantCulture, $"**Turn {message.Id}:**\n");
+        builder.Append("- User: ").Append(message.Query).Append('\n');
+        builder.Append("- Agent: ");
+        if (message.Answer.Length > PlanningAnswerLength)
+        {
+            builder.Append(TextCut.Prefix(message.Answer, PlanningAnswerLength)).Append("...");
+        }
+        else
+        {
+            builder.Append(message.Answer);
+        }
+
+        return builder.Append("\n\n");
     }
 
     /// <summary>Converts the turns to Microsoft.Extensions.AI chat messages: a user message and an assistant message per turn.</summary>

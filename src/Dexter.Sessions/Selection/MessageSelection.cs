@@ -11,15 +11,21 @@ public sealed class MessageSelection
     /// <summary>Initializes a selection.</summary>
     /// <param name="turns">The selected turns, in chronological order.</param>
     /// <param name="updatedTurns">Turns that carry embeddings computed during the selection, to be persisted; none when <see langword="null"/>.</param>
-    public MessageSelection(IReadOnlyList<Message> turns, IReadOnlyList<Message>? updatedTurns = null)
+    /// <param name="mostRelevantFirst">The same turns, most relevant first, for the token budget to leave out the least relevant;
+    /// when <see langword="null"/>, the latest turn counts as the most relevant.</param>
+    public MessageSelection(IReadOnlyList<Message> turns, IReadOnlyList<Message>? updatedTurns = null, IReadOnlyList<Message>? mostRelevantFirst = null)
     {
         ArgumentNullException.ThrowIfNull(turns);
         Turns = turns;
         UpdatedTurns = updatedTurns ?? [];
+        MostRelevantFirst = mostRelevantFirst ?? [.. turns.Reverse()];
     }
 
     /// <summary>Gets the selected turns, in chronological order.</summary>
     public IReadOnlyList<Message> Turns { get; }
+
+    /// <summary>Gets the selected turns, most relevant first (for a selector that ranks only by recency: the latest first).</summary>
+    public IReadOnlyList<Message> MostRelevantFirst { get; }
 
     /// <summary>Gets the turns whose embeddings were computed during the selection and should be stored.</summary>
     public IReadOnlyList<Message> UpdatedTurns { get; }

@@ -41,6 +41,8 @@ internal sealed class TurnRecord
     [JsonPropertyName("responseTimeTicks")]
     public long? ResponseTimeTicks { get; set; }
 
+    [JsonPropertyName("tokens")]
+    public int? TokenCount { get; set; }
     [JsonPropertyName("summarizerFallback")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public bool SummarizerFellBack { get; set; }

@@ -41,6 +41,7 @@ public static class TurnRecordSerializer
             ResponseTimeTicks = message.ResponseTime?.Ticks,
             SummarizerFellBack = message.SummarizerFellBack,
             SelectorFellBack = message.SelectorFellBack,
+            TokenCount = message.TokenCount,
             Embedding = message.Embedding.IsEmpty ? null : EncodeEmbedding(message.Embedding.Span),
             Messages = message.ChatMessages.Count == 0 ? null : message.ChatMessages as IList<Microsoft.Extensions.AI.ChatMessage> ?? [.. message.ChatMessages],
         };
@@ -105,6 +106,7 @@ public static class TurnRecordSerializer
             ResponseTime = record.ResponseTimeTicks is { } ticks ? TimeSpan.FromTicks(ticks) : null,
             SummarizerFellBack = record.SummarizerFellBack,
             SelectorFellBack = record.SelectorFellBack,
+            TokenCount = record.TokenCount,
             Embedding = record.Embedding is null ? ReadOnlyMemory<float>.Empty : DecodeEmbedding(record.Embedding),
             ChatMessages = record.Messages is { Count: > 0 } messages ? [.. messages] : [],
         };

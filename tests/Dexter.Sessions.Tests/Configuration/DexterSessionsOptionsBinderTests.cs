@@ -28,11 +28,13 @@ public sealed class DexterSessionsOptionsBinderTests
             ("DEXTER_MAX_CONTEXT_MESSAGES", "5"),
             ("DEXTER_SUMMARIZE_LLM", "true"),
             ("DEXTER_USE_EMBEDDINGS", "1"),
-            ("DEXTER_SESSION_TTL_SECONDS", "3600")]);
+            ("DEXTER_SESSION_TTL_SECONDS", "3600"),
+            ("DEXTER_MAX_CONTEXT_TOKENS", "2500")]);
 
         Assert.Multiple(() =>
         {
             Assert.That(options.MaxContextMessages, Is.EqualTo(5));
+            Assert.That(options.MaxContextTokens, Is.EqualTo(2500));
             Assert.That(options.SummarizeWithLlm, Is.True);
             Assert.That(options.UseEmbeddings, Is.True);
             Assert.That(options.SessionTtl, Is.EqualTo(TimeSpan.FromHours(1)));
@@ -49,7 +51,10 @@ public sealed class DexterSessionsOptionsBinderTests
             ("Dexter:Sessions:SessionTtl", "02:30:00"),
             ("Dexter:Sessions:SummarizerTimeout", "00:00:05"),
             ("Dexter:Sessions:MaxQueryLength", "2000"),
-            ("Dexter:Sessions:Instructions", "You are Dexter."));
+            ("Dexter:Sessions:Instructions", "You are Dexter."),
+            ("Dexter:Sessions:MaxContextTokens", "1200"),
+            ("Dexter:Sessions:ContextMode", "messages"),
+            ("Dexter:Sessions:ChatClientKey", "gpt"));
 
         Assert.Multiple(() =>
         {
@@ -60,6 +65,9 @@ public sealed class DexterSessionsOptionsBinderTests
             Assert.That(options.SummarizerTimeout, Is.EqualTo(TimeSpan.FromSeconds(5)));
             Assert.That(options.MaxQueryLength, Is.EqualTo(2000));
             Assert.That(options.Instructions, Is.EqualTo("You are Dexter."));
+            Assert.That(options.MaxContextTokens, Is.EqualTo(1200));
+            Assert.That(options.ContextMode, Is.EqualTo(SessionContextMode.Messages));
+            Assert.That(options.ChatClientKey, Is.EqualTo("gpt"));
         });
     }
 

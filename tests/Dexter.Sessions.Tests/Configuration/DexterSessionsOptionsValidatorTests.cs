@@ -27,6 +27,15 @@ public sealed class DexterSessionsOptionsValidatorTests
         });
     }
 
+    [TestCase(63)]
+    [TestCase(0)]
+    public void Validate_MaxContextTokensBelowTheMinimum_FailsNamingTheSettingAndValue(int value)
+    {
+        var result = Validate(new DexterSessionsOptions { MaxContextTokens = value });
+
+        Assert.That(result.FailureMessage, Does.Contain("Dexter:Sessions:MaxContextTokens").And.Contain("DEXTER_MAX_CONTEXT_TOKENS").And.Contain("it is " + value));
+    }
+
     [Test]
     public void Validate_NegativeTtl_FailsNamingTheSettingAndValue()
     {

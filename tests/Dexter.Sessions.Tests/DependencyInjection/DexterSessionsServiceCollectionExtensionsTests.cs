@@ -82,6 +82,37 @@ public sealed class DexterSessionsServiceCollectionExtensionsTests
     }
 
     [Test]
+    public async Task AddDexterSessions_ChatClientKey_AgentAndSummariesUseTheKeyedClient()
+    {
+        var services = new ServiceCollection();
+        using var keyed = new FakeChatClient();
+        services.AddKeyedChatClient("gpt", keyed);
+        services.AddDexterSessions(o => (o.ChatClientKey, o.SummarizeWithLlm) = ("gpt", true));
+        await using var provider = services.BuildServiceProvider();
+
+        var response = await provider.GetRequiredService<DexterAgent>().RunAsync("What is Bitcoin?", SessionId.New());
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.Answer, Is.EqualTo("Answer to: What is Bitcoin?"));
+            Assert.That(keyed.Requests, Has.Count.EqualTo(2), "one answer and one summary, both from the keyed client");
+            Assert.That(provider.GetRequiredService<ISummarizer>(), Is.TypeOf<ChatClientSummarizer>());
+        });
+    }
+
+    [Test]
+    public void AddDexterSessions_ChatClientKeyWithNoSuchClient_FailsNamingTheKey()
+    {
+        var services = new ServiceCollection();
+        services.AddChatClient(new FakeChatClient());
+        services.AddDexterSessions(o => o.ChatClientKey = "missing");
+        using var provider = services.BuildServiceProvider();
+
+        Assert.That(() => provider.GetRequiredService<DexterAgent>(),
+            Throws.InvalidOperationException.With.Message.Contains("under the key 'missing' (Dexter:Sessions:ChatClientKey)"));
+    }
+
+    [Test]
     public async Task AddDexterSessions_StoreUsesTheRegisteredClockAndTtl()
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero));

@@ -16,12 +16,16 @@ internal sealed class RecordingSelector : IMessageSelector
     /// <summary>Gets or sets turns reported as embedded during the selection, for the turn's owner to store.</summary>
     public Func<MessageSelectionContext, IReadOnlyList<Message>>? OnUpdated { get; set; }
 
+    /// <summary>Gets or sets the selected turns' order of relevance, most relevant first; recency when <see langword="null"/>.</summary>
+    public Func<MessageSelectionContext, IReadOnlyList<Message>>? OnRank { get; set; }
+
     public ValueTask<MessageSelection> SelectAsync(MessageSelectionContext context, CancellationToken cancellationToken = default)
     {
         Contexts.Add(context);
         return new(new MessageSelection(
             OnSelect is null ? RecentMessageSelector.TakeLast(context.Turns, context.MaxMessages) : OnSelect(context),
-            OnUpdated?.Invoke(context)));
+            OnUpdated?.Invoke(context),
+            OnRank?.Invoke(context)));
     }
 
     public ValueTask<Message> PrepareTurnAsync(Message message, CancellationToken cancellationToken = default) =>

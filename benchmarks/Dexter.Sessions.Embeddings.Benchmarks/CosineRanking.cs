@@ -1,13 +1,10 @@
-using Dexter.Sessions;
-using Dexter.Sessions.Embeddings;
-
 namespace Dexter.Sessions.Embeddings.Benchmarks;
 
 /// <summary>
-/// The reference the library is measured against: the same ranking as the library's (same bounded heap, same scores),
-/// with the cosine similarity written as a plain scalar loop.
+/// The scan the float32 path replaced: <see cref="System.Numerics.Tensors.TensorPrimitives.CosineSimilarity(ReadOnlySpan{float}, ReadOnlySpan{float})"/>
+/// per turn (both norms recomputed for every turn), same bounded heap, same scores.
 /// </summary>
-internal static class ScalarRanking
+internal static class CosineRanking
 {
     public static Message[] SelectTop(ReadOnlySpan<float> query, IReadOnlyList<Message> turns, int count, float similarityWeight, float recencyWeight, float threshold)
     {
@@ -21,13 +18,11 @@ internal static class ScalarRanking
                 continue;
             }
 
-            var similarity = Cosine(query, vector);
-            if (!(similarity >= threshold))
+            var similarity = System.Numerics.Tensors.TensorPrimitives.CosineSimilarity(query, vector);
+            if (similarity >= threshold)
             {
-                continue;
+                heap.Offer((similarityWeight * similarity) + (recencyWeight * (i * step)), i);
             }
-
-            heap.Offer((similarityWeight * similarity) + (recencyWeight * (i * step)), i);
         }
 
         var indices = new int[heap.Count];
@@ -39,18 +34,5 @@ internal static class ScalarRanking
         }
 
         return selected;
-    }
-
-    private static float Cosine(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
-    {
-        float dot = 0, xx = 0, yy = 0;
-        for (var i = 0; i < x.Length; i++)
-        {
-            dot += x[i] * y[i];
-            xx += x[i] * x[i];
-            yy += y[i] * y[i];
-        }
-
-        return dot / (MathF.Sqrt(xx) * MathF.Sqrt(yy));
     }
 }

@@ -1,0 +1,48 @@
+using Dexter.Sessions;
+using Dexter.Sessions.PostgreSql;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Adds the health check of the PostgreSQL session store: <c>services.AddHealthChecks().AddDexterSessionsPostgreSql()</c>.</summary>
+public static class PostgreSqlSessionStoreHealthChecksBuilderExtensions
+{
+    /// <summary>The default name of the health check.</summary>
+    public const string DefaultName = "dexter-sessions-postgresql";
+
+    /// <summary>
+    /// Adds a <see cref="PostgreSqlSessionStoreHealthCheck"/> of the registered session store. When the store is not PostgreSQL
+    /// (for example <c>UsePostgreSqlWhenConfigured()</c> chose the in-memory store), the check reports healthy.
+    /// </summary>
+    /// <param name="builder">The health checks builder.</param>
+    /// <param name="name">The name of the check; <see cref="DefaultName"/> when <see langword="null"/>.</param>
+    /// <param name="failureStatus">The status reported when the database does not answer; <see cref="HealthStatus.Unhealthy"/> when <see langword="null"/>.</param>
+    /// <param name="tags">Tags to filter checks by, such as <c>ready</c>.</param>
+    /// <param name="timeout">How long the check may take; no limit besides the store's own timeout when <see langword="null"/>.</param>
+    /// <returns>The builder, to chain further calls.</returns>
+    public static IHealthChecksBuilder AddDexterSessionsPostgreSql(
+        this IHealthChecksBuilder builder,
+        string? name = null,
+        HealthStatus? failureStatus = null,
+        IEnumerable<string>? tags = null,
+        TimeSpan? timeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.Add(new HealthCheckRegistration(
+            name ?? DefaultName,
+            static provider => provider.GetRequiredService<ISessionStore>().GetService(typeof(PostgreSqlSessionStore)) is PostgreSqlSessionStore store
+                ? new PostgreSqlSessionStoreHealthCheck(store)
+                : NotPostgreSqlHealthCheck.Instance,
+            failureStatus,
+            tags,
+            timeout));
+    }
+
+    private sealed class NotPostgreSqlHealthCheck : IHealthCheck
+    {
+        public static readonly NotPostgreSqlHealthCheck Instance = new();
+
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+            Task.FromResult(HealthCheckResult.Healthy("The session store is not PostgreSQL (no database is configured); there is nothing to check."));
+    }
+}
