@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -19,9 +18,6 @@ public sealed partial class SessionAuditLog : ISessionAuditLog
 {
     /// <summary>The log category of audit events.</summary>
     public const string LogCategory = "Dexter.Sessions.Audit";
-
-    private static readonly Counter<long> Events =
-        DexterSessionsTelemetry.Meter.CreateCounter<long>("dexter.sessions.audit.events", "{event}", "Audit events recorded.");
 
     private readonly ISessionStore _store;
     private readonly ISessionAuditStore? _auditStore;
@@ -49,7 +45,7 @@ public sealed partial class SessionAuditLog : ISessionAuditLog
     {
         ArgumentNullException.ThrowIfNull(auditEvent);
         Write(auditEvent);
-        Events.Add(1,
+        DexterSessionsTelemetry.AuditEvents.Add(1,
             new KeyValuePair<string, object?>("dexter.audit.action", SessionAuditJson.ActionName(auditEvent.Action)),
             new KeyValuePair<string, object?>("dexter.audit.outcome", SessionAuditJson.OutcomeName(auditEvent.Outcome)));
 
