@@ -43,6 +43,7 @@ public static class DexterSessionsEndpointsBuilderExtensions
             services.TryAddSingleton<CallerAuthenticator>();
             services.TryAddSingleton<EndpointRateLimiter>();
             services.TryAddSingleton<DexterSessionsEndpoints>();
+            builder.UseAuditLog(); // the endpoints audit by default; an ISessionAuditLog registered by the application wins
             services.TryAddSingleton<DexterSessionsRouteRegistry>();
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, DexterSessionsRouteCheck>());
         }

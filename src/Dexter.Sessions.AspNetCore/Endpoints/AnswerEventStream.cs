@@ -13,7 +13,8 @@ namespace Dexter.Sessions.AspNetCore;
 internal sealed class AnswerEventStream(ILogger logger, DexterSessionsEndpointOptions options)
 {
     public async IAsyncEnumerable<string> StreamAsync(
-        DexterAgent agent, string query, string sessionId, string requestId, [EnumeratorCancellation] CancellationToken cancellationToken)
+        DexterAgent agent, string query, string sessionId, string requestId, [EnumeratorCancellation] CancellationToken cancellationToken,
+        Func<int, Task>? answered = null)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var enumerator = agent.RunStreamingAsync(query, sessionId, stop.Token).GetAsyncEnumerator(stop.Token);
@@ -61,6 +62,11 @@ internal sealed class AnswerEventStream(ILogger logger, DexterSessionsEndpointOp
                         ? EndpointProblems.StoreUnavailableDetail + " Nothing was recorded."
                         : "The model failed to answer; nothing was recorded. Try again.";
                     item = new StreamEvent { Type = "error", Content = message, Error = message, SessionId = sessionId, RequestId = requestId };
+                }
+
+                if (item is { Type: "answer", MessageId: { } turnId } && answered is not null)
+                {
+                    await answered(turnId).ConfigureAwait(false);
                 }
 
                 yield return JsonSerializer.Serialize(item, DexterSessionsJsonContext.Relaxed.StreamEvent);

@@ -127,6 +127,7 @@ public static class DexterSessionsEndpointRouteBuilderExtensions
             .WithMetadata(Produces<HistoryClearedResponse>(StatusCodes.Status200OK))
             .WithMetadata(Problems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status404NotFound, StatusCodes.Status503ServiceUnavailable));
 
+        AccountabilityEndpoints.Map(group, handlers, names);
         return group;
     }
 

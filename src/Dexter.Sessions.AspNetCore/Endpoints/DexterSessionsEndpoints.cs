@@ -62,6 +62,8 @@ internal sealed partial class DexterSessionsEndpoints
             if (!caller.Succeeded)
             {
                 result = Unauthorized(context, requestId, caller.Failure);
+                await EndpointAudit.RecordAsync(context, null, requestId, SessionAuditAction.Denied, EndpointAudit.RequestedSession(context),
+                    SessionAuditOutcome.Unauthorized).ConfigureAwait(false);
             }
             else
             {
@@ -108,6 +110,7 @@ internal sealed partial class DexterSessionsEndpoints
         await _store.CreateAsync(sessionId, caller.Owner, context.RequestAborted).ConfigureAwait(false);
         _cookies.Set(context, sessionId);
         Log.SessionCreated(_logger, sessionId, caller.RequestId);
+        await EndpointAudit.RecordAsync(context, caller, SessionAuditAction.Created, sessionId).ConfigureAwait(false);
         return TypedResults.Json(new SessionCreatedResponse(sessionId, "created"), DexterSessionsJsonContext.Relaxed.SessionCreatedResponse,
             statusCode: StatusCodes.Status201Created);
     }
@@ -160,11 +163,13 @@ internal sealed partial class DexterSessionsEndpoints
             sessionId = SessionId.New();
             await _store.CreateAsync(sessionId, caller.Owner, context.RequestAborted).ConfigureAwait(false);
             Log.SessionCreated(_logger, sessionId, caller.RequestId);
+            await EndpointAudit.RecordAsync(context, caller, SessionAuditAction.Created, sessionId).ConfigureAwait(false);
         }
 
         if (await _rateLimiter.AcquireSessionAsync(sessionId, context.RequestAborted).ConfigureAwait(false) is { } retryAfter)
         {
             Log.RateLimited(_logger, sessionId, caller.RequestId, EndpointProblems.RetryAfterSeconds(retryAfter));
+            await EndpointAudit.DeniedAsync(context, caller, sessionId, SessionAuditOutcome.RateLimited).ConfigureAwait(false);
             return _problems.TooManyRequests(context, caller.RequestId, retryAfter, string.Create(CultureInfo.InvariantCulture,
                 $"The session made more than {_options.RateLimitPermitsPerMinute} queries in a minute."));
         }
@@ -172,7 +177,8 @@ internal sealed partial class DexterSessionsEndpoints
         _cookies.Set(context, sessionId);
         context.Response.Headers["X-Accel-Buffering"] = "no";
         var agent = context.RequestServices.GetRequiredService<DexterAgent>();
-        var events = _events.StreamAsync(agent, query, sessionId, caller.RequestId, context.RequestAborted);
+        var events = _events.StreamAsync(agent, query, sessionId, caller.RequestId, context.RequestAborted,
+            turnId => EndpointAudit.RecordAsync(context, caller, SessionAuditAction.Queried, sessionId, turnId: turnId));
 #if NET10_0_OR_GREATER
         return TypedResults.ServerSentEvents(events);
 #else
@@ -212,6 +218,7 @@ internal sealed partial class DexterSessionsEndpoints
 
         var page = await _pager.ReadAsync(sessionId!, limit ?? DexterSessionsEndpointOptions.DefaultHistoryPageSize, before, context.RequestAborted)
             .ConfigureAwait(false);
+        await EndpointAudit.RecordAsync(context, caller, SessionAuditAction.HistoryRead, sessionId).ConfigureAwait(false);
         var messages = page.Messages.Select(m => new HistoryMessage(m.Id, m.Query, m.Answer, m.Summary, m.CreatedAt)).ToList();
         return TypedResults.Json(new HistoryResponse(sessionId!, page.Total, messages, page.NextBefore), DexterSessionsJsonContext.Relaxed.HistoryResponse);
     }
@@ -228,6 +235,7 @@ internal sealed partial class DexterSessionsEndpoints
         await _store.DeleteAsync(sessionId!, context.RequestAborted).ConfigureAwait(false);
         _cookies.Expire(context);
         Log.HistoryCleared(_logger, sessionId!, caller.RequestId);
+        await EndpointAudit.RecordAsync(context, caller, SessionAuditAction.Cleared, sessionId).ConfigureAwait(false);
         return TypedResults.Json(new HistoryClearedResponse(sessionId!, "cleared"), DexterSessionsJsonContext.Relaxed.HistoryClearedResponse);
     }
 
@@ -239,6 +247,7 @@ internal sealed partial class DexterSessionsEndpoints
         }
 
         Log.ClientRateLimited(_logger, caller.RequestId, EndpointProblems.RetryAfterSeconds(retryAfter));
+        await EndpointAudit.DeniedAsync(context, caller, null, SessionAuditOutcome.RateLimited).ConfigureAwait(false);
         return _problems.TooManyRequests(context, caller.RequestId, retryAfter, string.Create(CultureInfo.InvariantCulture,
             $"The client made more than {_options.ClientRateLimitPermitsPerMinute} requests in a minute (Dexter:Sessions:RateLimit:ClientPermitsPerMinute)."));
     }

@@ -37,9 +37,13 @@ internal sealed class SessionResolver(ISessionStore store, EndpointProblems prob
                 $"The session id is not valid: it must have 1 to {SessionId.MaxLength} characters, each an ASCII letter, digit, '-' or '_'.");
         }
 
-        return await IsOwnedAsync(sessionId, caller, context.RequestAborted).ConfigureAwait(false)
-            ? null
-            : problems.SessionNotFound(context, caller.RequestId);
+        if (await IsOwnedAsync(sessionId, caller, context.RequestAborted).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        await EndpointAudit.DeniedAsync(context, caller, sessionId, SessionAuditOutcome.NotFound).ConfigureAwait(false);
+        return problems.SessionNotFound(context, caller.RequestId);
     }
 
     /// <summary>Whether the session exists and belongs to the caller.</summary>

@@ -178,6 +178,9 @@ public sealed class SessionTurn : IDisposable
         }
     }
 
+    /// <summary>Gets or sets whether the selector failed and the latest turns were used as context; recorded with the turn.</summary>
+    internal bool SelectorFellBack { get; set; }
+
     internal void SetContext(IReadOnlyList<Message> context, IReadOnlyList<ChatMessage> contextMessages)
     {
         Context = context;

@@ -166,7 +166,7 @@ public sealed partial class SessionTurnPipeline
         var turn = new SessionTurn(this, sessionId, history, query, turnMessages, StartActivity(sessionId), TimeProvider.GetTimestamp());
         try
         {
-            var selection = await SelectContextAsync(sessionId, history, query, cancellationToken).ConfigureAwait(false);
+            var selection = await SelectContextAsync(turn, sessionId, history, query, cancellationToken).ConfigureAwait(false);
             var (context, messages) = BuildContext(selection);
             turn.SetContext(context, messages);
             return turn;
@@ -179,7 +179,7 @@ public sealed partial class SessionTurnPipeline
         }
     }
 
-    private async Task<MessageSelection> SelectContextAsync(string? sessionId, MessageHistory? history, string query, CancellationToken cancellationToken)
+    private async Task<MessageSelection> SelectContextAsync(SessionTurn turn, string? sessionId, MessageHistory? history, string query, CancellationToken cancellationToken)
     {
         IReadOnlyList<Message> candidates;
         int max;
@@ -211,6 +211,7 @@ public sealed partial class SessionTurnPipeline
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             DexterSessionsTelemetry.SelectorFallbacks.Add(1);
+            turn.SelectorFellBack = true;
             Log.SelectionFallback(_logger, selector.GetType().Name, ex);
             return new MessageSelection(RecentMessageSelector.TakeLast(candidates, max));
         }
@@ -357,7 +358,7 @@ public sealed partial class SessionTurnPipeline
     internal async Task<Message> CompleteAsync(SessionTurn turn, ChatResponse response, CancellationToken cancellationToken)
     {
         var answer = FinalText(response);
-        var summary = await SummarizeAsync(turn.Query, answer, cancellationToken).ConfigureAwait(false);
+        var (summary, summarizerFellBack) = await SummarizeAsync(turn.Query, answer, cancellationToken).ConfigureAwait(false);
         var message = new Message
         {
             Query = turn.Query,
@@ -368,6 +369,8 @@ public sealed partial class SessionTurnPipeline
             OutputTokenCount = response.Usage?.OutputTokenCount,
             ResponseTime = TimeProvider.GetElapsedTime(turn.StartTimestamp),
             ChatMessages = ForStorage([.. turn.Exchange, .. response.Messages]),
+            SummarizerFellBack = summarizerFellBack,
+            SelectorFellBack = turn.SelectorFellBack,
         };
         message = message with { TokenCount = ContextBudget.CountTokens(_tokenizer, message.ChatMessages) };
 
@@ -464,17 +467,17 @@ public sealed partial class SessionTurnPipeline
         return response.Text;
     }
 
-    private async Task<string> SummarizeAsync(string query, string answer, CancellationToken cancellationToken)
+    private async Task<(string Summary, bool FellBack)> SummarizeAsync(string query, string answer, CancellationToken cancellationToken)
     {
         try
         {
-            return await _summarizer.SummarizeAsync(query, answer, cancellationToken).ConfigureAwait(false);
+            return (await _summarizer.SummarizeAsync(query, answer, cancellationToken).ConfigureAwait(false), false);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             DexterSessionsTelemetry.SummarizerFallbacks.Add(1, new KeyValuePair<string, object?>("reason", ex.GetType().Name));
             Log.SummaryFallback(_logger, _summarizer.GetType().Name, ex);
-            return TruncatingSummarizer.Summarize(query, answer);
+            return (TruncatingSummarizer.Summarize(query, answer), true);
         }
     }
 

@@ -15,7 +15,7 @@ namespace Dexter.Sessions;
 /// query to recorded turn) and <c>gen_ai.client.token.usage</c> (tokens per turn, tag <c>gen_ai.token.type</c>: <c>input</c> or
 /// <c>output</c>), both tagged <c>gen_ai.operation.name</c> = <c>invoke_agent</c>; and the package's own
 /// <c>dexter.sessions.turns</c> (turns recorded), <c>dexter.sessions.summarizer.fallbacks</c> and
-/// <c>dexter.sessions.selector.fallbacks</c>.</para>
+/// <c>dexter.sessions.selector.fallbacks</c>, and <c>dexter.sessions.audit.events</c> (tags <c>dexter.audit.action</c>, <c>dexter.audit.outcome</c>).</para>
 /// </remarks>
 public static class DexterSessionsTelemetry
 {
@@ -43,6 +43,9 @@ public static class DexterSessionsTelemetry
 
     internal static readonly Counter<long> SelectorFallbacks =
         Meter.CreateCounter<long>("dexter.sessions.selector.fallbacks", "{fallback}", "Selections that fell back to the latest turns.");
+
+    internal static readonly Counter<long> AuditEvents =
+        Meter.CreateCounter<long>("dexter.sessions.audit.events", "{event}", "Audit events recorded.");
 
     private static readonly KeyValuePair<string, object?> InvokeAgent = new("gen_ai.operation.name", "invoke_agent");
 

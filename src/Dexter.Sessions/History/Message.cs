@@ -55,6 +55,12 @@ public sealed record Message
     /// </summary>
     public int? TokenCount { get; init; }
 
+    /// <summary>Gets whether the turn's summary fell back to truncation because the summarizer failed.</summary>
+    public bool SummarizerFellBack { get; init; }
+
+    /// <summary>Gets whether the turn was answered with the latest turns as context because the message selector failed.</summary>
+    public bool SelectorFellBack { get; init; }
+
     /// <summary>Returns the text that stands for this turn when it is embedded or compared: the summary, or the query and answer.</summary>
     /// <returns>The turn's summary when it has one; otherwise its query and answer.</returns>
     public string GetRepresentativeText() =>
@@ -72,6 +78,8 @@ public sealed record Message
         OutputTokenCount == other.OutputTokenCount &&
         ResponseTime == other.ResponseTime &&
         TokenCount == other.TokenCount &&
+        SummarizerFellBack == other.SummarizerFellBack &&
+        SelectorFellBack == other.SelectorFellBack &&
         Embedding.Span.SequenceEqual(other.Embedding.Span) &&
         ChatMessagesEqual(ChatMessages, other.ChatMessages);
 

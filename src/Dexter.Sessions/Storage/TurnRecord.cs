@@ -43,6 +43,13 @@ internal sealed class TurnRecord
 
     [JsonPropertyName("tokens")]
     public int? TokenCount { get; set; }
+    [JsonPropertyName("summarizerFallback")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool SummarizerFellBack { get; set; }
+
+    [JsonPropertyName("selectorFallback")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool SelectorFellBack { get; set; }
 
     [JsonPropertyName("embedding")]
     public byte[]? Embedding { get; set; }

@@ -62,6 +62,54 @@ public sealed class ChatPageBrowserTests
     }
 
     [Test]
+    public async Task Dashboard_TwoQuestions_ShowsTheFiguresAndOneBarPerTurn()
+    {
+        await using var app = await StartChatPageAppAsync();
+        var offline = new OfflineChatClient();
+        app.Model.OnGetStreamingResponse = (messages, options, ct) => offline.GetStreamingResponseAsync(messages, options, ct);
+
+        await using var chromium = await HeadlessChromium.LaunchAsync(new() { ViewportSize = new() { Width = 1200, Height = 900 } });
+        var page = chromium.Page;
+        var cspViolations = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Text.Contains("Content Security Policy", StringComparison.Ordinal))
+            {
+                cspViolations.Add(message.Text);
+            }
+        };
+        await page.GotoAsync(app.BaseAddress.ToString());
+        await Assertions.Expect(page.Locator("body")).ToHaveAttributeAsync("data-ready", "true");
+        foreach (var (question, turns) in new[] { ("What is Bitcoin?", "1 turn in conversation"), ("Why is it valuable?", "2 turns in conversation") })
+        {
+            await page.Locator("#query").FillAsync(question);
+            await page.Locator("#send").ClickAsync();
+            await Assertions.Expect(page.Locator("#history-count")).ToHaveTextAsync(turns);
+        }
+
+        await Assertions.Expect(page.Locator("body")).ToHaveAttributeAsync("data-stats-turns", "2");
+        var sessionId = await page.EvaluateAsync<string>("() => localStorage.getItem('sessionId')");
+        var stored = (await app.Store.GetAsync(sessionId))!.GetAll();
+        await Assertions.Expect(page.Locator("#stat-turns")).ToHaveTextAsync("2");
+        await Assertions.Expect(page.Locator("#stat-max")).ToHaveTextAsync(
+            $"{Math.Round(stored.Max(t => t.ResponseTime!.Value.TotalMilliseconds), MidpointRounding.AwayFromZero)} ms");
+        var bars = page.Locator("#response-chart rect.bar");
+        await Assertions.Expect(bars).ToHaveCountAsync(2);
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await bars.Nth(0).GetAttributeAsync("data-turn"), Is.EqualTo("1"));
+            Assert.That(await bars.Nth(1).GetAttributeAsync("data-turn"), Is.EqualTo("2"));
+            Assert.That((await bars.Nth(1).BoundingBoxAsync())!.Height, Is.GreaterThan(0));
+            Assert.That(cspViolations, Is.Empty, "the dashboard runs under the page's content security policy");
+        });
+
+        await page.Locator("#clear").ClickAsync();
+        await Assertions.Expect(page.Locator("#history-count")).ToHaveTextAsync("0 turns in conversation");
+        await Assertions.Expect(page.Locator("#stat-turns")).ToHaveTextAsync("0");
+        await Assertions.Expect(bars).ToHaveCountAsync(0);
+    }
+
+    [Test]
     public async Task SeedClient_RunUnchanged_PrintsEachEventHistoryAndClears()
     {
         await using var app = await TestApp.StartAsync(kestrel: true);

@@ -36,6 +36,7 @@ public sealed class DexterSessionsTelemetryTests
             ("gen_ai.client.token.usage", "{token}"),
             ("dexter.sessions.summarizer.fallbacks", "{fallback}"),
             ("dexter.sessions.selector.fallbacks", "{fallback}"),
+            ("dexter.sessions.audit.events", "{event}"),
         }));
     }
 

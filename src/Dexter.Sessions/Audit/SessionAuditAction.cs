@@ -1,0 +1,32 @@
+namespace Dexter.Sessions;
+
+/// <summary>What happened to a session, as one <see cref="SessionAuditEvent"/> records it.</summary>
+public enum SessionAuditAction
+{
+    /// <summary>The session was created.</summary>
+    Created,
+
+    /// <summary>A query was answered and recorded as a turn (<see cref="SessionAuditEvent.TurnId"/>).</summary>
+    Queried,
+
+    /// <summary>The session's history was read.</summary>
+    HistoryRead,
+
+    /// <summary>The session's statistics were read.</summary>
+    StatisticsRead,
+
+    /// <summary>The session's audit trail was read.</summary>
+    AuditRead,
+
+    /// <summary>The whole session was exported.</summary>
+    Exported,
+
+    /// <summary>The session and all its content were erased; the audit trail keeps only this fact.</summary>
+    Cleared,
+
+    /// <summary>The session was imported from an export document.</summary>
+    Imported,
+
+    /// <summary>An access was refused (<see cref="SessionAuditEvent.Outcome"/> says why).</summary>
+    Denied,
+}

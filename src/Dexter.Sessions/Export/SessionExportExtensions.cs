@@ -1,0 +1,64 @@
+namespace Dexter.Sessions;
+
+/// <summary>Exports a session from any <see cref="ISessionStore"/> and imports it into any other.</summary>
+public static class SessionExportExtensions
+{
+    /// <summary>Reads a whole session into a <see cref="SessionExport"/>.</summary>
+    /// <param name="store">The store.</param>
+    /// <param name="sessionId">The session id.</param>
+    /// <param name="timeProvider">The clock that dates the export; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    /// <param name="cancellationToken">A token to cancel the reads.</param>
+    /// <returns>The export, or <see langword="null"/> when the session does not exist.</returns>
+    public static async Task<SessionExport?> ExportSessionAsync(
+        this ISessionStore store, string sessionId, TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        SessionId.ThrowIfInvalid(sessionId);
+        var metadata = await store.GetMetadataAsync(sessionId, cancellationToken).ConfigureAwait(false);
+        if (metadata is null)
+        {
+            return null;
+        }
+
+        var history = await store.GetAsync(sessionId, cancellationToken).ConfigureAwait(false);
+        var turns = history?.GetAll() ?? [];
+        return new SessionExport
+        {
+            SessionId = sessionId,
+            ExportedAt = (timeProvider ?? TimeProvider.System).GetUtcNow(),
+            Metadata = metadata with { TurnCount = turns.Count },
+            Turns = turns,
+        };
+    }
+
+    /// <summary>
+    /// Creates a session from an export: with the export's owner and every turn with its id and fields. The session's
+    /// creation and activity times are those of the import; each turn keeps its own time.
+    /// </summary>
+    /// <param name="store">The store to import into.</param>
+    /// <param name="export">The export.</param>
+    /// <param name="sessionId">The id of the new session; the export's own id when <see langword="null"/>.</param>
+    /// <param name="cancellationToken">A token to cancel the writes.</param>
+    /// <returns>The id of the imported session.</returns>
+    /// <exception cref="InvalidOperationException">A session with that id already exists in <paramref name="store"/>.</exception>
+    public static async Task<string> ImportSessionAsync(
+        this ISessionStore store, SessionExport export, string? sessionId = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(export);
+        sessionId ??= export.SessionId;
+        SessionId.ThrowIfInvalid(sessionId);
+        if (!await store.CreateAsync(sessionId, export.Metadata.Owner, cancellationToken).ConfigureAwait(false))
+        {
+            throw new InvalidOperationException(
+                $"Session '{sessionId}' already exists in the target store; delete it first, or import under another id (the sessionId parameter).");
+        }
+
+        if (export.Turns.Count > 0)
+        {
+            await store.SetAsync(sessionId, new MessageHistory(export.Turns), cancellationToken).ConfigureAwait(false);
+        }
+
+        return sessionId;
+    }
+}
