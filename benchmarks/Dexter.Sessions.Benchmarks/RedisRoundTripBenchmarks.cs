@@ -7,6 +7,7 @@ namespace Dexter.Sessions.Benchmarks;
 
 /// <summary>One Redis round trip on loopback (PING), the unit the session layer's cost on Redis is counted in.</summary>
 [MemoryDiagnoser]
+[MedianColumn]
 [SimpleJob(RuntimeMoniker.Net10_0, warmupCount: 3, iterationCount: 15)]
 public class RedisRoundTripBenchmarks
 {

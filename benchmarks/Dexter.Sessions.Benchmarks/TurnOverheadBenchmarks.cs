@@ -15,6 +15,7 @@ namespace Dexter.Sessions.Benchmarks;
 /// holds 10 turns; each recorded turn goes to one of 64 sessions in turn, so no session grows without bound.
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
 [SimpleJob(RuntimeMoniker.Net10_0, warmupCount: 3, iterationCount: 15)]

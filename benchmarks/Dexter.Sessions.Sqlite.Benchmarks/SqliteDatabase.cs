@@ -8,10 +8,13 @@ internal sealed class SqliteDatabase : IDisposable
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "dexter-sqlite-bench-" + Guid.NewGuid().ToString("N"));
 
+    private readonly string _path;
+
     public SqliteDatabase(SqliteDurability durability, int history)
     {
         Directory.CreateDirectory(_directory);
-        Store = new SqliteSessionStore(Options.Create(new SqliteSessionStoreOptions { Path = Path.Combine(_directory, "sessions.db"), Durability = durability }));
+        _path = Path.Combine(_directory, "sessions.db");
+        Store = new SqliteSessionStore(Options.Create(new SqliteSessionStoreOptions { Path = _path, Durability = durability }));
         var turns = Enumerable.Range(1, history).Select(i => Turn(i) with { Id = i }).ToList();
         Store.SetAsync(SessionId, new MessageHistory(turns)).GetAwaiter().GetResult();
     }
@@ -30,6 +33,27 @@ internal sealed class SqliteDatabase : IDisposable
         InputTokenCount = 120,
         OutputTokenCount = 60,
     };
+
+    /// <summary>
+    /// Takes the session back to its first <paramref name="history"/> turns (what the appends of an iteration added goes), so that every
+    /// iteration appends to a session of the same length; the store's own id counters are set back with it.
+    /// </summary>
+    public void TrimTo(int history)
+    {
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _path, Pooling = false }.ToString());
+        connection.Open();
+        using var trim = connection.CreateCommand();
+        trim.CommandText = """
+            DELETE FROM "dexter_turns" WHERE "session_id" = $id AND "turn_id" > $history;
+            UPDATE "dexter_sessions" SET "last_id" = $history, "turn_count" = $history,
+                "last_seq" = (SELECT MAX("seq") FROM "dexter_turns" WHERE "session_id" = $id)
+            WHERE "session_id" = $id;
+            PRAGMA wal_checkpoint(TRUNCATE);
+            """;
+        trim.Parameters.AddWithValue("$id", SessionId);
+        trim.Parameters.AddWithValue("$history", history);
+        trim.ExecuteNonQuery();
+    }
 
     public void Dispose()
     {

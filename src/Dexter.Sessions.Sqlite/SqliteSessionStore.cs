@@ -93,9 +93,13 @@ public sealed partial class SqliteSessionStore : ISessionStore, IDisposable
             $"PRAGMA busy_timeout = {(long)Math.Ceiling(settings.Timeout.TotalMilliseconds)}; PRAGMA synchronous = {(settings.Durability == SqliteDurability.Normal ? "NORMAL" : "FULL")};");
         _timeProvider = timeProvider ?? TimeProvider.System;
         _logger = logger ?? (ILogger)NullLogger.Instance;
+        // The expiry test bounds the range of seq rather than standing beside it in the WHERE clause: SQLite checks an uncorrelated
+        // EXISTS once per row of the session, so that form read every turn of the session on each append (O(n) in its length).
         _purgeExpiredSql =
             $"""
-            DELETE FROM {_schema.Turns} WHERE "session_id" = $id AND EXISTS (SELECT 1 FROM {_schema.Sessions} WHERE "session_id" = $id AND "expires_at" <= $now);
+            DELETE FROM {_schema.Turns}
+            WHERE "session_id" = $id
+              AND "seq" <= (SELECT CASE WHEN "expires_at" <= $now THEN 9223372036854775807 ELSE -1 END FROM {_schema.Sessions} WHERE "session_id" = $id);
             DELETE FROM {_schema.Sessions} WHERE "session_id" = $id AND "expires_at" <= $now;
             """;
     }
