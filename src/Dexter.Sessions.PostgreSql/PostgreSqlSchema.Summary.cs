@@ -18,4 +18,17 @@ internal sealed partial class PostgreSqlSchema
         SET summary = $4, summary_through = $5, summary_updated_at = $6, summary_updated_offset = $7, last_activity_at = $2, expires_at = $3
         WHERE session_id = $1 AND expires_at > $2 AND summary_through = $8
         """;
+
+    /// <summary>
+    /// $1 session id, $2 now, $3 turn id. The record of one turn of a live session, locked until the transaction ends, so that
+    /// a concurrent embedding update or history replacement waits for the summary update (and it for them).
+    /// </summary>
+    public string ReadTurnForUpdate => $"""
+        SELECT t.record FROM {Turns} t JOIN {Sessions} s ON s.session_id = t.session_id
+        WHERE t.session_id = $1 AND t.turn_id = $3 AND s.expires_at > $2
+        FOR UPDATE OF t
+        """;
+
+    /// <summary>$1 session id, $2 turn id, $3 record. Replaces the record of one turn, leaving the session's row (its expiry) alone.</summary>
+    public string UpdateTurnRecord => $"UPDATE {Turns} SET record = $3 WHERE session_id = $1 AND turn_id = $2";
 }

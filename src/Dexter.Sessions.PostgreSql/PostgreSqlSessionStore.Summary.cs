@@ -6,6 +6,50 @@ namespace Dexter.Sessions.PostgreSql;
 public sealed partial class PostgreSqlSessionStore
 {
     /// <inheritdoc />
+    /// <remarks>
+    /// One transaction: the turn's row is read and locked (<c>FOR UPDATE</c>), then written back with the new summary, so a
+    /// concurrent embedding update of the same turn queues behind it instead of being overwritten. The session's row is not written.
+    /// </remarks>
+    public Task<bool> UpdateTurnSummaryAsync(string sessionId, int turnId, string summary, CancellationToken cancellationToken = default)
+    {
+        SummaryArguments.ThrowIfInvalidTurnSummary(sessionId, turnId, summary);
+        return RunAsync(sessionId, async (connection, now, token) =>
+        {
+            var transaction = await connection.BeginTransactionAsync(token).ConfigureAwait(false);
+            await using var transactionScope = transaction.ConfigureAwait(false);
+            byte[] record;
+            var read = Command(connection, _schema.ReadTurnForUpdate, sessionId, now);
+            await using (read.ConfigureAwait(false))
+            {
+                read.Transaction = transaction;
+                read.Parameters.Add(new NpgsqlParameter<int> { TypedValue = turnId });
+                var reader = await read.ExecuteReaderAsync(token).ConfigureAwait(false);
+                await using var readerScope = reader.ConfigureAwait(false);
+                if (!await reader.ReadAsync(token).ConfigureAwait(false))
+                {
+                    return false;
+                }
+
+                record = reader.GetFieldValue<byte[]>(0);
+            }
+
+            if (!TurnRecordSerializer.TryDeserialize(record, out var turn, out var problem))
+            {
+                throw Corrupt(sessionId, "a turn record cannot be read: " + problem);
+            }
+
+            var update = new NpgsqlCommand(_schema.UpdateTurnRecord, connection, transaction);
+            await using var updateScope = update.ConfigureAwait(false);
+            update.Parameters.Add(new NpgsqlParameter<string> { TypedValue = sessionId });
+            update.Parameters.Add(new NpgsqlParameter<int> { TypedValue = turnId });
+            update.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = TurnRecordSerializer.Serialize(turn with { Summary = summary }, turnId), NpgsqlDbType = NpgsqlDbType.Bytea });
+            var updated = await update.ExecuteNonQueryAsync(token).ConfigureAwait(false) == 1;
+            await transaction.CommitAsync(token).ConfigureAwait(false);
+            return updated;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
     public Task<SessionSummary?> GetSummaryAsync(string sessionId, CancellationToken cancellationToken = default)
     {
         SessionId.ThrowIfInvalid(sessionId);

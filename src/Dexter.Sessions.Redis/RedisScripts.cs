@@ -91,6 +91,18 @@ internal static class RedisScripts
         """;
 
     /// <summary>
+    /// ARGV: index, expected record, new record: replaces the record at the index when it is still the expected one, leaving
+    /// the expiry and last activity as they were. Returns 1 when replaced, 0 when the record changed or was removed meanwhile,
+    /// -1 when the session no longer exists.
+    /// </summary>
+    public const string ReplaceOneIfUnchanged = """
+        if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+        if redis.call('LINDEX', KEYS[2], tonumber(ARGV[1])) ~= ARGV[2] then return 0 end
+        redis.call('LSET', KEYS[2], tonumber(ARGV[1]), ARGV[3])
+        return 1
+        """;
+
+    /// <summary>
     /// ARGV: now, ttl, expected summary_through, new summary_through, text, updated-at ticks, updated-at offset minutes. Stores
     /// the summary when the session exists and its summary covers exactly the expected turn id (0: none), refreshing the expiry
     /// of both keys. Returns 1 when stored, 0 otherwise (nothing changed).

@@ -7,6 +7,51 @@ public sealed partial class RedisSessionStore
     private static readonly RedisValue[] SummaryFields = ["summary", "summary_through", "summary_at", "summary_offset"];
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Reads the turn's record, then replaces it with one Lua script only if it is still the record read, so a concurrent
+    /// embedding update or <see cref="SetAsync"/> is never overwritten; a record replaced meanwhile is read again, a few times at
+    /// most. Appends only push new records, so they never collide with it.
+    /// </remarks>
+    public async Task<bool> UpdateTurnSummaryAsync(string sessionId, int turnId, string summary, CancellationToken cancellationToken = default)
+    {
+        SummaryArguments.ThrowIfInvalidTurnSummary(sessionId, turnId, summary);
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            var database = await GetDatabaseAsync(sessionId).ConfigureAwait(false);
+            var keys = Keys(sessionId);
+            for (var attempt = 0; attempt < MaxEmbeddingAttempts; attempt++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var found = await FindRecordsAsync(database, keys, sessionId, [turnId]).ConfigureAwait(false);
+                if (found.Count == 0)
+                {
+                    return false;
+                }
+
+                var (index, _, current, turn) = found[0];
+                RedisValue[] values = [index, current, Serialize(turn with { Summary = summary }, turnId)];
+                var result = (long)await database.ScriptEvaluateAsync(RedisScripts.ReplaceOneIfUnchanged, keys, values).ConfigureAwait(false);
+                if (result != 0)
+                {
+                    return result == 1;
+                }
+
+                Log.TurnSummaryUpdateRetried(_logger, turnId, sessionId);
+            }
+        }
+        catch (Exception e) when (IsRedisFailure(e))
+        {
+            throw Translate(e, sessionId);
+        }
+
+        throw new SessionStoreException(
+            $"The summary of turn {turnId} of session '{sessionId}' could not be stored: the turn kept changing during {MaxEmbeddingAttempts} attempts. Try again.",
+            sessionId,
+            innerException: null);
+    }
+
+    /// <inheritdoc />
     /// <remarks>One <c>HMGET</c> of the session's meta hash.</remarks>
     public async Task<SessionSummary?> GetSummaryAsync(string sessionId, CancellationToken cancellationToken = default)
     {

@@ -1,9 +1,54 @@
+using System.Text;
 using Microsoft.Data.Sqlite;
 
 namespace Dexter.Sessions.Sqlite;
 
 public sealed partial class SqliteSessionStore
 {
+    /// <inheritdoc />
+    /// <remarks>Reads the turn's record and writes it back with the new summary in the store's write transaction, so no other write comes between.</remarks>
+    public Task<bool> UpdateTurnSummaryAsync(string sessionId, int turnId, string summary, CancellationToken cancellationToken = default)
+    {
+        SummaryArguments.ThrowIfInvalidTurnSummary(sessionId, turnId, summary);
+        cancellationToken.ThrowIfCancellationRequested();
+        return WriteAsync(sessionId, async (connection, now) =>
+        {
+            byte[] record;
+            using (var read = Command(
+                connection,
+                $"""
+                SELECT "record" FROM {_schema.Turns}
+                WHERE "session_id" = $id AND "turn_id" = $turnId AND EXISTS (SELECT 1 FROM {_schema.Sessions} WHERE "session_id" = $id AND "expires_at" > $now)
+                """,
+                sessionId,
+                now))
+            {
+                read.Parameters.AddWithValue("$turnId", turnId);
+                using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    return false;
+                }
+
+                record = reader.GetFieldValue<byte[]>(0);
+            }
+
+            if (!TurnRecordSerializer.TryDeserialize(record, out var turn, out var problem))
+            {
+                throw Corrupt(sessionId, "a turn record cannot be read: " + problem);
+            }
+
+            using var update = Command(
+                connection,
+                $"""UPDATE {_schema.Turns} SET "record" = $record WHERE "session_id" = $id AND "turn_id" = $turnId""",
+                sessionId,
+                now);
+            update.Parameters.AddWithValue("$turnId", turnId);
+            update.Parameters.AddWithValue("$record", Encoding.UTF8.GetString(SerializeWithoutEmbedding(turn with { Summary = summary }, turnId)));
+            return await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+        }, cancellationToken);
+    }
+
     /// <inheritdoc />
     public async Task<SessionSummary?> GetSummaryAsync(string sessionId, CancellationToken cancellationToken = default)
     {

@@ -30,4 +30,12 @@ internal static class SummaryArguments
                 "The expected turn id must be 0 (the session has no summary yet) or the ThroughTurnId of the summary read before.");
         }
     }
+
+    /// <summary>Checks the arguments of <see cref="ISessionStore.UpdateTurnSummaryAsync"/>.</summary>
+    public static void ThrowIfInvalidTurnSummary(string sessionId, int turnId, string summary)
+    {
+        SessionId.ThrowIfInvalid(sessionId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(turnId, 1);
+        ArgumentException.ThrowIfNullOrEmpty(summary);
+    }
 }

@@ -789,6 +789,190 @@ public abstract class SessionStoreContractTests
         });
     }
 
+    private static object Snapshot(Message turn) => new
+    {
+        turn.Id,
+        turn.Query,
+        turn.Answer,
+        turn.CreatedAt,
+        turn.InputTokenCount,
+        turn.OutputTokenCount,
+        turn.ResponseTime,
+        turn.TokenCount,
+        turn.SummarizerFellBack,
+        turn.SelectorFellBack,
+        Embedding = string.Join(",", turn.Embedding.ToArray()),
+        ChatMessages = string.Join("|", turn.ChatMessages.Select(m => m.Role + ":" + m.Text + ":" + string.Join(",", m.Contents.Select(c => c.GetType().Name)))),
+    };
+
+    [Test]
+    public async Task UpdateTurnSummaryAsync_ReplacesTheTurnsSummaryAndNothingElse()
+    {
+        var id = NewSessionId();
+        ChatMessage[] exchange =
+        [
+            new(ChatRole.User, "q2"),
+            new(ChatRole.Assistant, [new FunctionCallContent("call-1", "get_price", new Dictionary<string, object?> { ["symbol"] = "BTC" })]),
+            new(ChatRole.Tool, [new FunctionResultContent("call-1", "64000 USD")]),
+            new(ChatRole.Assistant, "a2"),
+        ];
+        await Store.AppendAsync(id, Turn("q1", "a1", "s1"));
+        await Store.AppendAsync(id, Turn("q2", "a2", "s2") with
+        {
+            InputTokenCount = 11,
+            OutputTokenCount = 7,
+            ResponseTime = TimeSpan.FromMilliseconds(1234),
+            TokenCount = 18,
+            SummarizerFellBack = true,
+            SelectorFellBack = true,
+            Embedding = new float[] { 0.5f, -1.25f, 3 },
+            ChatMessages = exchange,
+        });
+        await Store.AppendAsync(id, Turn("q3", "a3", "s3"));
+        await Store.TrySetSummaryAsync(id, Summary("rolling", 1), 0);
+        var before = (await Store.GetAsync(id))!.GetAll();
+        var metadataBefore = await Store.GetMetadataAsync(id);
+        await AdvanceTimeAsync(TimeSpan.FromMinutes(5));
+
+        var updated = await Store.UpdateTurnSummaryAsync(id, 2, "The user asked what BTC costs; the price tool said 64000 USD.");
+        var after = (await Store.GetAsync(id))!.GetAll();
+        var recent = (await Store.GetRecentAsync(id, 2))[0];
+        var metadataAfter = await Store.GetMetadataAsync(id);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(updated, Is.True);
+            Assert.That(after.Select(t => t.Summary), Is.EqualTo(new[] { "s1", "The user asked what BTC costs; the price tool said 64000 USD.", "s3" }));
+            Assert.That(recent.Summary, Is.EqualTo("The user asked what BTC costs; the price tool said 64000 USD."), "the tail read sees it too");
+            Assert.That(after.Select(Snapshot), Is.EqualTo(before.Select(Snapshot)), "every other field of every turn is unchanged");
+            Assert.That(metadataAfter!.TurnCount, Is.EqualTo(metadataBefore!.TurnCount));
+            Assert.That(metadataAfter.LastActivityAt, Is.EqualTo(metadataBefore.LastActivityAt), "not counted as activity");
+            Assert.That(await Store.GetSummaryAsync(id), Is.EqualTo(Summary("rolling", 1)), "the rolling summary is unchanged");
+            Assert.That((await Store.AppendAsync(id, Turn("q4"))).Id, Is.EqualTo(4), "ids continue");
+        });
+    }
+
+    [Test]
+    public async Task UpdateTurnSummaryAsync_DoesNotRefreshTheTtl()
+    {
+        var id = NewSessionId();
+        await Store.AppendAsync(id, Turn("q1"));
+        await AdvanceTimeAsync(SessionTtl * 0.6);
+
+        Assert.That(await Store.UpdateTurnSummaryAsync(id, 1, "late summary"), Is.True);
+        await AdvanceTimeAsync(SessionTtl * 0.6);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await Store.ExistsAsync(id), Is.False, "the session expired from its last append");
+            Assert.That(await Store.UpdateTurnSummaryAsync(id, 1, "too late"), Is.False, "an expired session has no turns to update");
+        });
+    }
+
+    [Test]
+    public async Task UpdateTurnSummaryAsync_UnknownSessionOrTurn_ReturnsFalseAndCreatesNothing()
+    {
+        var id = NewSessionId();
+        var unknown = NewSessionId();
+        await Store.AppendAsync(id, Turn("q1", summary: "s1"));
+        await Store.CreateAsync(NewSessionId());
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await Store.UpdateTurnSummaryAsync(unknown, 1, "orphan"), Is.False, "unknown session");
+            Assert.That(await Store.ExistsAsync(unknown), Is.False, "no session was created");
+            Assert.That(await Store.UpdateTurnSummaryAsync(id, 2, "no such turn"), Is.False, "unknown turn");
+            Assert.That((await Store.GetAsync(id))!.GetAll().Select(t => (t.Id, t.Summary)), Is.EqualTo(new[] { (1, "s1") }));
+        });
+    }
+
+    [Test]
+    public async Task UpdateTurnSummaryAsync_DeletedSession_ReturnsFalse()
+    {
+        var id = NewSessionId();
+        await Store.AppendAsync(id, Turn("q1"));
+        await Store.DeleteAsync(id);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await Store.UpdateTurnSummaryAsync(id, 1, "after delete"), Is.False);
+            Assert.That(await Store.ExistsAsync(id), Is.False);
+        });
+    }
+
+    [Test]
+    public async Task UpdateTurnSummaryAsync_InvalidArguments_ThrowArgumentExceptions()
+    {
+        var id = NewSessionId();
+        await Store.AppendAsync(id, Turn("q1", summary: "s1"));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(() => Store.UpdateTurnSummaryAsync("not a valid id!", 1, "s"), Throws.InstanceOf<ArgumentException>());
+            Assert.That(() => Store.UpdateTurnSummaryAsync(null!, 1, "s"), Throws.ArgumentNullException);
+            Assert.That(() => Store.UpdateTurnSummaryAsync(id, 0, "s"), Throws.InstanceOf<ArgumentOutOfRangeException>());
+            Assert.That(() => Store.UpdateTurnSummaryAsync(id, -3, "s"), Throws.InstanceOf<ArgumentOutOfRangeException>());
+            Assert.That(() => Store.UpdateTurnSummaryAsync(id, 1, null!), Throws.ArgumentNullException);
+            Assert.That(() => Store.UpdateTurnSummaryAsync(id, 1, string.Empty), Throws.InstanceOf<ArgumentException>());
+            Assert.That((await Store.GetAsync(id))!.GetAll().Single().Summary, Is.EqualTo("s1"), "nothing was changed");
+        });
+    }
+
+    [Test]
+    public async Task UpdateTurnSummaryAsync_ConcurrentWithAppendsAndEmbeddingUpdates_LosesNothing()
+    {
+        const int Existing = 20;
+        const int Appended = 40;
+        var id = NewSessionId();
+        for (var i = 1; i <= Existing; i++)
+        {
+            await Store.AppendAsync(id, Turn("q" + i, summary: "old"));
+        }
+
+        using var start = new ManualResetEventSlim();
+        var appends = Task.Run(async () =>
+        {
+            start.Wait();
+            for (var i = 1; i <= Appended; i++)
+            {
+                await Store.AppendAsync(id, Turn("new" + i, summary: "fresh"));
+            }
+        });
+        var summaries = Task.Run(async () =>
+        {
+            start.Wait();
+            var results = new List<bool>();
+            for (var turnId = 1; turnId <= Existing; turnId++)
+            {
+                results.Add(await Store.UpdateTurnSummaryAsync(id, turnId, "summary of " + turnId));
+            }
+
+            return results;
+        });
+        var embeddings = Task.Run(async () =>
+        {
+            start.Wait();
+            for (var turnId = 1; turnId <= Existing; turnId++)
+            {
+                await Store.UpdateEmbeddingsAsync(id, [Turn("ignored") with { Id = turnId, Embedding = new float[] { turnId, -turnId } }]);
+            }
+        });
+
+        start.Set();
+        await Task.WhenAll(appends, summaries, embeddings);
+        var turns = (await Store.GetAsync(id))!.GetAll();
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await summaries, Has.All.True);
+            Assert.That(turns.Select(t => t.Id), Is.EqualTo(Enumerable.Range(1, Existing + Appended)), "every append kept, in order");
+            Assert.That(turns.Take(Existing).Select(t => t.Summary), Is.EqualTo(Enumerable.Range(1, Existing).Select(i => "summary of " + i)), "every summary kept");
+            Assert.That(turns.Take(Existing).Select(t => string.Join(",", t.Embedding.ToArray())), Is.EqualTo(Enumerable.Range(1, Existing).Select(i => $"{i},{-i}")), "every embedding kept");
+            Assert.That(turns.Take(Existing).Select(t => t.Query), Is.EqualTo(Enumerable.Range(1, Existing).Select(i => "q" + i)));
+            Assert.That(turns.Skip(Existing).Select(t => (t.Query, t.Summary)), Is.EqualTo(Enumerable.Range(1, Appended).Select(i => ("new" + i, "fresh"))));
+        });
+    }
+
     private static ValueTask Dispose(IDisposable disposable)
     {
         disposable.Dispose();

@@ -17,5 +17,8 @@ public sealed partial class EncryptingSessionStore
 
         [LoggerMessage(EventId = 803, Level = LogLevel.Debug, Message = "Session store {InnerStore} is wrapped in encryption at rest.")]
         public static partial void Wrapped(ILogger logger, string innerStore);
+
+        [LoggerMessage(EventId = 931, Level = LogLevel.Error, Message = "The rolling summary of session {SessionId} cannot be decrypted: {Reason}.")]
+        public static partial void SummaryNotDecrypted(ILogger logger, string sessionId, string reason, Exception? exception);
     }
 }

@@ -13,9 +13,10 @@ namespace Dexter.Sessions;
 /// </summary>
 /// <remarks>
 /// <para>Encrypted: each turn's query, answer, summary and chat messages (tool calls and results), its embedding vector
-/// (unless <see cref="EncryptionAtRestOptions.EncryptEmbeddings"/> is off) and the session's owner. In clear, so that the store
-/// can still append in one atomic round trip and read the tail without decrypting anything: session ids, turn ids, times,
-/// token counts and response times.</para>
+/// (unless <see cref="EncryptionAtRestOptions.EncryptEmbeddings"/> is off), the session's owner and the text of its rolling
+/// summary. In clear, so that the store can still append in one atomic round trip, read the tail without decrypting anything
+/// and compare-and-set the rolling summary: session ids, turn ids, times, token counts, response times and the turn id a
+/// rolling summary covers through.</para>
 /// <para>The inner store sees a turn whose <see cref="Message.Query"/> is <see cref="CiphertextPrefix"/> followed by the base64
 /// of the protected content, with an empty answer, summary and chat messages. Content is protected under
 /// <see cref="EncryptionAtRestOptions.Purpose"/> and the session id, and carries the turn's time (and id, when it is known at
@@ -39,6 +40,8 @@ public sealed partial class EncryptingSessionStore : DelegatingSessionStore
     private readonly IDataProtector _turnProtector;
     private readonly IDataProtector _embeddingProtector;
     private readonly IDataProtector _ownerProtector;
+    private readonly IDataProtector _turnSummaryProtector;
+    private readonly IDataProtector _summaryProtector;
     private readonly bool _encryptEmbeddings;
     private readonly ILogger _logger;
 
@@ -62,6 +65,8 @@ public sealed partial class EncryptingSessionStore : DelegatingSessionStore
         _turnProtector = root.CreateProtector("turn");
         _embeddingProtector = root.CreateProtector("embedding");
         _ownerProtector = root.CreateProtector("owner");
+        _turnSummaryProtector = root.CreateProtector("turn-summary");
+        _summaryProtector = root.CreateProtector("summary");
         _encryptEmbeddings = options.EncryptEmbeddings;
         _logger = logger ?? (ILogger)NullLogger.Instance;
         Log.Wrapped(_logger, innerStore.GetType().Name);
@@ -149,6 +154,41 @@ public sealed partial class EncryptingSessionStore : DelegatingSessionStore
         return InnerStore.UpdateEmbeddingsAsync(sessionId, encrypted, cancellationToken);
     }
 
+    /// <inheritdoc />
+    /// <remarks>
+    /// The summary is encrypted on its own (bound to the session and the turn id) and kept in the stored turn's summary field,
+    /// so the inner store replaces it without the turn's other content being decrypted or written again.
+    /// </remarks>
+    public override Task<bool> UpdateTurnSummaryAsync(string sessionId, int turnId, string summary, CancellationToken cancellationToken = default)
+    {
+        SummaryArguments.ThrowIfInvalidTurnSummary(sessionId, turnId, summary);
+        return InnerStore.UpdateTurnSummaryAsync(sessionId, turnId, EncryptTurnSummary(sessionId, turnId, summary), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The text is decrypted; <see cref="SessionSummary.ThroughTurnId"/> and <see cref="SessionSummary.UpdatedAt"/> are kept in clear.</remarks>
+    public override async Task<SessionSummary?> GetSummaryAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        var stored = await InnerStore.GetSummaryAsync(sessionId, cancellationToken).ConfigureAwait(false);
+        if (stored is null || !stored.Text.StartsWith(CiphertextPrefix, StringComparison.Ordinal))
+        {
+            return stored;
+        }
+
+        return stored with { Text = DecryptSummary(sessionId, stored) };
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// The text is encrypted (bound to the session and <see cref="SessionSummary.ThroughTurnId"/>); the turn ids stay in clear, so
+    /// the inner store's compare-and-set works as it does without encryption.
+    /// </remarks>
+    public override Task<bool> TrySetSummaryAsync(string sessionId, SessionSummary summary, int expectedThroughTurnId, CancellationToken cancellationToken = default)
+    {
+        SummaryArguments.ThrowIfInvalid(sessionId, summary, expectedThroughTurnId);
+        return InnerStore.TrySetSummaryAsync(sessionId, summary with { Text = EncryptSummary(sessionId, summary) }, expectedThroughTurnId, cancellationToken);
+    }
+
     private Message Encrypt(string sessionId, Message message, int id)
     {
         var content = new Message
@@ -191,10 +231,14 @@ public sealed partial class EncryptingSessionStore : DelegatingSessionStore
         var embedding = IsEncryptedEmbedding(stored.Embedding.Span)
             ? DecryptEmbedding(sessionId, stored.Id, stored.Embedding.Span)
             : stored.Embedding;
+        // A summary written after the turn (UpdateTurnSummaryAsync) is encrypted on its own in the summary field.
+        var storedSummary = stored.Summary.StartsWith(CiphertextPrefix, StringComparison.Ordinal)
+            ? DecryptTurnSummary(sessionId, stored.Id, stored.Summary)
+            : null;
         if (!stored.Query.StartsWith(CiphertextPrefix, StringComparison.Ordinal))
         {
             Log.ClearTurnRead(_logger, sessionId, stored.Id);
-            return stored with { Embedding = embedding };
+            return stored with { Summary = storedSummary ?? stored.Summary, Embedding = embedding };
         }
 
         byte[] json;
@@ -227,7 +271,7 @@ public sealed partial class EncryptingSessionStore : DelegatingSessionStore
         {
             Query = content.Query,
             Answer = content.Answer,
-            Summary = content.Summary,
+            Summary = storedSummary ?? content.Summary,
             ChatMessages = content.ChatMessages,
             Embedding = embedding,
         };
@@ -297,6 +341,76 @@ public sealed partial class EncryptingSessionStore : DelegatingSessionStore
         }
 
         return TurnRecordSerializer.DecodeEmbedding(plain.AsSpan(sizeof(int)));
+    }
+
+    private string EncryptTurnSummary(string sessionId, int turnId, string summary)
+    {
+        // The turn id goes in front of the text, so a summary copied to another turn is refused.
+        var text = Encoding.UTF8.GetBytes(summary);
+        var plain = new byte[sizeof(int) + text.Length];
+        BinaryPrimitives.WriteInt32LittleEndian(plain, turnId);
+        text.CopyTo(plain, sizeof(int));
+        return CiphertextPrefix + Convert.ToBase64String(_turnSummaryProtector.CreateProtector(sessionId).Protect(plain));
+    }
+
+    private string DecryptTurnSummary(string sessionId, int turnId, string stored)
+    {
+        byte[] plain;
+        try
+        {
+            plain = _turnSummaryProtector.CreateProtector(sessionId).Unprotect(Convert.FromBase64String(stored[CiphertextPrefix.Length..]));
+        }
+        catch (Exception e) when (e is CryptographicException or FormatException)
+        {
+            throw Undecryptable(sessionId, turnId, "its summary's key is not in the Data Protection key ring (lost or revoked), or the summary was altered or copied from another session", e);
+        }
+
+        if (plain.Length < sizeof(int) || BinaryPrimitives.ReadInt32LittleEndian(plain) != turnId)
+        {
+            throw Undecryptable(sessionId, turnId, "its summary belongs to another turn (it was copied over this one)", null);
+        }
+
+        return Encoding.UTF8.GetString(plain.AsSpan(sizeof(int)));
+    }
+
+    private string EncryptSummary(string sessionId, SessionSummary summary)
+    {
+        // The last turn id it covers goes in front of the text, so an older summary copied over a newer one is refused.
+        var text = Encoding.UTF8.GetBytes(summary.Text);
+        var plain = new byte[sizeof(int) + text.Length];
+        BinaryPrimitives.WriteInt32LittleEndian(plain, summary.ThroughTurnId);
+        text.CopyTo(plain, sizeof(int));
+        return CiphertextPrefix + Convert.ToBase64String(_summaryProtector.CreateProtector(sessionId).Protect(plain));
+    }
+
+    private string DecryptSummary(string sessionId, SessionSummary stored)
+    {
+        byte[] plain;
+        try
+        {
+            plain = _summaryProtector.CreateProtector(sessionId).Unprotect(Convert.FromBase64String(stored.Text[CiphertextPrefix.Length..]));
+        }
+        catch (Exception e) when (e is CryptographicException or FormatException)
+        {
+            throw UndecryptableSummary(sessionId, "its key is not in the Data Protection key ring (lost or revoked), or the summary was altered or copied from another session", e);
+        }
+
+        if (plain.Length < sizeof(int) || BinaryPrimitives.ReadInt32LittleEndian(plain) != stored.ThroughTurnId)
+        {
+            throw UndecryptableSummary(sessionId, "its text was written for another summary (an older one was copied over it)", null);
+        }
+
+        return Encoding.UTF8.GetString(plain.AsSpan(sizeof(int)));
+    }
+
+    private SessionStoreException UndecryptableSummary(string sessionId, string reason, Exception? cause)
+    {
+        Log.SummaryNotDecrypted(_logger, sessionId, reason, cause);
+        return new SessionStoreException(
+            $"The rolling summary of session '{sessionId}' cannot be decrypted: {reason}. Restore the Data Protection key ring the session " +
+            "was written with (and keep retired keys in it), or delete the session.",
+            sessionId,
+            cause);
     }
 
     private string EncryptOwner(string sessionId, string owner) =>

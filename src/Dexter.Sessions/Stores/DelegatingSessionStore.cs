@@ -65,6 +65,10 @@ public abstract class DelegatingSessionStore : ISessionStore, IAsyncDisposable, 
         InnerStore.UpdateEmbeddingsAsync(sessionId, messages, cancellationToken);
 
     /// <inheritdoc />
+    public virtual Task<bool> UpdateTurnSummaryAsync(string sessionId, int turnId, string summary, CancellationToken cancellationToken = default) =>
+        InnerStore.UpdateTurnSummaryAsync(sessionId, turnId, summary, cancellationToken);
+
+    /// <inheritdoc />
     public virtual Task<SessionSummary?> GetSummaryAsync(string sessionId, CancellationToken cancellationToken = default) =>
         InnerStore.GetSummaryAsync(sessionId, cancellationToken);
 

@@ -80,6 +80,23 @@ public interface ISessionStore
     /// <returns>A task that completes when the embeddings are stored.</returns>
     Task UpdateEmbeddingsAsync(string sessionId, IReadOnlyList<Message> messages, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Replaces the per-turn summary (<see cref="Message.Summary"/>) of one recorded turn, for a summary written after the turn
+    /// was recorded (say, by the model once the answer was streamed). The rest of the turn (query, answer, chat messages,
+    /// embedding, id, time, token counts) is left as it was.
+    /// </summary>
+    /// <remarks>
+    /// The update is atomic with respect to concurrent appends and <see cref="UpdateEmbeddingsAsync"/>: neither loses its
+    /// write to it, nor it to them. It does not count as activity: the session's expiry and last activity are not changed.
+    /// </remarks>
+    /// <param name="sessionId">The session id.</param>
+    /// <param name="turnId">The id of the turn (<see cref="Message.Id"/>); 1 or more.</param>
+    /// <param name="summary">The new summary of the turn; not empty.</param>
+    /// <param name="cancellationToken">A token to cancel the write.</param>
+    /// <returns><see langword="true"/> when the turn's summary was replaced; <see langword="false"/> when the session (or the turn in it) does not exist.</returns>
+    /// <exception cref="ArgumentException">The session id is not valid, <paramref name="turnId"/> is below 1, or <paramref name="summary"/> is <see langword="null"/> or empty.</exception>
+    Task<bool> UpdateTurnSummaryAsync(string sessionId, int turnId, string summary, CancellationToken cancellationToken = default);
+
     /// <summary>Reads the rolling summary of a session.</summary>
     /// <param name="sessionId">The session id.</param>
     /// <param name="cancellationToken">A token to cancel the read.</param>

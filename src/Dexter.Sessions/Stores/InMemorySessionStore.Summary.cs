@@ -3,6 +3,31 @@ namespace Dexter.Sessions;
 public sealed partial class InMemorySessionStore
 {
     /// <inheritdoc />
+    public Task<bool> UpdateTurnSummaryAsync(string sessionId, int turnId, string summary, CancellationToken cancellationToken = default)
+    {
+        SummaryArguments.ThrowIfInvalidTurnSummary(sessionId, turnId, summary);
+        cancellationToken.ThrowIfCancellationRequested();
+        var session = Find(sessionId);
+        if (session is null)
+        {
+            return Task.FromResult(false);
+        }
+
+        lock (session)
+        {
+            // Checked again under the lock: the session may have been deleted, or have expired, since it was found.
+            var index = session.Removed || IsExpired(session) ? -1 : IndexOf(session.Turns, turnId);
+            if (index < 0)
+            {
+                return Task.FromResult(false);
+            }
+
+            session.Turns[index] = session.Turns[index] with { Summary = summary };
+            return Task.FromResult(true);
+        }
+    }
+
+    /// <inheritdoc />
     public Task<SessionSummary?> GetSummaryAsync(string sessionId, CancellationToken cancellationToken = default)
     {
         SessionId.ThrowIfInvalid(sessionId);

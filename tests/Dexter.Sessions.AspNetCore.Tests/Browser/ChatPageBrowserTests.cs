@@ -372,6 +372,9 @@ public sealed class ChatPageBrowserTests
 
         public Task UpdateEmbeddingsAsync(string sessionId, IReadOnlyList<Message> messages, CancellationToken cancellationToken = default) => _inner.UpdateEmbeddingsAsync(sessionId, messages, cancellationToken);
 
+        public Task<bool> UpdateTurnSummaryAsync(string sessionId, int turnId, string summary, CancellationToken cancellationToken = default) =>
+            _inner.UpdateTurnSummaryAsync(sessionId, turnId, summary, cancellationToken);
+
         public Task<SessionSummary?> GetSummaryAsync(string sessionId, CancellationToken cancellationToken = default) => _inner.GetSummaryAsync(sessionId, cancellationToken);
 
         public Task<bool> TrySetSummaryAsync(string sessionId, SessionSummary summary, int expectedThroughTurnId, CancellationToken cancellationToken = default) =>

@@ -25,6 +25,9 @@ internal sealed class UnavailableSessionStore : ISessionStore
 
     public Task UpdateEmbeddingsAsync(string sessionId, IReadOnlyList<Message> messages, CancellationToken cancellationToken = default) => throw Down();
 
+    public Task<bool> UpdateTurnSummaryAsync(string sessionId, int turnId, string summary, CancellationToken cancellationToken = default) =>
+        throw Down();
+
     public Task<SessionSummary?> GetSummaryAsync(string sessionId, CancellationToken cancellationToken = default) => throw Down();
 
     public Task<bool> TrySetSummaryAsync(string sessionId, SessionSummary summary, int expectedThroughTurnId, CancellationToken cancellationToken = default) => throw Down();
