@@ -178,6 +178,9 @@ public sealed class SessionTurn : IDisposable
         }
     }
 
+    /// <summary>Gets the session's rolling summary given to the model at the start of the context, or <see langword="null"/> when there was none.</summary>
+    public SessionSummary? RollingSummary { get; internal set; }
+
     /// <summary>Gets or sets whether the selector failed and the latest turns were used as context; recorded with the turn.</summary>
     internal bool SelectorFellBack { get; set; }
 

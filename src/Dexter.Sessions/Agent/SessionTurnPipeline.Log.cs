@@ -35,5 +35,29 @@ public sealed partial class SessionTurnPipeline
 
         [LoggerMessage(EventId = 1012, Level = LogLevel.Warning, Message = "The summarizer {Summarizer} failed; the summary fell back to truncation and the turn is recorded as usual.")]
         public static partial void SummaryFallback(ILogger logger, string summarizer, Exception exception);
+
+        [LoggerMessage(EventId = 1016, Level = LogLevel.Warning, Message = "The rolling summary of session {SessionId} could not be read; this turn's context has the recent turns only.")]
+        public static partial void RollingSummaryReadFailed(ILogger logger, string sessionId, Exception exception);
+
+        [LoggerMessage(EventId = 1017, Level = LogLevel.Warning, Message = "The rolling summarizer {Summarizer} failed for session {SessionId}; the previous summary (through turn {ThroughTurnId}) is kept and the same turns are folded after the next turn.")]
+        public static partial void RollingSummaryFailed(ILogger logger, string summarizer, string sessionId, int throughTurnId, Exception exception);
+
+        [LoggerMessage(EventId = 1018, Level = LogLevel.Warning, Message = "The rolling summarizer {Summarizer} returned no text for session {SessionId}; the previous summary is kept.")]
+        public static partial void RollingSummaryEmpty(ILogger logger, string summarizer, string sessionId);
+
+        [LoggerMessage(EventId = 1019, Level = LogLevel.Debug, Message = "Folded {Count} turns into the rolling summary of session {SessionId}; it covers turns 1 to {ThroughTurnId}.")]
+        public static partial void RollingSummaryUpdated(ILogger logger, string sessionId, int count, int throughTurnId);
+
+        [LoggerMessage(EventId = 1020, Level = LogLevel.Warning, Message = "The rolling summary of session {SessionId} was too far behind; turns {From} to {To} were not folded into it.")]
+        public static partial void FoldSkipped(ILogger logger, string sessionId, int from, int to);
+
+        [LoggerMessage(EventId = 1021, Level = LogLevel.Warning, Message = "The work after turn {MessageId} of session {SessionId} failed; the turn is recorded, and the rolling summary catches up after the next turn.")]
+        public static partial void FollowUpFailed(ILogger logger, string sessionId, int messageId, Exception exception);
+
+        [LoggerMessage(EventId = 1022, Level = LogLevel.Debug, Message = "The work after turn {MessageId} of session {SessionId} was not queued: the caller cancelled while the queue was full.")]
+        public static partial void FollowUpNotQueued(ILogger logger, string sessionId, int messageId);
+
+        [LoggerMessage(EventId = 1023, Level = LogLevel.Debug, Message = "The summary of turn {MessageId} of session {SessionId} was not written: the turn or the session is gone.")]
+        public static partial void TurnSummaryNotWritten(ILogger logger, string sessionId, int messageId);
     }
 }

@@ -24,6 +24,11 @@ public sealed partial class SessionTurnPipeline
     private readonly IMessageSelector _selector;
     private readonly ILogger _logger;
     private readonly Microsoft.ML.Tokenizers.Tokenizer _tokenizer;
+    private readonly IRollingSummarizer _rollingSummarizer;
+    private readonly SessionSummaryWorker? _worker;
+
+    /// <summary>How many turns one update of the rolling summary folds at most; a summary further behind skips the oldest (with a warning).</summary>
+    internal const int MaxFoldTurns = 256;
 
     /// <summary>Initializes the pipeline.</summary>
     /// <param name="store">Where sessions are kept.</param>
@@ -32,13 +37,18 @@ public sealed partial class SessionTurnPipeline
     /// <param name="options">The options; the defaults when <see langword="null"/>.</param>
     /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
     /// <param name="logger">The logger; none when <see langword="null"/>.</param>
+    /// <param name="rollingSummarizer">How the rolling summary of a session is written; <see cref="ExtractiveRollingSummarizer"/> when <see langword="null"/>.</param>
+    /// <param name="worker">Where the work after a recorded turn (the model's summary, the rolling summary) is done; with <see langword="null"/>
+    /// it is done before <see cref="SessionTurn.CompleteAsync"/> returns.</param>
     public SessionTurnPipeline(
         ISessionStore store,
         ISummarizer? summarizer = null,
         IMessageSelector? selector = null,
         IOptions<DexterSessionsOptions>? options = null,
         TimeProvider? timeProvider = null,
-        ILogger? logger = null)
+        ILogger? logger = null,
+        IRollingSummarizer? rollingSummarizer = null,
+        SessionSummaryWorker? worker = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         Store = store;
@@ -48,6 +58,8 @@ public sealed partial class SessionTurnPipeline
         TimeProvider = timeProvider ?? TimeProvider.System;
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _tokenizer = Options.Tokenizer ?? ContextBudget.DefaultTokenizer;
+        _rollingSummarizer = rollingSummarizer ?? new ExtractiveRollingSummarizer(_tokenizer);
+        _worker = Options.BackgroundSummaries ? worker : null;
     }
 
     /// <summary>Gets the store turns are read from and recorded in.</summary>
@@ -166,9 +178,13 @@ public sealed partial class SessionTurnPipeline
         var turn = new SessionTurn(this, sessionId, history, query, turnMessages, StartActivity(sessionId), TimeProvider.GetTimestamp());
         try
         {
+            // The rolling summary is read beside the latest turns, not after them: on Redis both go out in one round trip.
+            var summaryRead = history is null && Options.RollingSummary ? ReadSummaryAsync(sessionId!, cancellationToken) : null;
             var selection = await SelectContextAsync(turn, sessionId, history, query, cancellationToken).ConfigureAwait(false);
-            var (context, messages) = BuildContext(selection);
+            var summary = summaryRead is null ? null : await summaryRead.ConfigureAwait(false);
+            var (context, messages) = BuildContext(selection, summary);
             turn.SetContext(context, messages);
+            turn.RollingSummary = summary;
             return turn;
         }
         catch (Exception ex)
@@ -176,6 +192,23 @@ public sealed partial class SessionTurnPipeline
             turn.Fail(ex, cancellationToken);
             turn.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>The number of latest turns read for a turn: the recent window. Turns older than it are folded into the rolling summary.</summary>
+    private int RecentWindow => Math.Max(Options.MaxContextMessages, _selector.GetCandidateCount(Options.MaxContextMessages));
+
+    private async Task<SessionSummary?> ReadSummaryAsync(string sessionId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await Store.GetSummaryAsync(sessionId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The turn goes on with the recent turns only; a store that is down fails the turn's own read anyway.
+            Log.RollingSummaryReadFailed(_logger, sessionId, ex);
+            return null;
         }
     }
 
@@ -195,7 +228,7 @@ public sealed partial class SessionTurnPipeline
         {
             max = Options.MaxContextMessages;
             selector = _selector;
-            candidates = await Store.GetRecentAsync(sessionId!, Math.Max(max, selector.GetCandidateCount(max)), cancellationToken).ConfigureAwait(false);
+            candidates = await Store.GetRecentAsync(sessionId!, RecentWindow, cancellationToken).ConfigureAwait(false);
         }
 
         if (candidates.Count == 0)
@@ -245,10 +278,10 @@ public sealed partial class SessionTurnPipeline
 
     /// <summary>
     /// Builds the context within <see cref="DexterSessionsOptions.MaxContextTokens"/>: the instructions (cut when they alone do not
-    /// fit), then the selected turns taken most relevant first while they fit, the most relevant one cut to fit when nothing else
-    /// does; the turns that made it go to the model in chronological order.
+    /// fit), the rolling summary (at most half of what is left, cut to fit), then the selected turns taken most relevant first while
+    /// they fit, the most relevant one cut to fit when nothing else does; the turns that made it go to the model in chronological order.
     /// </summary>
-    private (IReadOnlyList<Message> Context, List<ChatMessage> Messages) BuildContext(MessageSelection selection)
+    private (IReadOnlyList<Message> Context, List<ChatMessage> Messages) BuildContext(MessageSelection selection, SessionSummary? summary = null)
     {
         var remaining = Options.MaxContextTokens;
         var messages = new List<ChatMessage>();
@@ -263,6 +296,23 @@ public sealed partial class SessionTurnPipeline
 
             messages.Add(new ChatMessage(ChatRole.System, instructions));
             remaining -= ContextBudget.CountTokens(_tokenizer, instructions);
+        }
+
+        if (summary is not null && !string.IsNullOrWhiteSpace(summary.Text))
+        {
+            var room = remaining / 2;
+            var text = RollingSummaryHeader(summary.ThroughTurnId) + summary.Text;
+            if (ContextBudget.CountTokens(_tokenizer, text) > room)
+            {
+                text = ContextBudget.Cut(_tokenizer, text, room - ContextBudget.TokensPerMessage);
+            }
+
+            if (text.Length > 0)
+            {
+                var message = new ChatMessage(ChatRole.System, text);
+                messages.Add(message);
+                remaining -= ContextBudget.CountTokens(_tokenizer, message);
+            }
         }
 
         if (selection.Turns.Count == 0)
@@ -330,6 +380,10 @@ public sealed partial class SessionTurnPipeline
         }
     }
 
+    /// <summary>The line that introduces the rolling summary in the context.</summary>
+    internal static string RollingSummaryHeader(int throughTurnId) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Summary of this conversation's earlier turns (1 to {throughTurnId}), older than the turns below:\n");
+
     private static IEnumerable<ChatMessage> ReplayMessages(Message turn) =>
         turn.ChatMessages.Count > 0 ? turn.ChatMessages : MessageHistory.ToChatMessages([turn]);
 
@@ -358,7 +412,13 @@ public sealed partial class SessionTurnPipeline
     internal async Task<Message> CompleteAsync(SessionTurn turn, ChatResponse response, CancellationToken cancellationToken)
     {
         var answer = FinalText(response);
-        var (summary, summarizerFellBack) = await SummarizeAsync(turn.Query, answer, cancellationToken).ConfigureAwait(false);
+
+        // With a worker, a summarizer other than truncation (a model) runs after the turn is recorded; the turn is recorded with the
+        // truncated summary first, so the time to the recorded turn does not depend on the summarizer.
+        var summarizeLater = _worker is not null && turn.History is null && _summarizer is not TruncatingSummarizer;
+        var (summary, summarizerFellBack) = summarizeLater
+            ? (TruncatingSummarizer.Summarize(turn.Query, answer), false)
+            : await SummarizeAsync(turn.Query, answer, cancellationToken).ConfigureAwait(false);
         var message = new Message
         {
             Query = turn.Query,
@@ -399,7 +459,154 @@ public sealed partial class SessionTurnPipeline
         DexterSessionsTelemetry.TurnRecorded(recorded, seconds, turn.Activity);
         Log.TurnRecorded(_logger, turn.SessionId ?? "(history)", recorded.Id, seconds * 1000);
         Log.TurnContent(_logger, turn.SessionId ?? "(history)", recorded.Id, recorded.Query, recorded.Answer);
+        if (turn.SessionId is { } sessionId)
+        {
+            await FollowUpAsync(sessionId, recorded, summarizeLater, cancellationToken).ConfigureAwait(false);
+        }
+
         return recorded;
+    }
+
+    /// <summary>
+    /// The work after a recorded turn: the model's summary of it (when deferred) and the rolling summary. Queued on the worker when there
+    /// is one, else done now; it never fails the turn, which is recorded already.
+    /// </summary>
+    private async Task FollowUpAsync(string sessionId, Message recorded, bool summarize, CancellationToken cancellationToken)
+    {
+        var fold = Options.RollingSummary && recorded.Id > RecentWindow;
+        if (!summarize && !fold)
+        {
+            return;
+        }
+
+        if (_worker is null)
+        {
+            try
+            {
+                await FoldAsync(sessionId, recorded.Id, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                Log.FollowUpFailed(_logger, sessionId, recorded.Id, ex);
+            }
+
+            return;
+        }
+
+        try
+        {
+            await _worker.EnqueueAsync(
+                async token =>
+                {
+                    if (summarize)
+                    {
+                        await SummarizeRecordedAsync(sessionId, recorded, token).ConfigureAwait(false);
+                    }
+
+                    if (fold)
+                    {
+                        await FoldAsync(sessionId, recorded.Id, token).ConfigureAwait(false);
+                    }
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Cancelled while the queue was full: the turn keeps its short summary, and the next turn folds what this one would have.
+            Log.FollowUpNotQueued(_logger, sessionId, recorded.Id);
+        }
+    }
+
+    /// <summary>Writes the summarizer's summary of a recorded turn over the short one it was recorded with.</summary>
+    private async Task SummarizeRecordedAsync(string sessionId, Message recorded, CancellationToken cancellationToken)
+    {
+        var (summary, fellBack) = await SummarizeAsync(recorded.Query, recorded.Answer, cancellationToken).ConfigureAwait(false);
+        if (fellBack || string.Equals(summary, recorded.Summary, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        if (!await Store.UpdateTurnSummaryAsync(sessionId, recorded.Id, summary, cancellationToken).ConfigureAwait(false))
+        {
+            Log.TurnSummaryNotWritten(_logger, sessionId, recorded.Id);
+        }
+    }
+
+    /// <summary>
+    /// Folds the turns that have left the recent window since the rolling summary was last written into it: the previous summary and
+    /// those turns only. The write is a compare-and-set on the turn id the summary covers, so of two concurrent updates one wins and
+    /// the other starts again from it; no folded turn is lost. A summarizer that fails keeps the previous summary.
+    /// </summary>
+    internal async Task FoldAsync(string sessionId, int lastTurnId, CancellationToken cancellationToken)
+    {
+        var window = RecentWindow;
+        var through = lastTurnId - window;
+        for (var attempt = 0; attempt < 3 && through >= 1; attempt++)
+        {
+            var current = await Store.GetSummaryAsync(sessionId, cancellationToken).ConfigureAwait(false);
+            var covered = current?.ThroughTurnId ?? 0;
+            if (covered >= through)
+            {
+                return;
+            }
+
+            // Read back to the first turn not covered yet. Turns appended since this turn shift "the latest n": read again, further.
+            var read = Math.Min(lastTurnId - covered, window + MaxFoldTurns);
+            var recent = await Store.GetRecentAsync(sessionId, read, cancellationToken).ConfigureAwait(false);
+            for (var again = 0; again < 3 && recent.Count == read && recent[0].Id > covered + 1 && read < window + MaxFoldTurns; again++)
+            {
+                read = Math.Min(recent[^1].Id - covered, window + MaxFoldTurns);
+                recent = await Store.GetRecentAsync(sessionId, read, cancellationToken).ConfigureAwait(false);
+            }
+
+            var turns = recent.Where(t => t.Id > covered && t.Id <= through).OrderBy(static t => t.Id).ToList();
+            if (turns.Count == 0)
+            {
+                return; // the session was deleted, or its older turns are gone
+            }
+
+            if (turns[0].Id > covered + 1 && recent.Count == read)
+            {
+                if (read < window + MaxFoldTurns)
+                {
+                    return; // appends keep racing ahead of the reads: a later turn folds these, never with a gap
+                }
+
+                Log.FoldSkipped(_logger, sessionId, covered + 1, turns[0].Id - 1);
+            }
+
+            string text;
+            try
+            {
+                text = await _rollingSummarizer.FoldAsync(current?.Text, turns, Options.RollingSummaryMaxTokens, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                DexterSessionsTelemetry.SummarizerFallbacks.Add(1, new KeyValuePair<string, object?>("reason", "rolling:" + ex.GetType().Name));
+                Log.RollingSummaryFailed(_logger, _rollingSummarizer.GetType().Name, sessionId, covered, ex);
+                return;
+            }
+
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                Log.RollingSummaryEmpty(_logger, _rollingSummarizer.GetType().Name, sessionId);
+                return;
+            }
+
+            if (_tokenizer.CountTokens(text) > Options.RollingSummaryMaxTokens)
+            {
+                text = ContextBudget.Cut(_tokenizer, text, Options.RollingSummaryMaxTokens);
+            }
+
+            var folded = new SessionSummary(text, turns[^1].Id, TimeProvider.GetUtcNow());
+            if (await Store.TrySetSummaryAsync(sessionId, folded, covered, cancellationToken).ConfigureAwait(false))
+            {
+                Log.RollingSummaryUpdated(_logger, sessionId, turns.Count, folded.ThroughTurnId);
+                return;
+            }
+
+            // Another turn's update got there first: start again from the summary it wrote.
+        }
     }
 
     /// <summary>Logs a turn that recorded nothing: a cancellation when the caller cancelled it, otherwise a failure

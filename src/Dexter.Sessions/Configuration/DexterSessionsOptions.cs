@@ -18,6 +18,15 @@ public sealed class DexterSessionsOptions
     /// <summary>The default of <see cref="MaxContextMessages"/>.</summary>
     public const int DefaultMaxContextMessages = 10;
 
+    /// <summary>The default of <see cref="RollingSummaryMaxTokens"/>.</summary>
+    public const int DefaultRollingSummaryMaxTokens = 1_000;
+
+    /// <summary>The least <see cref="RollingSummaryMaxTokens"/> accepted.</summary>
+    public const int MinRollingSummaryMaxTokens = 32;
+
+    /// <summary>The default of <see cref="SummaryQueueCapacity"/>.</summary>
+    public const int DefaultSummaryQueueCapacity = 1_000;
+
     /// <summary>The default of <see cref="MaxContextTokens"/>.</summary>
     public const int DefaultMaxContextTokens = 4_000;
 
@@ -88,4 +97,37 @@ public sealed class DexterSessionsOptions
     /// </summary>
     /// <value>The default is <see langword="false"/>. Key <c>Dexter:Sessions:EncryptAtRest</c>, or <c>DEXTER_ENCRYPT_AT_REST</c>.</value>
     public bool EncryptAtRest { get; set; }
+
+    /// <summary>
+    /// Gets or sets whether the turns that leave the recent window (older than the latest turns the selector reads) are folded into
+    /// one summary of the session, kept with the session and given to the model first in the context.
+    /// </summary>
+    /// <value>
+    /// The default is <see langword="true"/>. Key <c>Dexter:Sessions:RollingSummary</c>, or <c>DEXTER_ROLLING_SUMMARY</c>. The summary is
+    /// written by the model (<see cref="IRollingSummarizer"/>) when <see cref="SummarizeWithLlm"/> is on, else by
+    /// <see cref="ExtractiveRollingSummarizer"/>; it is updated from the previous summary and the turns that left the window only.
+    /// </value>
+    public bool RollingSummary { get; set; } = true;
+
+    /// <summary>Gets or sets how many tokens the rolling summary of a session may take at most.</summary>
+    /// <value>
+    /// At least 32; the default is 1,000. Key <c>Dexter:Sessions:RollingSummaryMaxTokens</c>, or <c>DEXTER_ROLLING_SUMMARY_MAX_TOKENS</c>.
+    /// In the context it also takes at most half of what <see cref="MaxContextTokens"/> leaves after the instructions.
+    /// </value>
+    public int RollingSummaryMaxTokens { get; set; } = DefaultRollingSummaryMaxTokens;
+
+    /// <summary>
+    /// Gets or sets whether the work after a recorded turn — the model's summary of the turn and the rolling summary — is done by the
+    /// background <see cref="SessionSummaryWorker"/>, so the turn is recorded (and answered) without waiting for it.
+    /// </summary>
+    /// <value>
+    /// The default is <see langword="true"/>. Key <c>Dexter:Sessions:BackgroundSummaries</c>. It applies where the worker exists: a
+    /// <see cref="SessionTurnPipeline"/> from <c>AddDexterSessions()</c>, or one given a worker. Otherwise that work is done before
+    /// the turn is returned.
+    /// </value>
+    public bool BackgroundSummaries { get; set; } = true;
+
+    /// <summary>Gets or sets how many pieces of background summary work may wait; a turn that finds the queue full waits for room.</summary>
+    /// <value>At least 1; the default is 1,000. Key <c>Dexter:Sessions:SummaryQueueCapacity</c>.</value>
+    public int SummaryQueueCapacity { get; set; } = DefaultSummaryQueueCapacity;
 }

@@ -69,6 +69,26 @@ internal static class DexterSessionsOptionsBinder
             options.ChatClientKey = chatClientKey.Value;
         }
 
+        if (SettingReader.Read(lookup, Key("RollingSummary")) is { } rolling)
+        {
+            options.RollingSummary = SettingReader.ParseBool(rolling);
+        }
+
+        if (SettingReader.Read(lookup, Key("RollingSummaryMaxTokens")) is { } rollingTokens)
+        {
+            options.RollingSummaryMaxTokens = SettingReader.ParseInt(rollingTokens);
+        }
+
+        if (SettingReader.Read(lookup, Key("BackgroundSummaries")) is { } background)
+        {
+            options.BackgroundSummaries = SettingReader.ParseBool(background);
+        }
+
+        if (SettingReader.Read(lookup, Key("SummaryQueueCapacity")) is { } capacity)
+        {
+            options.SummaryQueueCapacity = SettingReader.ParseInt(capacity);
+        }
+
         if (SettingReader.Read(lookup, Key("EncryptAtRest")) is { } encryptAtRest)
         {
             options.EncryptAtRest = SettingReader.ParseBool(encryptAtRest);

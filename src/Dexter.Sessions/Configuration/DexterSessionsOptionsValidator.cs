@@ -20,6 +20,16 @@ internal sealed class DexterSessionsOptionsValidator : IValidateOptions<DexterSe
             failures.Add(Invariant($"Dexter:Sessions:MaxContextTokens (DEXTER_MAX_CONTEXT_TOKENS) must be at least {DexterSessionsOptions.MinMaxContextTokens}; it is {options.MaxContextTokens}."));
         }
 
+        if (options.RollingSummaryMaxTokens < DexterSessionsOptions.MinRollingSummaryMaxTokens)
+        {
+            failures.Add(Invariant($"Dexter:Sessions:RollingSummaryMaxTokens (DEXTER_ROLLING_SUMMARY_MAX_TOKENS) must be at least {DexterSessionsOptions.MinRollingSummaryMaxTokens}; it is {options.RollingSummaryMaxTokens}."));
+        }
+
+        if (options.SummaryQueueCapacity < 1)
+        {
+            failures.Add(Invariant($"Dexter:Sessions:SummaryQueueCapacity must be at least 1; it is {options.SummaryQueueCapacity}."));
+        }
+
         if (options.SessionTtl <= TimeSpan.Zero)
         {
             failures.Add(Invariant($"Dexter:Sessions:SessionTtl (DEXTER_SESSION_TTL_SECONDS) must be positive; it is {options.SessionTtl}."));

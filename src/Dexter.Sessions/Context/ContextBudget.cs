@@ -83,15 +83,18 @@ public static class ContextBudget
     }
 
     /// <summary>Cuts <paramref name="text"/> at a token boundary so that it and the marker take at most <paramref name="maxTokens"/> tokens.</summary>
-    internal static string Cut(Tokenizer tokenizer, string text, int maxTokens)
+    internal static string Cut(Tokenizer tokenizer, string text, int maxTokens) => Cut(tokenizer, text, maxTokens, CutMarker);
+
+    /// <summary>Cuts <paramref name="text"/> at a token boundary so that it and <paramref name="marker"/> take at most <paramref name="maxTokens"/> tokens.</summary>
+    internal static string Cut(Tokenizer tokenizer, string text, int maxTokens, string marker)
     {
-        var room = maxTokens - tokenizer.CountTokens(CutMarker);
+        var room = maxTokens - tokenizer.CountTokens(marker);
         if (room <= 0)
         {
             return string.Empty;
         }
 
         var index = tokenizer.GetIndexByTokenCount(text, room, out _, out _);
-        return text[..index] + CutMarker;
+        return text[..index] + marker;
     }
 }

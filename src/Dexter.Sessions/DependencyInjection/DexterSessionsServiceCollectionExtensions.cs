@@ -2,6 +2,7 @@ using Dexter.Sessions;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -70,13 +71,22 @@ public static class DexterSessionsServiceCollectionExtensions
                 KeyHint(options.Value) + ". Register one with services.AddChatClient(...), or turn the setting off.");
             return CreateChatClientSummarizer(provider, chatClient);
         });
+        services.TryAddSingleton<IRollingSummarizer>(static provider =>
+            provider.GetRequiredService<ISummarizer>() as IRollingSummarizer
+            ?? new ExtractiveRollingSummarizer(provider.GetRequiredService<IOptions<DexterSessionsOptions>>().Value.Tokenizer));
+        services.TryAddSingleton(static provider => new SessionSummaryWorker(
+            provider.GetRequiredService<IOptions<DexterSessionsOptions>>(),
+            provider.GetService<ILogger<SessionSummaryWorker>>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SessionSummaryWorker>(static provider => provider.GetRequiredService<SessionSummaryWorker>()));
         services.TryAddSingleton(static provider => new SessionTurnPipeline(
             provider.GetRequiredService<ISessionStore>(),
             provider.GetRequiredService<ISummarizer>(),
             provider.GetRequiredService<IMessageSelector>(),
             provider.GetRequiredService<IOptions<DexterSessionsOptions>>(),
             provider.GetService<TimeProvider>(),
-            provider.GetService<ILogger<SessionTurnPipeline>>()));
+            provider.GetService<ILogger<SessionTurnPipeline>>(),
+            provider.GetRequiredService<IRollingSummarizer>(),
+            provider.GetRequiredService<SessionSummaryWorker>()));
         services.TryAddTransient(static provider => new DexterAgent(
             GetChatClient(provider) ?? throw new InvalidOperationException(
                 "DexterAgent needs an IChatClient" + KeyHint(provider.GetRequiredService<IOptions<DexterSessionsOptions>>().Value) +

@@ -7,16 +7,24 @@ using Microsoft.Extensions.Options;
 namespace Dexter.Sessions;
 
 /// <summary>
-/// An <see cref="ISummarizer"/> that asks a model for a one- or two-sentence summary of each turn.
+/// An <see cref="ISummarizer"/> that asks a model for a one- or two-sentence summary of each turn, and an
+/// <see cref="IRollingSummarizer"/> that asks it to fold the turns that left the recent window into the session's summary.
 /// </summary>
 /// <remarks>
 /// The model gets <see cref="DexterSessionsOptions.SummarizerTimeout"/> to answer. When it fails, times out or answers
 /// with nothing, the summary falls back to <see cref="TruncatingSummarizer"/>, a warning is logged with the cause, and
 /// the turn is recorded as usual. Only the caller's own cancellation is passed on as an exception. A timeout longer than
-/// about 49 days (the longest a timer can wait) means no timeout.
+/// about 49 days (the longest a timer can wait) means no timeout. The rolling summary has the same timeout; when it fails, it
+/// throws, and the pipeline keeps the previous rolling summary.
 /// </remarks>
-public sealed partial class ChatClientSummarizer : ISummarizer
+public sealed partial class ChatClientSummarizer : ISummarizer, IRollingSummarizer
 {
+    /// <summary>The instructions given to the model to update a rolling summary; <c>{0}</c> is the most words it may use.</summary>
+    public const string RollingInstructions =
+        "You keep the running summary of a long conversation between a user and an assistant. Update the summary with the turns " +
+        "below: keep every fact the user may ask about later (names, numbers, dates, decisions, preferences, open questions) and " +
+        "the turn numbers they come from, drop small talk. Use at most {0} words. Reply with the updated summary only.";
+
     /// <summary>The instructions given to the model.</summary>
     public const string Instructions =
         "Summarize the following conversation turn in 1-2 sentences (max 100 characters). Reply with the summary only.";
@@ -94,6 +102,46 @@ public sealed partial class ChatClientSummarizer : ISummarizer
         catch (Exception ex)
         {
             return Fallback(query, answer, "the model call failed: " + ex.Message, ex);
+        }
+        finally
+        {
+            await timeout.CancelAsync().ConfigureAwait(false);
+            Log.SummaryDuration(_logger, _timeProvider.GetElapsedTime(started).TotalMilliseconds);
+        }
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="TimeoutException">The model did not answer within <see cref="DexterSessionsOptions.SummarizerTimeout"/>.</exception>
+    /// <exception cref="InvalidOperationException">The model answered with no text.</exception>
+    public async ValueTask<string> FoldAsync(string? previousSummary, IReadOnlyList<Message> turns, int maxTokens, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(turns);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxTokens, 1);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var prompt = new System.Text.StringBuilder();
+        prompt.Append("Summary so far:\n").Append(string.IsNullOrWhiteSpace(previousSummary) ? "(none)" : previousSummary).Append("\n\nTurns to add:\n");
+        foreach (var turn in turns)
+        {
+            prompt.Append(System.Globalization.CultureInfo.InvariantCulture, $"Turn {turn.Id}. User: ").Append(turn.Query)
+                .Append("\nAssistant: ").Append(TextCut.Prefix(turn.Answer, AnswerExcerptLength)).Append('\n');
+        }
+
+        ChatMessage[] messages =
+        [
+            new(ChatRole.System, string.Format(System.Globalization.CultureInfo.InvariantCulture, RollingInstructions, Math.Max(8, maxTokens * 3 / 4))),
+            new(ChatRole.User, prompt.ToString()),
+        ];
+
+        var started = _timeProvider.GetTimestamp();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        try
+        {
+            var response = await _chatClient.GetResponseAsync(messages, new ChatOptions { MaxOutputTokens = maxTokens }, timeout.Token)
+                .WaitAsync(_timeout, _timeProvider, cancellationToken)
+                .ConfigureAwait(false);
+            var summary = response.Text.Trim();
+            return summary.Length > 0 ? summary : throw new InvalidOperationException("The model answered with an empty rolling summary.");
         }
         finally
         {

@@ -159,10 +159,11 @@ public sealed class DexterAgentTests : AgentTestBase
 
         var response = await agent.RunAsync("q4", _sessionId);
 
-        var context = _model.Requests[3][0].Text;
+        var context = _model.Requests[3][^2].Text; // the planning block; turn 1 left the window and is in the rolling summary before it
         Assert.Multiple(() =>
         {
             Assert.That(response.Context.Select(m => m.Id), Is.EqualTo(new[] { 2, 3 }));
+            Assert.That(_model.Requests[3][0].Text, Does.StartWith(SessionTurnPipeline.RollingSummaryHeader(1)));
             Assert.That(context, Does.Not.Contain("- User: q1\n"));
             Assert.That(context, Does.Contain("**Turn 2:**").And.Contain("**Turn 3:**"));
         });

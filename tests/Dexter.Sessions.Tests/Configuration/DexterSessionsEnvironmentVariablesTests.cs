@@ -111,6 +111,8 @@ public sealed class DexterSessionsEnvironmentVariablesTests
             ["DEXTER_MAX_CONTEXT_TOKENS"] = "Dexter:Sessions:MaxContextTokens",
             ["DEXTER_SESSION_TTL_SECONDS"] = "Dexter:Sessions:SessionTtlSeconds",
             ["DEXTER_ENCRYPT_AT_REST"] = "Dexter:Sessions:EncryptAtRest",
+            ["DEXTER_ROLLING_SUMMARY"] = "Dexter:Sessions:RollingSummary",
+            ["DEXTER_ROLLING_SUMMARY_MAX_TOKENS"] = "Dexter:Sessions:RollingSummaryMaxTokens",
             ["JWT_SECRET"] = "Dexter:Sessions:Endpoints:JwtSecret",
             ["BACKEND_API_KEY"] = "Dexter:Sessions:Endpoints:ApiKey",
             ["SECURE_COOKIES"] = "Dexter:Sessions:Endpoints:SecureCookies",

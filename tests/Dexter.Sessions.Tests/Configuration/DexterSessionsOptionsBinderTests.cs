@@ -29,10 +29,14 @@ public sealed class DexterSessionsOptionsBinderTests
             ("DEXTER_SUMMARIZE_LLM", "true"),
             ("DEXTER_USE_EMBEDDINGS", "1"),
             ("DEXTER_SESSION_TTL_SECONDS", "3600"),
-            ("DEXTER_MAX_CONTEXT_TOKENS", "2500")]);
+            ("DEXTER_MAX_CONTEXT_TOKENS", "2500"),
+            ("DEXTER_ROLLING_SUMMARY", "off"),
+            ("DEXTER_ROLLING_SUMMARY_MAX_TOKENS", "300")]);
 
         Assert.Multiple(() =>
         {
+            Assert.That(options.RollingSummary, Is.False);
+            Assert.That(options.RollingSummaryMaxTokens, Is.EqualTo(300));
             Assert.That(options.MaxContextMessages, Is.EqualTo(5));
             Assert.That(options.MaxContextTokens, Is.EqualTo(2500));
             Assert.That(options.SummarizeWithLlm, Is.True);
@@ -54,10 +58,17 @@ public sealed class DexterSessionsOptionsBinderTests
             ("Dexter:Sessions:Instructions", "You are Dexter."),
             ("Dexter:Sessions:MaxContextTokens", "1200"),
             ("Dexter:Sessions:ContextMode", "messages"),
-            ("Dexter:Sessions:ChatClientKey", "gpt"));
+            ("Dexter:Sessions:ChatClientKey", "gpt"),
+            ("Dexter:Sessions:RollingSummaryMaxTokens", "500"),
+            ("Dexter:Sessions:BackgroundSummaries", "false"),
+            ("Dexter:Sessions:SummaryQueueCapacity", "16"));
 
         Assert.Multiple(() =>
         {
+            Assert.That(options.RollingSummary, Is.True, "on by default");
+            Assert.That(options.RollingSummaryMaxTokens, Is.EqualTo(500));
+            Assert.That(options.BackgroundSummaries, Is.False);
+            Assert.That(options.SummaryQueueCapacity, Is.EqualTo(16));
             Assert.That(options.MaxContextMessages, Is.EqualTo(7));
             Assert.That(options.SummarizeWithLlm, Is.True);
             Assert.That(options.UseEmbeddings, Is.True);

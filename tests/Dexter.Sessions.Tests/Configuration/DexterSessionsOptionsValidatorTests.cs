@@ -37,6 +37,22 @@ public sealed class DexterSessionsOptionsValidatorTests
     }
 
     [Test]
+    public void Validate_RollingSummaryMaxTokensBelowTheMinimum_FailsNamingTheSettingAndValue()
+    {
+        var result = Validate(new DexterSessionsOptions { RollingSummaryMaxTokens = 31 });
+
+        Assert.That(result.FailureMessage, Does.Contain("Dexter:Sessions:RollingSummaryMaxTokens").And.Contain("DEXTER_ROLLING_SUMMARY_MAX_TOKENS").And.Contain("it is 31"));
+    }
+
+    [Test]
+    public void Validate_SummaryQueueCapacityZero_FailsNamingTheSetting()
+    {
+        var result = Validate(new DexterSessionsOptions { SummaryQueueCapacity = 0 });
+
+        Assert.That(result.FailureMessage, Does.Contain("Dexter:Sessions:SummaryQueueCapacity must be at least 1; it is 0."));
+    }
+
+    [Test]
     public void Validate_NegativeTtl_FailsNamingTheSettingAndValue()
     {
         var result = Validate(new DexterSessionsOptions { SessionTtl = TimeSpan.FromSeconds(-5) });

@@ -72,10 +72,13 @@ public sealed class DexterSessionsServiceCollectionExtensionsTests
         await using var provider = Build(services);
 
         var response = await provider.GetRequiredService<DexterAgent>().RunAsync("q", "session-1");
+        await provider.GetRequiredService<SessionSummaryWorker>().WhenIdleAsync();
+        var stored = (await provider.GetRequiredService<ISessionStore>().GetAsync("session-1"))!.GetAll().Single();
 
         Assert.Multiple(() =>
         {
-            Assert.That(response.Turn.Summary, Is.EqualTo("registered summary"));
+            Assert.That(response.Turn.Summary, Is.EqualTo("q → Answer to: q"), "recorded with the short summary; the registered one follows in the background");
+            Assert.That(stored.Summary, Is.EqualTo("registered summary"));
             Assert.That(response.Turn.CreatedAt, Is.EqualTo(clock.GetUtcNow()));
             Assert.That(model.Requests.Single()[0].Text, Is.EqualTo("Be Dexter."));
         });
@@ -91,6 +94,7 @@ public sealed class DexterSessionsServiceCollectionExtensionsTests
         await using var provider = services.BuildServiceProvider();
 
         var response = await provider.GetRequiredService<DexterAgent>().RunAsync("What is Bitcoin?", SessionId.New());
+        await provider.GetRequiredService<SessionSummaryWorker>().WhenIdleAsync();
 
         Assert.Multiple(() =>
         {
