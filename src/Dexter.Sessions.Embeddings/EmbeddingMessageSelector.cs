@@ -105,6 +105,7 @@ public sealed partial class EmbeddingMessageSelector : IMessageSelector
         var candidateCount = GetCandidateCount(context.MaxMessages);
         var candidates = context.Turns.Count > candidateCount ? RecentMessageSelector.TakeLast(context.Turns, candidateCount) : context.Turns;
         Message[] selected;
+        Message[] bestFirst;
         IReadOnlyList<Message> updated = [];
         try
         {
@@ -124,6 +125,7 @@ public sealed partial class EmbeddingMessageSelector : IMessageSelector
             }
 
             selected = ranking.GetSelected(turns);
+            bestFirst = ranking.GetSelectedBestFirst(turns);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -138,7 +140,7 @@ public sealed partial class EmbeddingMessageSelector : IMessageSelector
         }
 
         Log.Selected(_logger, selected.Length, candidates.Count);
-        return new MessageSelection(selected, updated);
+        return new MessageSelection(selected, updated, bestFirst);
     }
 
     /// <summary>Attaches the embedding of the new turn (of <see cref="Message.GetRepresentativeText"/>) so it is stored with the turn.</summary>

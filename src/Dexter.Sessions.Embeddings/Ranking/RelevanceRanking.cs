@@ -103,6 +103,20 @@ internal sealed class RelevanceRanking
         }
     }
 
+    /// <summary>Returns the kept turns of <paramref name="turns"/>, best first: the order in which the token budget keeps them.</summary>
+    public Message[] GetSelectedBestFirst(IReadOnlyList<Message> turns)
+    {
+        Span<int> indices = _heap.Count <= 256 ? stackalloc int[_heap.Count] : new int[_heap.Count];
+        _heap.CopyIndicesBestFirstTo(indices);
+        var selected = new Message[indices.Length];
+        for (var i = 0; i < indices.Length; i++)
+        {
+            selected[i] = turns[indices[i]];
+        }
+
+        return selected;
+    }
+
     /// <summary>Returns the kept turns of <paramref name="turns"/> in chronological order.</summary>
     public Message[] GetSelected(IReadOnlyList<Message> turns)
     {

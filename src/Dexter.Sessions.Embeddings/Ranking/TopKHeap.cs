@@ -53,4 +53,24 @@ internal sealed class TopKHeap
         destination[..count].Sort();
         return count;
     }
+
+    /// <summary>Copies the kept indices into <paramref name="destination"/>, best first (higher score, then more recent).</summary>
+    /// <returns>How many indices were copied.</returns>
+    public int CopyIndicesBestFirstTo(Span<int> destination)
+    {
+        var pairs = new (float Score, int Index)[_queue.Count];
+        var count = 0;
+        foreach (var (_, priority) in _queue.UnorderedItems)
+        {
+            pairs[count++] = priority;
+        }
+
+        Array.Sort(pairs, static (a, b) => WorstFirst.Compare(b, a));
+        for (var i = 0; i < count; i++)
+        {
+            destination[i] = pairs[i].Index;
+        }
+
+        return count;
+    }
 }

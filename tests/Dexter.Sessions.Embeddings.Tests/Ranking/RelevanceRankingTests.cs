@@ -48,6 +48,24 @@ public class RelevanceRankingTests
     }
 
     [Test]
+    public void GetSelectedBestFirst_OrdersByScoreThenRecency()
+    {
+        var turns = new[]
+        {
+            Turns.Create(1, "a", Turns.AtCosine(0.9f)), Turns.Create(2, "b", Turns.AtCosine(0.4f)),
+            Turns.Create(3, "c", Turns.AtCosine(0.6f)), Turns.Create(4, "d", Turns.AtCosine(0.6f)),
+        };
+        var ranking = new RelevanceRanking(Turns.Axis(0), 3, turns.Length, 1f, 0f, 0.3f);
+        ranking.ScoreAll(turns);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(ranking.GetSelectedBestFirst(turns).Select(t => t.Id), Is.EqualTo(new[] { 1, 4, 3 }));
+            Assert.That(ranking.GetSelected(turns).Select(t => t.Id), Is.EqualTo(new[] { 1, 3, 4 }));
+        });
+    }
+
+    [Test]
     public void SelectTop_UnnormalizedVectors_ComparesByCosine()
     {
         var turns = new[] { Turns.Create(1, "a", [10f, 0f, 0f, 0f]), Turns.Create(2, "b", [0.1f, 0.1f, 0f, 0f]) };
