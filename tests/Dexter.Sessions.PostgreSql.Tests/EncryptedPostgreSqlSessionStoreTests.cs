@@ -67,6 +67,25 @@ public sealed class EncryptedPostgreSqlSessionStoreTests
         await store.CreateAsync(id, OwnerMarker);
         await store.AppendAsync(id, SecretTurn());
         await store.UpdateEmbeddingsAsync(id, [SecretTurn() with { Id = 1, Embedding = new[] { 1f, 2f, 3f } }]);
+        await WriteSummariesAsync(store, id);
+    }
+
+    private static readonly SessionSummary SecretSummary = new(Marker + " rolling summary", 2, new DateTimeOffset(2026, 11, 25, 13, 0, 0, TimeSpan.FromHours(1)));
+
+    /// <summary>A second turn whose summary is written after it was recorded, and the session's rolling summary.</summary>
+    private static async Task WriteSummariesAsync(ISessionStore store, string id)
+    {
+        await store.AppendAsync(id, SecretTurn() with { Summary = "pending" });
+        Assert.That(await store.UpdateTurnSummaryAsync(id, 2, Marker + " late summary"), Is.True);
+        Assert.That(await store.TrySetSummaryAsync(id, SecretSummary, expectedThroughTurnId: 0), Is.True);
+    }
+
+    private static async Task AssertSummariesReadBackAsync(ISessionStore store, string id)
+    {
+        var turns = await store.GetRecentAsync(id, 10);
+        Assert.That(turns[0], Is.EqualTo(SecretTurn() with { Id = 1, Embedding = new[] { 1f, 2f, 3f } }));
+        Assert.That(turns[1], Is.EqualTo(SecretTurn() with { Id = 2, Summary = Marker + " late summary" }));
+        Assert.That(await store.GetSummaryAsync(id), Is.EqualTo(SecretSummary));
     }
 
     [TestCase(true)]
@@ -87,7 +106,7 @@ public sealed class EncryptedPostgreSqlSessionStoreTests
             Assert.That(raw, Does.Contain(EncryptingSessionStore.CiphertextPrefix));
             Assert.That(raw, Does.Not.Contain(Marker));
             Assert.That(raw, Does.Not.Contain(OwnerMarker));
-            Assert.That((await store.GetRecentAsync(id, 10)).Single(), Is.EqualTo(SecretTurn() with { Id = 1, Embedding = new[] { 1f, 2f, 3f } }));
+            await AssertSummariesReadBackAsync(store, id);
             Assert.That((await store.GetMetadataAsync(id))!.Owner, Is.EqualTo(OwnerMarker));
         });
     }
@@ -101,7 +120,7 @@ public sealed class EncryptedPostgreSqlSessionStoreTests
 
         await WriteSecretsAsync(provider.GetRequiredService<ISessionStore>(), SessionId.New());
 
-        Assert.That(await RawRowsAsync(schema), Does.Contain(Marker).And.Contain(OwnerMarker));
+        Assert.That(await RawRowsAsync(schema), Does.Contain(Marker).And.Contain(OwnerMarker).And.Contain(Marker + " rolling summary").And.Contain(Marker + " late summary"));
     }
 
     [Test]

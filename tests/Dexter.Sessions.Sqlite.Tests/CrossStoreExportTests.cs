@@ -1,3 +1,4 @@
+using Dexter.Sessions.PostgreSql;
 using Dexter.Sessions.Redis;
 using Dexter.Sessions.Testing;
 using Microsoft.Extensions.Options;
@@ -5,24 +6,34 @@ using Microsoft.Extensions.Options;
 namespace Dexter.Sessions.Sqlite.Tests;
 
 /// <summary>
-/// A session exported from any store imports into any other with every field: each ordered pair of the in-memory, SQLite and
-/// Redis stores (a real redis-server started for this fixture), through the JSON document.
+/// A session exported from any store imports into any other with every field and its rolling summary: each ordered pair of
+/// the in-memory, SQLite, Redis and PostgreSQL stores (a real redis-server and PostgreSQL server started for this fixture),
+/// through the JSON document.
 /// </summary>
 [TestFixture]
 public sealed class CrossStoreExportTests
 {
-    private static readonly string[] Kinds = ["memory", "sqlite", "redis"];
+    private static readonly string[] Kinds = ["memory", "sqlite", "redis", "postgresql"];
     private readonly List<IDisposable> _disposables = [];
     private RedisServer _redis = null!;
+    private PostgreSqlServer _postgres = null!;
 
     private static IEnumerable<TestCaseData> Pairs() =>
         from source in Kinds from target in Kinds select new TestCaseData(source, target).SetArgDisplayNames(source, target);
 
     [OneTimeSetUp]
-    public async Task StartRedis() => _redis = await RedisServer.StartAsync();
+    public async Task StartServers()
+    {
+        _redis = await RedisServer.StartAsync();
+        _postgres = await PostgreSqlServer.StartAsync();
+    }
 
     [OneTimeTearDown]
-    public async Task StopRedis() => await _redis.DisposeAsync();
+    public async Task StopServers()
+    {
+        await _redis.DisposeAsync();
+        await _postgres.DisposeAsync();
+    }
 
     [TearDown]
     public void DisposeStores()
@@ -36,7 +47,7 @@ public sealed class CrossStoreExportTests
     }
 
     [TestCaseSource(nameof(Pairs))]
-    public async Task ExportThenImport_BetweenStores_KeepsEveryTurnAndTheOwner(string sourceKind, string targetKind)
+    public async Task ExportThenImport_BetweenStores_KeepsEveryTurnTheOwnerAndTheRollingSummary(string sourceKind, string targetKind)
     {
         var source = Create(sourceKind);
         var target = Create(targetKind);
@@ -62,7 +73,7 @@ public sealed class CrossStoreExportTests
                 _disposables.Add(database);
                 _disposables.Add(sqlite);
                 return sqlite;
-            default:
+            case "redis":
                 var redis = new RedisSessionStore(Options.Create(new RedisSessionStoreOptions
                 {
                     Configuration = _redis.Endpoint,
@@ -70,6 +81,14 @@ public sealed class CrossStoreExportTests
                 }));
                 _disposables.Add(redis);
                 return redis;
+            default:
+                var postgres = new PostgreSqlSessionStore(Options.Create(new PostgreSqlSessionStoreOptions
+                {
+                    ConnectionString = _postgres.ConnectionString,
+                    Schema = "export_" + Guid.NewGuid().ToString("N")[..12],
+                }));
+                _disposables.Add(postgres);
+                return postgres;
         }
     }
 }

@@ -108,7 +108,7 @@ public abstract class SessionAccountabilityContractTests
     }
 
     [Test]
-    public async Task ExportThenImport_IntoTheSameKindOfStore_KeepsEveryTurnAndTheOwner()
+    public async Task ExportThenImport_IntoTheSameKindOfStore_KeepsEveryTurnTheOwnerAndTheRollingSummary()
     {
         var source = await StoreAsync();
         var target = await StoreAsync();
@@ -120,7 +120,11 @@ public abstract class SessionAccountabilityContractTests
         await AssertSameSessionAsync(source, sessionId, target, "imported");
     }
 
-    /// <summary>Writes a session with an owner and two turns using every field.</summary>
+    /// <summary>The rolling summary <see cref="SeedAsync"/> gives the session: a time with an offset and sub-millisecond ticks.</summary>
+    public static SessionSummary SeedRollingSummary { get; } =
+        new("The user asked the prices of BTC (about 90,000 USD) and ETH.", 2, new DateTimeOffset(2026, 11, 24, 12, 2, 0, 7, TimeSpan.FromHours(-5)).AddTicks(89));
+
+    /// <summary>Writes a session with an owner, two turns using every field and a rolling summary.</summary>
     public static async Task<string> SeedAsync(ISessionStore store)
     {
         var sessionId = SessionId.New();
@@ -148,10 +152,11 @@ public abstract class SessionAccountabilityContractTests
         {
             Query = "And ETH?", Answer = "About 3,000 USD.", CreatedAt = new DateTimeOffset(2026, 11, 24, 12, 1, 0, TimeSpan.Zero), SelectorFellBack = true,
         });
+        Assert.That(await store.TrySetSummaryAsync(sessionId, SeedRollingSummary, expectedThroughTurnId: 0), Is.True);
         return sessionId;
     }
 
-    /// <summary>Asserts that two sessions hold the same turns (every field) and owner, and that ids go on after them.</summary>
+    /// <summary>Asserts that two sessions hold the same turns (every field), owner and rolling summary, and that ids go on after them.</summary>
     public static async Task AssertSameSessionAsync(ISessionStore source, string sourceId, ISessionStore target, string targetId)
     {
         var expected = (await source.GetAsync(sourceId))!.GetAll();
@@ -162,6 +167,9 @@ public abstract class SessionAccountabilityContractTests
             Assert.That(actual, Has.Count.EqualTo(2));
             Assert.That((await target.GetMetadataAsync(targetId))!.Owner, Is.EqualTo("user:alice"));
             Assert.That((await target.GetMetadataAsync(targetId))!.TurnCount, Is.EqualTo(2));
+            Assert.That(await source.GetSummaryAsync(sourceId), Is.EqualTo(SeedRollingSummary));
+            Assert.That(await target.GetSummaryAsync(targetId), Is.EqualTo(SeedRollingSummary));
+            Assert.That((await target.GetSummaryAsync(targetId))!.UpdatedAt.Offset, Is.EqualTo(SeedRollingSummary.UpdatedAt.Offset));
             Assert.That((await target.AppendAsync(targetId, new Message { Query = "q", Answer = "a" })).Id, Is.EqualTo(3));
         });
     }

@@ -5,18 +5,18 @@ namespace Dexter.Sessions;
 
 /// <summary>
 /// A whole session as one versioned JSON document: its metadata, every turn with every field (chat messages, summaries,
-/// usage, response times, embeddings) and, once stores keep one, the rolling summary. Made by
+/// usage, response times, embeddings) and its rolling summary. Made by
 /// <see cref="SessionExportExtensions.ExportSessionAsync"/>, read back into any store by
 /// <see cref="SessionExportExtensions.ImportSessionAsync"/>.
 /// </summary>
 /// <remarks>
 /// <para>The document is snake_case JSON: <c>{"format":"dexter.sessions.export","version":1,"session_id","exported_at",
-/// "metadata":{"owner","created_at","last_activity_at","turn_count"},"rolling_summary","turns":[{"id","query","answer","summary",
+/// "metadata":{"owner","created_at","last_activity_at","turn_count"},"rolling_summary":{"text","through_turn_id","updated_at"},"turns":[{"id","query","answer","summary",
 /// "created_at","input_tokens","output_tokens","response_time","token_count","summarizer_fallback","selector_fallback","embedding","messages"}]}</c>.
 /// Chat messages are written as Microsoft.Extensions.AI writes them; times keep their offset and full precision.</para>
-/// <para>Extension point: <see cref="RollingSummary"/> is written and read now and stays <see langword="null"/> until the stores
-/// keep a rolling summary; <see cref="Extensions"/> carries further named sections (written as <c>extensions</c>) that a
-/// later version of the format, or an application, adds without changing <see cref="FormatVersion"/>.</para>
+/// <para><c>rolling_summary</c> is left out when the session has none. Extension point: <see cref="Extensions"/> carries
+/// further named sections (written as <c>extensions</c>) that a later version of the format, or an application, adds without
+/// changing <see cref="FormatVersion"/>.</para>
 /// </remarks>
 public sealed class SessionExport
 {
@@ -38,8 +38,8 @@ public sealed class SessionExport
     /// <summary>Gets every turn, in order.</summary>
     public IReadOnlyList<Message> Turns { get; init; } = [];
 
-    /// <summary>Gets the session's rolling summary, when the store keeps one.</summary>
-    public string? RollingSummary { get; init; }
+    /// <summary>Gets the session's rolling summary (<see cref="ISessionStore.GetSummaryAsync"/>), or <see langword="null"/> when it has none.</summary>
+    public SessionSummary? RollingSummary { get; init; }
 
     /// <summary>Gets further named sections of the document, kept as they were read.</summary>
     public IReadOnlyDictionary<string, JsonElement> Extensions { get; init; } = new Dictionary<string, JsonElement>();
@@ -106,6 +106,17 @@ public sealed class SessionExport
             });
         }
 
+        SessionSummary? rollingSummary = null;
+        if (document.RollingSummary is { } summary)
+        {
+            if (summary.Text is null || summary.ThroughTurnId < 1)
+            {
+                throw new FormatException("The rolling_summary of the session export lacks its text or a through_turn_id of 1 or more.");
+            }
+
+            rollingSummary = new SessionSummary(summary.Text, summary.ThroughTurnId, summary.UpdatedAt);
+        }
+
         var metadata = document.Metadata;
         return new SessionExport
         {
@@ -113,7 +124,7 @@ public sealed class SessionExport
             ExportedAt = document.ExportedAt,
             Metadata = new SessionMetadata(document.SessionId, metadata.CreatedAt, metadata.LastActivityAt, metadata.TurnCount, metadata.Owner),
             Turns = turns,
-            RollingSummary = document.RollingSummary,
+            RollingSummary = rollingSummary,
             Extensions = document.Extensions ?? new Dictionary<string, JsonElement>(),
         };
     }
@@ -131,7 +142,9 @@ public sealed class SessionExport
             LastActivityAt = Metadata.LastActivityAt,
             TurnCount = Metadata.TurnCount,
         },
-        RollingSummary = RollingSummary,
+        RollingSummary = RollingSummary is { } rolling
+            ? new SessionExportRollingSummary { Text = rolling.Text, ThroughTurnId = rolling.ThroughTurnId, UpdatedAt = rolling.UpdatedAt }
+            : null,
         Turns = [.. Turns.Select(static t => new SessionExportTurn
         {
             Id = t.Id,

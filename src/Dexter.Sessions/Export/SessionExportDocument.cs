@@ -17,7 +17,7 @@ internal sealed class SessionExportDocument
 
     public SessionExportMetadata? Metadata { get; set; }
 
-    public string? RollingSummary { get; set; }
+    public SessionExportRollingSummary? RollingSummary { get; set; }
 
     public List<SessionExportTurn>? Turns { get; set; }
 
@@ -34,6 +34,16 @@ internal sealed class SessionExportMetadata
     public DateTimeOffset LastActivityAt { get; set; }
 
     public int TurnCount { get; set; }
+}
+
+/// <summary>The <c>rolling_summary</c> section of an export.</summary>
+internal sealed class SessionExportRollingSummary
+{
+    public string? Text { get; set; }
+
+    public int ThroughTurnId { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
 }
 
 /// <summary>One turn of an export.</summary>

@@ -22,25 +22,28 @@ public static class SessionExportExtensions
 
         var history = await store.GetAsync(sessionId, cancellationToken).ConfigureAwait(false);
         var turns = history?.GetAll() ?? [];
+        var rollingSummary = await store.GetSummaryAsync(sessionId, cancellationToken).ConfigureAwait(false);
         return new SessionExport
         {
             SessionId = sessionId,
             ExportedAt = (timeProvider ?? TimeProvider.System).GetUtcNow(),
             Metadata = metadata with { TurnCount = turns.Count },
             Turns = turns,
+            RollingSummary = rollingSummary,
         };
     }
 
     /// <summary>
-    /// Creates a session from an export: with the export's owner and every turn with its id and fields. The session's
-    /// creation and activity times are those of the import; each turn keeps its own time.
+    /// Creates a session from an export: with the export's owner, every turn with its id and fields, and its rolling summary
+    /// (text, the turn it covers through and its time). The session's creation and activity times are those of the import;
+    /// each turn keeps its own time.
     /// </summary>
     /// <param name="store">The store to import into.</param>
     /// <param name="export">The export.</param>
     /// <param name="sessionId">The id of the new session; the export's own id when <see langword="null"/>.</param>
     /// <param name="cancellationToken">A token to cancel the writes.</param>
     /// <returns>The id of the imported session.</returns>
-    /// <exception cref="InvalidOperationException">A session with that id already exists in <paramref name="store"/>.</exception>
+    /// <exception cref="InvalidOperationException">A session with that id already exists in <paramref name="store"/>, or it was changed by another writer during the import.</exception>
     public static async Task<string> ImportSessionAsync(
         this ISessionStore store, SessionExport export, string? sessionId = null, CancellationToken cancellationToken = default)
     {
@@ -57,6 +60,14 @@ public static class SessionExportExtensions
         if (export.Turns.Count > 0)
         {
             await store.SetAsync(sessionId, new MessageHistory(export.Turns), cancellationToken).ConfigureAwait(false);
+        }
+
+        // After the turns: replacing the history clears a rolling summary, so the new session has none yet.
+        if (export.RollingSummary is { } rollingSummary &&
+            !await store.TrySetSummaryAsync(sessionId, rollingSummary, expectedThroughTurnId: 0, cancellationToken).ConfigureAwait(false))
+        {
+            throw new InvalidOperationException(
+                $"The rolling summary of session '{sessionId}' could not be imported: the session was deleted, expired or given a summary by another writer during the import. Delete it and import again.");
         }
 
         return sessionId;

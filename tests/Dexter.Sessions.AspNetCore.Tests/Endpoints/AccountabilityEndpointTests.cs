@@ -131,12 +131,15 @@ public sealed class AccountabilityEndpointTests
     }
 
     [Test]
-    public async Task Export_OwnersSession_ImportsIntoAnotherStoreWithEveryTurn()
+    public async Task Export_OwnersSession_ImportsIntoAnotherStoreWithEveryTurnAndTheRollingSummary()
     {
         await using var app = await TestApp.StartAsync(new Dictionary<string, string?> { ["JWT_SECRET"] = Secret }, kestrel: true);
         var sessionId = await app.CreateSessionAsync(r => As(r, "alice"));
         await app.QueryAsync("What is Bitcoin?", sessionId, r => As(r, "alice"));
         await app.QueryAsync("And Ether?", sessionId, r => As(r, "alice"));
+        var before = await app.Store.GetSummaryAsync(sessionId);
+        var rolling = new SessionSummary("Bitcoin and Ether were asked about.", (before?.ThroughTurnId ?? 0) + 1, new DateTimeOffset(2026, 11, 25, 9, 30, 0, TimeSpan.FromHours(1)));
+        Assert.That(await app.Store.TrySetSummaryAsync(sessionId, rolling, before?.ThroughTurnId ?? 0), Is.True);
 
         using var response = await GetAsync(app, "/agent/export?session_id=" + sessionId, "alice");
         var export = SessionExport.Parse(await response.Content.ReadAsByteArrayAsync());
@@ -149,6 +152,8 @@ public sealed class AccountabilityEndpointTests
             Assert.That(response.Headers.CacheControl!.NoStore, Is.True);
             Assert.That((await target.GetAsync(sessionId))!.GetAll(), Is.EqualTo((await app.Store.GetAsync(sessionId))!.GetAll()));
             Assert.That(export.Turns.Select(t => t.ChatMessages.Count), Is.All.GreaterThan(0));
+            Assert.That(export.RollingSummary, Is.EqualTo(rolling));
+            Assert.That(await target.GetSummaryAsync(sessionId), Is.EqualTo(rolling));
         });
     }
 

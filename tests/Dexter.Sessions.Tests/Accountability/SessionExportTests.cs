@@ -33,13 +33,17 @@ public sealed class SessionExportTests
         new() { Id = 2, Query = "And ETH?", Answer = "About 3,000 USD.", CreatedAt = new DateTimeOffset(2026, 11, 24, 12, 1, 0, TimeSpan.Zero), SelectorFellBack = true },
     ];
 
+    internal static SessionSummary SampleRollingSummary() =>
+        new("Prices of BTC and ETH were asked.", 2, new DateTimeOffset(2026, 11, 24, 12, 2, 0, 7, TimeSpan.FromHours(-5)).AddTicks(89));
+
     [Test]
-    public async Task ExportSessionAsync_ThenImport_IntoAnotherStore_KeepsEveryTurnAndTheOwner()
+    public async Task ExportSessionAsync_ThenImport_IntoAnotherStore_KeepsEveryTurnTheOwnerAndTheRollingSummary()
     {
         using var source = new InMemorySessionStore();
         using var target = new InMemorySessionStore();
         await source.CreateAsync("s1", "alice");
         await source.SetAsync("s1", new MessageHistory(SampleTurns()));
+        await source.TrySetSummaryAsync("s1", SampleRollingSummary(), 0);
 
         var export = await source.ExportSessionAsync("s1");
         var parsed = SessionExport.Parse(export!.ToUtf8Json());
@@ -50,6 +54,10 @@ public sealed class SessionExportTests
             Assert.That((await target.GetAsync("s1"))!.GetAll(), Is.EqualTo(SampleTurns()));
             Assert.That((await target.GetMetadataAsync("s1"))!.Owner, Is.EqualTo("alice"));
             Assert.That(parsed.Metadata.TurnCount, Is.EqualTo(2));
+            Assert.That(parsed.RollingSummary, Is.EqualTo(SampleRollingSummary()));
+            Assert.That(parsed.RollingSummary!.UpdatedAt.Offset, Is.EqualTo(TimeSpan.FromHours(-5)), "the time keeps its offset");
+            Assert.That(await target.GetSummaryAsync("s1"), Is.EqualTo(SampleRollingSummary()));
+            Assert.That(await target.TrySetSummaryAsync("s1", SampleRollingSummary() with { ThroughTurnId = 3 }, 2), Is.True, "the compare-and-set goes on from it");
             Assert.That((await target.AppendAsync("s1", new Message { Query = "q", Answer = "a" })).Id, Is.EqualTo(3), "ids go on after the imported ones");
         });
     }
@@ -66,7 +74,7 @@ public sealed class SessionExportTests
             SessionId = export!.SessionId,
             Metadata = export.Metadata,
             Turns = export.Turns,
-            RollingSummary = "Prices of BTC and ETH.",
+            RollingSummary = SampleRollingSummary(),
             Extensions = new Dictionary<string, System.Text.Json.JsonElement> { ["app"] = System.Text.Json.JsonDocument.Parse("{\"x\":1}").RootElement },
         };
 
@@ -80,7 +88,10 @@ public sealed class SessionExportTests
             Assert.That((string?)json["metadata"]!["owner"], Is.EqualTo("alice"));
             Assert.That((string?)json["turns"]![0]!["query"], Is.EqualTo("What is the price of BTC?"));
             Assert.That(json["turns"]![0]!["messages"]!.AsArray(), Has.Count.EqualTo(4));
-            Assert.That(back.RollingSummary, Is.EqualTo("Prices of BTC and ETH."));
+            Assert.That((string?)json["rolling_summary"]!["text"], Is.EqualTo("Prices of BTC and ETH were asked."));
+            Assert.That((int?)json["rolling_summary"]!["through_turn_id"], Is.EqualTo(2));
+            Assert.That((string?)json["rolling_summary"]!["updated_at"], Does.StartWith("2026-11-24T12:02:00.0070089-05:00"));
+            Assert.That(back.RollingSummary, Is.EqualTo(SampleRollingSummary()));
             Assert.That(back.Extensions["app"].GetProperty("x").GetInt32(), Is.EqualTo(1));
         });
     }
@@ -111,6 +122,37 @@ public sealed class SessionExportTests
             Assert.That((await store.GetAsync("s1"))!.Count, Is.EqualTo(2));
             Assert.That(await store.ImportSessionAsync(export!, "s2"), Is.EqualTo("s2"));
             Assert.That((await store.GetAsync("s2"))!.GetAll(), Is.EqualTo(SampleTurns()));
+        });
+    }
+
+    [Test]
+    public async Task ExportSessionAsync_NoRollingSummary_LeavesItOut_AndImportSetsNone()
+    {
+        using var source = new InMemorySessionStore();
+        using var target = new InMemorySessionStore();
+        await source.SetAsync("s1", new MessageHistory(SampleTurns()));
+
+        var json = (await source.ExportSessionAsync("s1"))!.ToUtf8Json();
+        await target.ImportSessionAsync(SessionExport.Parse(json));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(JsonNode.Parse(json)!.AsObject().ContainsKey("rolling_summary"), Is.False);
+            Assert.That(await target.GetSummaryAsync("s1"), Is.Null);
+        });
+    }
+
+    [Test]
+    public void Parse_RollingSummaryWithoutTextOrThroughTurnId_Throws()
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(
+                () => SessionExport.Parse("{\"format\":\"dexter.sessions.export\",\"version\":1,\"session_id\":\"s1\",\"metadata\":{},\"rolling_summary\":{\"through_turn_id\":1}}"u8),
+                Throws.InstanceOf<FormatException>().With.Message.Contains("rolling_summary"));
+            Assert.That(
+                () => SessionExport.Parse("{\"format\":\"dexter.sessions.export\",\"version\":1,\"session_id\":\"s1\",\"metadata\":{},\"rolling_summary\":{\"text\":\"t\"}}"u8),
+                Throws.InstanceOf<FormatException>().With.Message.Contains("through_turn_id"));
         });
     }
 

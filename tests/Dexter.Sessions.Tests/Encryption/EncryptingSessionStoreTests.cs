@@ -372,6 +372,156 @@ public sealed class EncryptingSessionStoreTests
         }
     }
 
+    private static SessionSummary SecretSummary(int throughTurnId) =>
+        new(Marker + " rolling summary through " + throughTurnId, throughTurnId, Time.AddHours(throughTurnId).ToOffset(TimeSpan.FromHours(2)));
+
+    [Test]
+    public async Task TrySetSummaryAsync_InnerStoreHoldsNoPlaintext_IdsAndTimeStayClear_AndItReadsBack()
+    {
+        var id = SessionId.New();
+        await _store.AppendAsync(id, SecretTurn(1));
+        await _store.AppendAsync(id, SecretTurn(2));
+
+        var stored = await _store.TrySetSummaryAsync(id, SecretSummary(2), expectedThroughTurnId: 0);
+        var raw = await _inner.GetSummaryAsync(id);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(stored, Is.True);
+            Assert.That(raw!.Text, Does.StartWith(EncryptingSessionStore.CiphertextPrefix).And.Not.Contain(Marker));
+            Assert.That(raw.ThroughTurnId, Is.EqualTo(2), "in clear, for the compare-and-set");
+            Assert.That(raw.UpdatedAt, Is.EqualTo(SecretSummary(2).UpdatedAt));
+            Assert.That(await _store.GetSummaryAsync(id), Is.EqualTo(SecretSummary(2)));
+        });
+    }
+
+    [Test]
+    public async Task TrySetSummaryAsync_CompareAndSetWorksThroughTheDecorator()
+    {
+        var id = SessionId.New();
+        await _store.AppendAsync(id, SecretTurn(1));
+        Assert.That(await _store.TrySetSummaryAsync(id, SecretSummary(1), 0), Is.True);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await _store.TrySetSummaryAsync(id, SecretSummary(3), 0), Is.False, "stale: expected none");
+            Assert.That(await _store.TrySetSummaryAsync(id, SecretSummary(3), 2), Is.False, "stale: expected another");
+            Assert.That(await _store.TrySetSummaryAsync(id, SecretSummary(3), 1), Is.True, "the expected one");
+            Assert.That(await _store.GetSummaryAsync(id), Is.EqualTo(SecretSummary(3)));
+            Assert.That(() => _store.TrySetSummaryAsync(id, SecretSummary(0), 0), Throws.ArgumentException);
+        });
+    }
+
+    [Test]
+    public async Task GetSummaryAsync_SummaryWrittenBeforeEncryption_ReadsAsItIs()
+    {
+        var id = SessionId.New();
+        await _inner.AppendAsync(id, new Message { Query = "q", Answer = "a", CreatedAt = Time });
+        await _inner.TrySetSummaryAsync(id, new SessionSummary("clear summary", 1, Time), 0);
+
+        Assert.That(await _store.GetSummaryAsync(id), Is.EqualTo(new SessionSummary("clear summary", 1, Time)));
+    }
+
+    [Test]
+    public async Task GetSummaryAsync_SummaryMovedToAnotherSession_ThrowsNamingTheSession()
+    {
+        var from = SessionId.New();
+        var to = SessionId.New();
+        await _store.AppendAsync(from, SecretTurn(1));
+        await _store.AppendAsync(to, SecretTurn(1));
+        await _store.TrySetSummaryAsync(from, SecretSummary(1), 0);
+        await _inner.TrySetSummaryAsync(to, (await _inner.GetSummaryAsync(from))!, 0);
+
+        var e = Assert.ThrowsAsync<SessionStoreException>(() => _store.GetSummaryAsync(to));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(e!.SessionId, Is.EqualTo(to));
+            Assert.That(e.Message, Does.Contain($"The rolling summary of session '{to}' cannot be decrypted"));
+            Assert.That(e.InnerException, Is.InstanceOf<System.Security.Cryptography.CryptographicException>());
+        });
+    }
+
+    [Test]
+    public async Task GetSummaryAsync_OlderSummaryCopiedOverANewerOne_Throws()
+    {
+        var id = SessionId.New();
+        await _store.AppendAsync(id, SecretTurn(1));
+        await _store.TrySetSummaryAsync(id, SecretSummary(1), 0);
+        var older = (await _inner.GetSummaryAsync(id))!;
+        await _store.TrySetSummaryAsync(id, SecretSummary(4), 1);
+
+        // Someone with write access to the store puts the older text back under the newer ids.
+        await _inner.TrySetSummaryAsync(id, older with { ThroughTurnId = 5 }, 4);
+        var e = Assert.ThrowsAsync<SessionStoreException>(() => _store.GetSummaryAsync(id));
+
+        Assert.That(e!.Message, Does.Contain($"The rolling summary of session '{id}' cannot be decrypted: its text was written for another summary"));
+    }
+
+    [Test]
+    public async Task GetSummaryAsync_KeyLost_Throws()
+    {
+        var id = SessionId.New();
+        await _store.AppendAsync(id, SecretTurn(1));
+        await _store.TrySetSummaryAsync(id, SecretSummary(1), 0);
+        using var otherKeys = new EncryptingSessionStore(_inner, new EphemeralDataProtectionProvider());
+
+        Assert.ThrowsAsync<SessionStoreException>(() => otherKeys.GetSummaryAsync(id));
+    }
+
+    [Test]
+    public async Task UpdateTurnSummaryAsync_InnerStoreHoldsNoPlaintext_AndTheTurnReadsBackWithIt()
+    {
+        var id = SessionId.New();
+        await _store.AppendAsync(id, SecretTurn(1));
+        await _store.AppendAsync(id, SecretTurn(2));
+
+        var updated = await _store.UpdateTurnSummaryAsync(id, 2, Marker + " late summary");
+        var stored = await _inner.GetRecentAsync(id, 2);
+        var read = await _store.GetRecentAsync(id, 2);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(updated, Is.True);
+            Assert.That(stored.Select(Raw), Has.None.Contains(Marker));
+            Assert.That(stored[1].Summary, Does.StartWith(EncryptingSessionStore.CiphertextPrefix));
+            Assert.That(read, Is.EqualTo(new[] { SecretTurn(1) with { Id = 1 }, SecretTurn(2) with { Id = 2, Summary = Marker + " late summary" } }));
+            Assert.That((await _store.GetAsync(id))!.GetById(2)!.Summary, Is.EqualTo(Marker + " late summary"));
+            Assert.That(await _store.UpdateTurnSummaryAsync(id, 3, "no such turn"), Is.False);
+            Assert.That(() => _store.UpdateTurnSummaryAsync(id, 0, "s"), Throws.InstanceOf<ArgumentOutOfRangeException>());
+            Assert.That(() => _store.UpdateTurnSummaryAsync(id, 1, string.Empty), Throws.ArgumentException);
+        });
+    }
+
+    [Test]
+    public async Task UpdateTurnSummaryAsync_TurnWrittenBeforeEncryption_GetsAnEncryptedSummary()
+    {
+        var id = SessionId.New();
+        await _inner.AppendAsync(id, new Message { Query = "clear query", Answer = "clear answer", Summary = "clear", CreatedAt = Time });
+
+        await _store.UpdateTurnSummaryAsync(id, 1, Marker + " late summary");
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That((await _inner.GetRecentAsync(id, 1)).Single().Summary, Does.Not.Contain(Marker));
+            Assert.That((await _store.GetRecentAsync(id, 1)).Single().Summary, Is.EqualTo(Marker + " late summary"));
+        });
+    }
+
+    [Test]
+    public async Task GetAsync_TurnSummaryCopiedToAnotherTurn_ThrowsNamingSessionAndTurn()
+    {
+        var id = SessionId.New();
+        await _store.AppendAsync(id, SecretTurn(1));
+        await _store.AppendAsync(id, SecretTurn(2));
+        await _store.UpdateTurnSummaryAsync(id, 1, Marker + " late summary");
+
+        await _inner.UpdateTurnSummaryAsync(id, 2, (await _inner.GetRecentAsync(id, 2))[0].Summary);
+        var e = Assert.ThrowsAsync<SessionStoreException>(() => _store.GetAsync(id));
+
+        Assert.That(e!.Message, Does.Contain($"Turn 2 of session '{id}' cannot be decrypted: its summary belongs to another turn"));
+    }
+
     [Test]
     public void Constructor_NullArguments_Throw()
     {
