@@ -64,13 +64,16 @@ public sealed class DexterChatHistoryProviderTests
 
         // Each run calls the model twice (function call, then answer): the third run starts at request 4.
         var thirdRun = model.Requests[4];
-        var context = string.Join("\n", thirdRun.Where(m => m.Role == ChatRole.System).Select(m => m.Text));
+        var system = thirdRun.Where(m => m.Role == ChatRole.System).Select(m => m.Text).ToList();
+        var summary = system.Single(t => t.StartsWith("Summary of this conversation's earlier turns (1 to 1)", StringComparison.Ordinal));
+        var context = string.Join("\n", system.Where(t => !ReferenceEquals(t, summary)));
         Assert.Multiple(() =>
         {
             Assert.That(model.Requests, Has.Count.EqualTo(6));
             Assert.That(model.Requests[0].Where(m => m.Role == ChatRole.System), Is.Empty, "the first run has no earlier turns");
             Assert.That(context, Does.Contain("- User: And ether?"), "the selected turn (the latest, with MaxContextMessages = 1)");
             Assert.That(context, Does.Not.Contain("What does bitcoin cost?"), "a turn the selector left out");
+            Assert.That(summary, Does.Contain("#1 What does bitcoin cost?"), "which left the window and is in the rolling summary");
             Assert.That(thirdRun[^1].Text, Is.EqualTo("What about both?"));
         });
     }
