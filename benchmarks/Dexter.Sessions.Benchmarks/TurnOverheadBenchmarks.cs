@@ -11,8 +11,10 @@ namespace Dexter.Sessions.Benchmarks;
 
 /// <summary>
 /// What the session layer adds to one streamed turn: time to the first token, and time to the recorded turn, through
-/// <see cref="DexterAgent"/> and through <c>UseDexterSessions()</c>, beside streaming the same model directly. The session
-/// holds 10 turns; each recorded turn goes to one of 64 sessions in turn, so no session grows without bound.
+/// <see cref="DexterAgent"/> and through <c>UseDexterSessions()</c>, beside streaming the same model directly. Each
+/// session starts with 10 turns, or with 1,000 turns and a full rolling summary (1,000 tokens) that every turn reads and, once
+/// recorded, updates; turns go to 64 sessions in turn. The pipeline is built directly, with no background worker, so the
+/// recorded turn includes folding the rolling summary (under <c>AddDexterSessions()</c> that happens after it).
 /// </summary>
 [MemoryDiagnoser]
 [MedianColumn]
@@ -35,6 +37,9 @@ public class TurnOverheadBenchmarks
     [Params("memory", "redis")]
     public string Store { get; set; } = "memory";
 
+    [Params(10, 1_000)]
+    public int History { get; set; } = 10;
+
     [GlobalSetup]
     public async Task SetupAsync()
     {
@@ -51,11 +56,21 @@ public class TurnOverheadBenchmarks
 
         _sessionIds = Enumerable.Range(0, Sessions).Select(_ => SessionId.New()).ToArray();
         _options = _sessionIds.Select(id => new ChatOptions { ConversationId = id }).ToArray();
+        var summarizer = new ExtractiveRollingSummarizer();
         foreach (var id in _sessionIds)
         {
-            for (var i = 0; i < 10; i++)
+            var turns = new List<Message>();
+            for (var i = 0; i < History; i++)
             {
-                await _store.AppendAsync(id, new Message { Query = "What is Bitcoin? " + i, Answer = "A decentralized digital currency.", Summary = "Bitcoin basics" });
+                var query = "What is Bitcoin? Tell me about block " + i;
+                turns.Add(await _store.AppendAsync(id, new Message { Query = query, Answer = "A decentralized digital currency.", Summary = TruncatingSummarizer.Summarize(query, "A decentralized digital currency.") }));
+            }
+
+            if (History > 10)
+            {
+                var folded = turns[..^10];
+                var text = summarizer.Fold(null, folded, DexterSessionsOptions.DefaultRollingSummaryMaxTokens);
+                await _store.TrySetSummaryAsync(id, new SessionSummary(text, folded[^1].Id, DateTimeOffset.UtcNow), 0);
             }
         }
 

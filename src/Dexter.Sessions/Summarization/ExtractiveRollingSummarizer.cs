@@ -54,6 +54,12 @@ public sealed class ExtractiveRollingSummarizer : IRollingSummarizer
             lines.Add("#" + turn.Id.ToString(CultureInfo.InvariantCulture) + " " + OneLine(text));
         }
 
+        var joined = string.Join('\n', lines);
+        if (_tokenizer.CountTokens(joined) <= maxTokens)
+        {
+            return joined; // fits: no line needs counting on its own
+        }
+
         var counts = lines.Select(line => _tokenizer.CountTokens(line) + 1).ToList(); // + the line break
         var total = counts.Sum();
         var shortened = 0; // lines before this index are short already
