@@ -133,6 +133,8 @@ public sealed class LocalFeedTests
                 <PackageReference Include="Microsoft.Extensions.AI.OpenAI" Version="10.11.0" />
                 <PackageReference Include="Microsoft.Extensions.DependencyInjection" Version="10.0.15" />
                 <PackageReference Include="Microsoft.AspNetCore.OpenApi" Version="10.0.15" />
+                <!-- A consumer on the newest StackExchange.Redis 3.x; the package itself asks for 2.8.16 or newer. -->
+                <PackageReference Include="StackExchange.Redis" Version="3.4.35" />
               </ItemGroup>
             </Project>
             """;
