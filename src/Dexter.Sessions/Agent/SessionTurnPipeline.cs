@@ -300,20 +300,24 @@ public sealed partial class SessionTurnPipeline
 
         if (summary is not null && !string.IsNullOrWhiteSpace(summary.Text))
         {
+            // Counted once: a full summary is the context's longest text, and the tokenizer's cost grows with it.
             var room = remaining / 2;
             var text = RollingSummaryHeader(summary.ThroughTurnId) + summary.Text;
-            if (ContextBudget.CountTokens(_tokenizer, text) > room)
+            var tokens = ContextBudget.CountTokens(_tokenizer, text);
+            if (tokens > room)
             {
                 text = ContextBudget.Cut(_tokenizer, text, room - ContextBudget.TokensPerMessage);
+                tokens = ContextBudget.CountTokens(_tokenizer, text);
             }
 
             if (text.Length > 0)
             {
-                var message = new ChatMessage(ChatRole.System, text);
-                messages.Add(message);
-                remaining -= ContextBudget.CountTokens(_tokenizer, message);
+                messages.Add(new ChatMessage(ChatRole.System, text));
+                remaining -= tokens;
             }
         }
+
+        var fixedTokens = Options.MaxContextTokens - remaining; // instructions and rolling summary, counted above
 
         if (selection.Turns.Count == 0)
         {
@@ -371,7 +375,7 @@ public sealed partial class SessionTurnPipeline
                 }
             }
 
-            if (ContextBudget.CountTokens(_tokenizer, messages) <= Options.MaxContextTokens)
+            if (fixedTokens + ContextBudget.CountTokens(_tokenizer, messages.Skip(instructionCount)) <= Options.MaxContextTokens)
             {
                 return (ordered, messages);
             }
