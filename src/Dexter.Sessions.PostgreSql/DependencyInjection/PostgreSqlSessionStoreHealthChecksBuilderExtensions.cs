@@ -28,21 +28,12 @@ public static class PostgreSqlSessionStoreHealthChecksBuilderExtensions
         TimeSpan? timeout = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        return builder.Add(new HealthCheckRegistration(
+        return builder.Add(StoreHealthCheck.Registration<PostgreSqlSessionStore>(
             name ?? DefaultName,
-            static provider => provider.GetRequiredService<ISessionStore>().GetService(typeof(PostgreSqlSessionStore)) is PostgreSqlSessionStore store
-                ? new PostgreSqlSessionStoreHealthCheck(store)
-                : NotPostgreSqlHealthCheck.Instance,
+            static store => new PostgreSqlSessionStoreHealthCheck(store),
+            "The session store is not PostgreSQL (no database is configured); there is nothing to check.",
             failureStatus,
             tags,
             timeout));
-    }
-
-    private sealed class NotPostgreSqlHealthCheck : IHealthCheck
-    {
-        public static readonly NotPostgreSqlHealthCheck Instance = new();
-
-        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-            Task.FromResult(HealthCheckResult.Healthy("The session store is not PostgreSQL (no database is configured); there is nothing to check."));
     }
 }

@@ -28,21 +28,12 @@ public static class RedisSessionStoreHealthChecksBuilderExtensions
         TimeSpan? timeout = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        return builder.Add(new HealthCheckRegistration(
+        return builder.Add(StoreHealthCheck.Registration<RedisSessionStore>(
             name ?? DefaultName,
-            static provider => provider.GetRequiredService<ISessionStore>().GetService<RedisSessionStore>() is { } store
-                ? new RedisSessionStoreHealthCheck(store)
-                : NotRedisHealthCheck.Instance,
+            static store => new RedisSessionStoreHealthCheck(store),
+            "The session store is not Redis (no Redis server is configured); there is nothing to check.",
             failureStatus,
             tags,
             timeout));
-    }
-
-    private sealed class NotRedisHealthCheck : IHealthCheck
-    {
-        public static readonly NotRedisHealthCheck Instance = new();
-
-        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-            Task.FromResult(HealthCheckResult.Healthy("The session store is not Redis (no Redis server is configured); there is nothing to check."));
     }
 }

@@ -28,21 +28,12 @@ public static class SqliteSessionStoreHealthChecksBuilderExtensions
         TimeSpan? timeout = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        return builder.Add(new HealthCheckRegistration(
+        return builder.Add(StoreHealthCheck.Registration<SqliteSessionStore>(
             name ?? DefaultName,
-            static provider => provider.GetRequiredService<ISessionStore>().GetService(typeof(SqliteSessionStore)) is SqliteSessionStore store
-                ? new SqliteSessionStoreHealthCheck(store)
-                : NotSqliteHealthCheck.Instance,
+            static store => new SqliteSessionStoreHealthCheck(store),
+            "The session store is not SQLite (no database file is configured); there is nothing to check.",
             failureStatus,
             tags,
             timeout));
-    }
-
-    private sealed class NotSqliteHealthCheck : IHealthCheck
-    {
-        public static readonly NotSqliteHealthCheck Instance = new();
-
-        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-            Task.FromResult(HealthCheckResult.Healthy("The session store is not SQLite (no database file is configured); there is nothing to check."));
     }
 }
