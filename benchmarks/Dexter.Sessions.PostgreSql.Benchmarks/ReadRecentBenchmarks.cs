@@ -1,3 +1,4 @@
+using Dexter.Sessions.Redis.Benchmarks;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.Options;
 

@@ -10,7 +10,6 @@
 //   DEXTER_SUMMARIZE_LLM=true                         summaries written by the model
 //   DEXTER_ENCRYPT_AT_REST=true                       conversations (tool calls included) encrypted in the store (Data
 //                                                    Protection keys in DEXTER_KEYS_PATH, else Data Protection's default place)
-using System.ClientModel;
 using System.ComponentModel;
 using System.Text.Json;
 using Dexter.Sessions;
@@ -22,7 +21,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using OpenAI;
 
 string? sessionFile = null;
 var questions = new List<string>();
@@ -50,32 +48,10 @@ if (questions.Count == 0)
     questions.AddRange(["What is Bitcoin?", "Why is it valuable?", "How do miners earn rewards?"]);
 }
 
-// The original system's variable names (REDIS_URL, DEXTER_*) are read because the sample opts in to them.
-var configuration = new ConfigurationBuilder()
-    .AddEnvironmentVariables()
-    .AddDexterSessionsEnvironmentVariables()
-    .Build();
-var services = new ServiceCollection()
-    .AddSingleton<IConfiguration>(configuration)
-    .AddLogging(logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
-
-var apiKey = configuration["OPENAI_API_KEY"];
-if (string.IsNullOrWhiteSpace(apiKey))
-{
-    services.AddChatClient(new OfflineChatClient());
-}
-else
-{
-    var clientOptions = new OpenAIClientOptions();
-    if (configuration["OPENAI_BASE_URL"] is { Length: > 0 } baseUrl)
-    {
-        clientOptions.Endpoint = new Uri(baseUrl);
-    }
-
-    services.AddChatClient(new OpenAIClient(new ApiKeyCredential(apiKey), clientOptions)
-        .GetChatClient(configuration["OPENAI_MODEL"] is { Length: > 0 } model ? model : "gpt-4o-mini")
-        .AsIChatClient());
-}
+// The original system's variable names (REDIS_URL, DEXTER_*) are read because the sample opts in to them; the model is the
+// offline one unless OPENAI_API_KEY is set (samples/Shared/SampleModel.cs).
+var configuration = SampleModel.Configuration();
+var services = SampleModel.Services(configuration);
 
 services.AddSampleDataProtection(configuration);
 services.AddDexterSessions()
@@ -105,7 +81,7 @@ catch (Exception ex) when (ex is OptionsValidationException or InvalidOperationE
 }
 
 var store = agent.GetService<ISessionStore>()!;
-Console.WriteLine($"Model:   {(string.IsNullOrWhiteSpace(apiKey) ? "offline sample model (set OPENAI_API_KEY for a real one)" : "OpenAI-compatible endpoint")}");
+Console.WriteLine($"Model:   {SampleModel.Describe(configuration)}");
 Console.WriteLine($"Store:   {SampleStores.Describe(store, typeof(RedisSessionStore), typeof(InMemorySessionStore))}");
 
 try

@@ -11,7 +11,6 @@
 //   DEXTER_SUMMARIZE_LLM=true                         summaries written by the model
 //   DEXTER_ENCRYPT_AT_REST=true                       conversations encrypted in the store (Data Protection keys in
 //                                                    DEXTER_KEYS_PATH, else Data Protection's default place)
-using System.ClientModel;
 using Dexter.Sessions;
 using Dexter.Sessions.PostgreSql;
 using Dexter.Sessions.Redis;
@@ -22,7 +21,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using OpenAI;
 
 string? sessionId = null;
 var questions = new List<string>();
@@ -56,32 +54,10 @@ if (questions.Count == 0)
     questions.AddRange(["What is Bitcoin?", "Why is it valuable?", "How do miners earn rewards?"]);
 }
 
-// The original system's variable names (REDIS_URL, DEXTER_*) are read because the sample opts in to them.
-var configuration = new ConfigurationBuilder()
-    .AddEnvironmentVariables()
-    .AddDexterSessionsEnvironmentVariables()
-    .Build();
-var services = new ServiceCollection()
-    .AddSingleton<IConfiguration>(configuration)
-    .AddLogging(logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
-
-var apiKey = configuration["OPENAI_API_KEY"];
-if (string.IsNullOrWhiteSpace(apiKey))
-{
-    services.AddChatClient(new OfflineChatClient());
-}
-else
-{
-    var clientOptions = new OpenAIClientOptions();
-    if (configuration["OPENAI_BASE_URL"] is { Length: > 0 } baseUrl)
-    {
-        clientOptions.Endpoint = new Uri(baseUrl);
-    }
-
-    services.AddChatClient(new OpenAIClient(new ApiKeyCredential(apiKey), clientOptions)
-        .GetChatClient(configuration["OPENAI_MODEL"] is { Length: > 0 } model ? model : "gpt-4o-mini")
-        .AsIChatClient());
-}
+// The original system's variable names (REDIS_URL, DEXTER_*) are read because the sample opts in to them; the model is the
+// offline one unless OPENAI_API_KEY is set (samples/Shared/SampleModel.cs).
+var configuration = SampleModel.Configuration();
+var services = SampleModel.Services(configuration);
 
 // The session store, from the environment: the first one configured wins; none set: in memory.
 var sessions = services.AddDexterSessions();
@@ -130,7 +106,7 @@ if (questions.Find(q => string.IsNullOrWhiteSpace(q) || q.Length > maxQueryLengt
 sessionId ??= SessionId.New();
 
 Console.WriteLine($"Session: {sessionId}");
-Console.WriteLine($"Model:   {(string.IsNullOrWhiteSpace(apiKey) ? "offline sample model (set OPENAI_API_KEY for a real one)" : "OpenAI-compatible endpoint")}");
+Console.WriteLine($"Model:   {SampleModel.Describe(configuration)}");
 Console.WriteLine($"Store:   {SampleStores.Describe(store, typeof(RedisSessionStore), typeof(PostgreSqlSessionStore), typeof(SqliteSessionStore), typeof(InMemorySessionStore))}");
 Console.WriteLine($"Context: {provider.GetRequiredService<IMessageSelector>().GetType().Name}");
 Console.WriteLine();

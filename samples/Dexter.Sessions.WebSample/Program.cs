@@ -7,10 +7,8 @@
 //   BACKEND_API_KEY=... / JWT_SECRET=... / SECURE_COOKIES=true        endpoint security
 //   DEXTER_RATE_LIMIT_PER_MINUTE=10                                   queries per session per minute (0 = off)
 //   DEXTER_ENCRYPT_AT_REST=true [DEXTER_KEYS_PATH=keys]               conversations encrypted in the store (Data Protection)
-using System.ClientModel;
 using Dexter.Sessions.Samples;
 using Microsoft.Extensions.AI;
-using OpenAI;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -24,7 +22,7 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]))
 // because the sample opts in to them; an application that does not make this call keeps those names to itself.
 builder.Configuration.AddDexterSessionsEnvironmentVariables();
 
-builder.Services.AddChatClient(CreateChatClient(builder.Configuration));
+builder.Services.AddChatClient(SampleModel.Create(builder.Configuration));
 builder.Services.AddDexterSessions()
     .UseRedisWhenConfigured()               // REDIS_URL -> Redis, in memory otherwise
     .UseRedisRateLimits()                   // with Redis, every instance shares the rate limits
@@ -52,21 +50,4 @@ static void AddPageSecurityHeaders(IHeaderDictionary headers)
         "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; " +
         "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
     headers["Referrer-Policy"] = "no-referrer";
-}
-
-static IChatClient CreateChatClient(IConfiguration configuration)
-{
-    if (configuration["OPENAI_API_KEY"] is not { Length: > 0 } apiKey)
-    {
-        return new OfflineChatClient();
-    }
-
-    var options = new OpenAIClientOptions();
-    if (configuration["OPENAI_BASE_URL"] is { Length: > 0 } baseUrl)
-    {
-        options.Endpoint = new Uri(baseUrl);
-    }
-
-    var model = configuration["OPENAI_MODEL"] is { Length: > 0 } name ? name : "gpt-4o-mini";
-    return new OpenAIClient(new ApiKeyCredential(apiKey), options).GetChatClient(model).AsIChatClient();
 }
