@@ -1,7 +1,6 @@
+using Dexter.Sessions.Testing;
 using System.Text;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Dexter.Sessions.Sqlite.Tests;
@@ -21,40 +20,10 @@ public sealed class EncryptedSqliteSessionStoreTests
     [TearDown]
     public void DeleteDatabase() => _database.Dispose();
 
-    private static Message SecretTurn() => new()
-    {
-        Query = Marker + " query",
-        Answer = Marker + " answer",
-        Summary = Marker + " summary",
-        CreatedAt = new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero),
-        Embedding = new[] { 0.5f, -0.25f, 0.125f },
-        ChatMessages =
-        [
-            new ChatMessage(ChatRole.User, Marker + " query"),
-            new ChatMessage(ChatRole.Assistant, [new FunctionCallContent("c1", "lookup", new Dictionary<string, object?> { ["q"] = Marker })]),
-            new ChatMessage(ChatRole.Tool, [new FunctionResultContent("c1", Marker + " result")]),
-            new ChatMessage(ChatRole.Assistant, Marker + " answer"),
-        ],
-    };
+    private static Message SecretTurn() => EncryptionAtRestSecrets.Turn(Marker);
 
-    private ServiceProvider Provider(bool encrypt, bool encryptionFirst)
-    {
-        var services = new ServiceCollection();
-        services.AddDataProtection().UseEphemeralDataProtectionProvider();
-        var sessions = services.AddDexterSessions();
-        if (encrypt && encryptionFirst)
-        {
-            sessions.UseEncryptionAtRest();
-        }
-
-        sessions.UseSqlite(o => o.Path = _database.Path);
-        if (encrypt && !encryptionFirst)
-        {
-            sessions.UseEncryptionAtRest();
-        }
-
-        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
-    }
+    private ServiceProvider Provider(bool encrypt, bool encryptionFirst) =>
+        EncryptionAtRestSecrets.Provider(sessions => sessions.UseSqlite(o => o.Path = _database.Path), encrypt, encryptionFirst);
 
     /// <summary>Every byte SQLite wrote (the database, its write-ahead log), as UTF-8 text.</summary>
     private string FileBytes()
@@ -69,31 +38,11 @@ public sealed class EncryptedSqliteSessionStoreTests
         return text.ToString();
     }
 
-    private static async Task WriteSecretsAsync(ISessionStore store, string id)
-    {
-        await store.CreateAsync(id, OwnerMarker);
-        await store.AppendAsync(id, SecretTurn());
-        await store.UpdateEmbeddingsAsync(id, [SecretTurn() with { Id = 1, Embedding = new[] { 1f, 2f, 3f } }]);
-        await WriteSummariesAsync(store, id);
-    }
+    private static Task WriteSecretsAsync(ISessionStore store, string id) => EncryptionAtRestSecrets.WriteAsync(store, id, Marker, OwnerMarker);
 
-    private static readonly SessionSummary SecretSummary = new(Marker + " rolling summary", 2, new DateTimeOffset(2026, 11, 25, 13, 0, 0, TimeSpan.FromHours(1)));
+    private static Task WriteSummariesAsync(ISessionStore store, string id) => EncryptionAtRestSecrets.WriteSummariesAsync(store, id, Marker);
 
-    /// <summary>A second turn whose summary is written after it was recorded, and the session's rolling summary.</summary>
-    private static async Task WriteSummariesAsync(ISessionStore store, string id)
-    {
-        await store.AppendAsync(id, SecretTurn() with { Summary = "pending" });
-        Assert.That(await store.UpdateTurnSummaryAsync(id, 2, Marker + " late summary"), Is.True);
-        Assert.That(await store.TrySetSummaryAsync(id, SecretSummary, expectedThroughTurnId: 0), Is.True);
-    }
-
-    private static async Task AssertSummariesReadBackAsync(ISessionStore store, string id)
-    {
-        var turns = await store.GetRecentAsync(id, 10);
-        Assert.That(turns[0], Is.EqualTo(SecretTurn() with { Id = 1, Embedding = new[] { 1f, 2f, 3f } }));
-        Assert.That(turns[1], Is.EqualTo(SecretTurn() with { Id = 2, Summary = Marker + " late summary" }));
-        Assert.That(await store.GetSummaryAsync(id), Is.EqualTo(SecretSummary));
-    }
+    private static Task AssertSummariesReadBackAsync(ISessionStore store, string id) => EncryptionAtRestSecrets.AssertSummariesReadBackAsync(store, id, Marker);
 
     [TestCase(true)]
     [TestCase(false)]
