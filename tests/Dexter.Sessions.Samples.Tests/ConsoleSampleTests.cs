@@ -98,12 +98,12 @@ public sealed partial class ConsoleSampleTests
         });
     }
 
-    [Test]
-    public async Task Run_TwiceWithRedisAndTheSameSession_ContinuesTheStoredSessionToSixTurns()
+    /// <summary>
+    /// Runs the sample twice on one session with <paramref name="settings"/>: the first run records turns 1-3 on <paramref name="store"/>,
+    /// the second continues to 6, and its first answer saw the first run's questions.
+    /// </summary>
+    private static async Task AssertContinuesToSixTurnsAsync(Dictionary<string, string?> settings, string store)
     {
-        await using var redis = await RedisServer.StartAsync();
-        var settings = new Dictionary<string, string?> { ["REDIS_URL"] = $"redis://{redis.Endpoint}/0" };
-
         var first = await SampleProcess.RunAsync(Sample, settings, "--session", "continued-session");
         var second = await SampleProcess.RunAsync(Sample, settings, "--session", "continued-session");
 
@@ -111,13 +111,22 @@ public sealed partial class ConsoleSampleTests
         {
             Assert.That(first.ExitCode, Is.Zero, first.Error);
             Assert.That(second.ExitCode, Is.Zero, second.Error);
-            Assert.That(first.Output, Does.Contain("Store:   RedisSessionStore"));
+            Assert.That(first.Output, Does.Contain("Store:   " + store));
             Assert.That(first.Output, Does.Contain("Total turns: 3"));
             Assert.That(second.Output, Does.Contain("Total turns: 6"));
             Assert.That(TurnLine().Matches(second.Output).Select(m => m.Groups[1].Value), Is.EqualTo(new[] { "1", "2", "3", "4", "5", "6" }));
             Assert.That(second.Output, Does.Contain("A: Following up on your earlier questions \"What is Bitcoin?\", \"Why is it valuable?\", \"How do miners earn rewards?\""),
                 "the second run's first answer saw the first run's turns");
         });
+    }
+
+    [Test]
+    public async Task Run_TwiceWithRedisAndTheSameSession_ContinuesTheStoredSessionToSixTurns()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var settings = new Dictionary<string, string?> { ["REDIS_URL"] = $"redis://{redis.Endpoint}/0" };
+
+        await AssertContinuesToSixTurnsAsync(settings, "RedisSessionStore");
     }
 
     [Test]
@@ -128,18 +137,7 @@ public sealed partial class ConsoleSampleTests
         {
             var settings = new Dictionary<string, string?> { ["DEXTER_SQLITE_PATH"] = Path.Combine(directory.FullName, "sessions.db") };
 
-            var first = await SampleProcess.RunAsync(Sample, settings, "--session", "continued-session");
-            var second = await SampleProcess.RunAsync(Sample, settings, "--session", "continued-session");
-
-            Assert.Multiple(() =>
-            {
-                Assert.That(first.ExitCode, Is.Zero, first.Error);
-                Assert.That(second.ExitCode, Is.Zero, second.Error);
-                Assert.That(first.Output, Does.Contain("Store:   SqliteSessionStore"));
-                Assert.That(first.Output, Does.Contain("Total turns: 3"));
-                Assert.That(second.Output, Does.Contain("Total turns: 6"));
-                Assert.That(TurnLine().Matches(second.Output).Select(m => m.Groups[1].Value), Is.EqualTo(new[] { "1", "2", "3", "4", "5", "6" }));
-            });
+            await AssertContinuesToSixTurnsAsync(settings, "SqliteSessionStore");
         }
         finally
         {
@@ -168,20 +166,7 @@ public sealed partial class ConsoleSampleTests
         await using var postgres = await PostgreSqlServer.StartAsync();
         var settings = new Dictionary<string, string?> { ["DEXTER_POSTGRES_URL"] = postgres.Url };
 
-        var first = await SampleProcess.RunAsync(Sample, settings, "--session", "continued-session");
-        var second = await SampleProcess.RunAsync(Sample, settings, "--session", "continued-session");
-
-        Assert.Multiple(() =>
-        {
-            Assert.That(first.ExitCode, Is.Zero, first.Error);
-            Assert.That(second.ExitCode, Is.Zero, second.Error);
-            Assert.That(first.Output, Does.Contain("Store:   PostgreSqlSessionStore"));
-            Assert.That(first.Output, Does.Contain("Total turns: 3"));
-            Assert.That(second.Output, Does.Contain("Total turns: 6"));
-            Assert.That(TurnLine().Matches(second.Output).Select(m => m.Groups[1].Value), Is.EqualTo(new[] { "1", "2", "3", "4", "5", "6" }));
-            Assert.That(second.Output, Does.Contain("A: Following up on your earlier questions \"What is Bitcoin?\", \"Why is it valuable?\", \"How do miners earn rewards?\""),
-                "the second run's first answer saw the first run's turns");
-        });
+        await AssertContinuesToSixTurnsAsync(settings, "PostgreSqlSessionStore");
     }
 
     [Test]

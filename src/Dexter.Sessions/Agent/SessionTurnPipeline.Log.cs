@@ -59,5 +59,8 @@ public sealed partial class SessionTurnPipeline
 
         [LoggerMessage(EventId = 1023, Level = LogLevel.Debug, Message = "The summary of turn {MessageId} of session {SessionId} was not written: the turn or the session is gone.")]
         public static partial void TurnSummaryNotWritten(ILogger logger, string sessionId, int messageId);
+
+        [LoggerMessage(EventId = 1024, Level = LogLevel.Debug, Message = "The rolling summary update after turn {MessageId} of session {SessionId} stopped with the caller's cancellation; the turn is recorded and the next turn folds what it would have.")]
+        public static partial void FollowUpCancelled(ILogger logger, string sessionId, int messageId);
     }
 }

@@ -489,6 +489,11 @@ public sealed partial class SessionTurnPipeline
             {
                 await FoldAsync(sessionId, recorded.Id, cancellationToken).ConfigureAwait(false);
             }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // The turn is recorded; the caller's cancellation only stops the fold, which the next turn does.
+                Log.FollowUpCancelled(_logger, sessionId, recorded.Id);
+            }
             catch (Exception ex)
             {
                 Log.FollowUpFailed(_logger, sessionId, recorded.Id, ex);

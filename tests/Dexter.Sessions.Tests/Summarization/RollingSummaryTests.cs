@@ -144,6 +144,28 @@ public sealed class RollingSummaryTests : AgentTestBase
     }
 
     [Test]
+    public async Task CompleteAsync_CallerCancelsDuringTheFold_TurnIsRecordedAndTheNextTurnFolds()
+    {
+        using var cancel = new CancellationTokenSource();
+        var rolling = new CancellingRollingSummarizer(cancel);
+        var pipeline = new SessionTurnPipeline(_store, null, null, Options.Create(new DexterSessionsOptions { MaxContextMessages = 1 }), _clock, _logger, rolling);
+        var agent = new DexterAgent(_model, pipeline);
+        await agent.RunAsync("Question 1", _sessionId);
+
+        var response = await agent.RunAsync("Question 2", _sessionId, cancel.Token);
+        var afterCancel = await Summary();
+        await agent.RunAsync("Question 3", _sessionId);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(response.Turn.Id, Is.EqualTo(2), "the cancelled fold did not undo the recorded turn");
+            Assert.That(afterCancel, Is.Null);
+            Assert.That(LoggedEvents(), Does.Contain(1024).And.Not.Contain(1021));
+            Assert.That((await Summary())!.ThroughTurnId, Is.EqualTo(2), "the next turn folded turns 1 and 2");
+        });
+    }
+
+    [Test]
     public async Task RunAsync_RollingSummaryOff_NothingIsFoldedOrRead()
     {
         var rolling = new RecordingRollingSummarizer();
@@ -232,6 +254,23 @@ public sealed class RollingSummaryTests : AgentTestBase
             }
 
             return new(previousSummary + string.Concat(turns.Select(t => $"[{t.Id}]")));
+        }
+    }
+
+    /// <summary>Cancels the caller's token on its first fold (as a caller that gives up just after the answer), then folds with extractive lines.</summary>
+    private sealed class CancellingRollingSummarizer(CancellationTokenSource cancel) : IRollingSummarizer
+    {
+        private int _calls;
+
+        public ValueTask<string> FoldAsync(string? previousSummary, IReadOnlyList<Message> turns, int maxTokens, CancellationToken cancellationToken = default)
+        {
+            if (Interlocked.Increment(ref _calls) == 1)
+            {
+                cancel.Cancel();
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            return new ExtractiveRollingSummarizer().FoldAsync(previousSummary, turns, maxTokens, cancellationToken);
         }
     }
 
