@@ -40,6 +40,18 @@ internal sealed partial class PostgreSqlSchema
             FROM s
             RETURNING turn_id
             """;
+        // The same insert, but only into a session that exists and has not expired: no row when it does not.
+        AppendToExisting = $"""
+            WITH s AS (
+                UPDATE {Sessions} AS s
+                    SET last_id = s.last_id + 1, turn_count = s.turn_count + 1, last_activity_at = $2, expires_at = $3
+                    WHERE s.session_id = $1 AND s.expires_at > $2
+                RETURNING s.last_id, s.turn_count)
+            INSERT INTO {Turns} (session_id, turn_id, seq, record, embedding)
+            SELECT $1, s.last_id, s.turn_count, '\x7b226964223a'::bytea || convert_to(s.last_id::text, 'UTF8') || '\x2c'::bytea || substr($4, 2), $5
+            FROM s
+            RETURNING turn_id
+            """;
         DeleteIfExpired = $"DELETE FROM {Sessions} WHERE session_id = $1 AND expires_at <= $2";
         Get = $"""
             SELECT t.record, t.embedding FROM {Sessions} s LEFT JOIN {Turns} t ON t.session_id = s.session_id
@@ -110,6 +122,8 @@ internal sealed partial class PostgreSqlSchema
     public string Description { get; }
 
     public string Append { get; }
+
+    public string AppendToExisting { get; }
 
     public string DeleteIfExpired { get; }
 

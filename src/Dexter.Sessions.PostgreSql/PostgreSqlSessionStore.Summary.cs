@@ -35,7 +35,7 @@ public sealed partial class PostgreSqlSessionStore
 
             if (!TurnRecordSerializer.TryDeserialize(record, out var turn, out var problem))
             {
-                throw Corrupt(sessionId, "a turn record cannot be read: " + problem);
+                throw CorruptRecord(sessionId, record, problem);
             }
 
             var update = new NpgsqlCommand(_schema.UpdateTurnRecord, connection, transaction);

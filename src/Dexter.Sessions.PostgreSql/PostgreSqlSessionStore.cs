@@ -298,7 +298,14 @@ public sealed partial class PostgreSqlSessionStore : ISessionStore, IDisposable,
     }
 
     /// <inheritdoc />
-    public async Task<Message> AppendAsync(string sessionId, Message message, CancellationToken cancellationToken = default)
+    public async Task<Message> AppendAsync(string sessionId, Message message, CancellationToken cancellationToken = default) =>
+        (await AppendCoreAsync(sessionId, message, mustExist: false, cancellationToken).ConfigureAwait(false))!;
+
+    /// <inheritdoc />
+    public Task<Message?> AppendToExistingAsync(string sessionId, Message message, CancellationToken cancellationToken = default) =>
+        AppendCoreAsync(sessionId, message, mustExist: true, cancellationToken);
+
+    private async Task<Message?> AppendCoreAsync(string sessionId, Message message, bool mustExist, CancellationToken cancellationToken)
     {
         SessionId.ThrowIfInvalid(sessionId);
         ArgumentNullException.ThrowIfNull(message);
@@ -308,13 +315,19 @@ public sealed partial class PostgreSqlSessionStore : ISessionStore, IDisposable,
         {
             for (var attempt = 1; ; attempt++)
             {
-                var command = Command(connection, _schema.Append, sessionId, now, now + _ttl);
+                var command = Command(connection, mustExist ? _schema.AppendToExisting : _schema.Append, sessionId, now, now + _ttl);
                 await using var commandScope = command.ConfigureAwait(false);
                 command.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = record, NpgsqlDbType = NpgsqlDbType.Bytea });
                 command.Parameters.Add(new NpgsqlParameter<byte[]?> { TypedValue = embedding, NpgsqlDbType = NpgsqlDbType.Bytea });
                 if (await command.ExecuteScalarAsync(token).ConfigureAwait(false) is int assigned)
                 {
                     return assigned;
+                }
+
+                // Deleted or expired: a session that had to exist stays gone.
+                if (mustExist)
+                {
+                    return 0;
                 }
 
                 // The session expired but is not deleted yet: delete it (its turns go with it) and start it again at id 1.
@@ -332,6 +345,11 @@ public sealed partial class PostgreSqlSessionStore : ISessionStore, IDisposable,
                 await delete.ExecuteNonQueryAsync(token).ConfigureAwait(false);
             }
         }, cancellationToken).ConfigureAwait(false);
+
+        if (id == 0)
+        {
+            return null;
+        }
 
         Log.TurnAppended(_logger, id, sessionId);
         return message with { Id = id };
@@ -708,7 +726,7 @@ public sealed partial class PostgreSqlSessionStore : ISessionStore, IDisposable,
         var record = reader.GetFieldValue<byte[]>(0);
         if (!TurnRecordSerializer.TryDeserialize(record, out var message, out var problem))
         {
-            throw Corrupt(sessionId, "a turn record cannot be read: " + problem);
+            throw CorruptRecord(sessionId, record, problem);
         }
 
         if (!reader.IsDBNull(1))
@@ -730,6 +748,16 @@ public sealed partial class PostgreSqlSessionStore : ISessionStore, IDisposable,
         Log.CorruptRecord(_logger, sessionId, problem);
         return new SessionStoreException(
             $"The session '{sessionId}' in PostgreSQL at {Endpoint} cannot be read: {problem}. " +
+            "Other sessions are not affected; delete this session (DeleteAsync) to start it again.",
+            sessionId,
+            innerException: null);
+    }
+
+    private SessionStoreException CorruptRecord(string sessionId, ReadOnlySpan<byte> record, string problem)
+    {
+        Log.CorruptRecord(_logger, sessionId, "a turn record cannot be read: " + problem);
+        return new SessionStoreException(
+            $"{TurnRecordSerializer.DescribeUnreadable(record, sessionId)} in PostgreSQL at {Endpoint} cannot be read: its record {problem}. " +
             "Other sessions are not affected; delete this session (DeleteAsync) to start it again.",
             sessionId,
             innerException: null);

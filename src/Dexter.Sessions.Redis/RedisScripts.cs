@@ -12,8 +12,12 @@ namespace Dexter.Sessions.Redis;
 /// </remarks>
 internal static class RedisScripts
 {
-    /// <summary>ARGV: now, ttl, record without its id (<c>{"v":…}</c>). Returns the new turn's id.</summary>
+    /// <summary>
+    /// ARGV: now, ttl, record without its id (<c>{"v":…}</c>), and <c>1</c> to append only to an existing session. Returns the
+    /// new turn's id, or 0 when the session had to exist and does not.
+    /// </summary>
     public const string Append = """
+        if ARGV[4] == '1' and redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
         local id = redis.call('HINCRBY', KEYS[1], 'last', 1)
         redis.call('HSETNX', KEYS[1], 'created', ARGV[1])
         redis.call('HSET', KEYS[1], 'activity', ARGV[1])

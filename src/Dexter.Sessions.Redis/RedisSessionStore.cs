@@ -261,7 +261,14 @@ public sealed partial class RedisSessionStore : ISessionStore, IDisposable, IAsy
     }
 
     /// <inheritdoc />
-    public async Task<Message> AppendAsync(string sessionId, Message message, CancellationToken cancellationToken = default)
+    public async Task<Message> AppendAsync(string sessionId, Message message, CancellationToken cancellationToken = default) =>
+        (await AppendCoreAsync(sessionId, message, mustExist: false, cancellationToken).ConfigureAwait(false))!;
+
+    /// <inheritdoc />
+    public Task<Message?> AppendToExistingAsync(string sessionId, Message message, CancellationToken cancellationToken = default) =>
+        AppendCoreAsync(sessionId, message, mustExist: true, cancellationToken);
+
+    private async Task<Message?> AppendCoreAsync(string sessionId, Message message, bool mustExist, CancellationToken cancellationToken)
     {
         SessionId.ThrowIfInvalid(sessionId);
         ArgumentNullException.ThrowIfNull(message);
@@ -271,7 +278,7 @@ public sealed partial class RedisSessionStore : ISessionStore, IDisposable, IAsy
         try
         {
             var database = await GetDatabaseAsync(sessionId).ConfigureAwait(false);
-            result = await database.ScriptEvaluateAsync(RedisScripts.Append, Keys(sessionId), [Now(), _ttlMilliseconds, record]).ConfigureAwait(false);
+            result = await database.ScriptEvaluateAsync(RedisScripts.Append, Keys(sessionId), [Now(), _ttlMilliseconds, record, mustExist ? 1 : 0]).ConfigureAwait(false);
         }
         catch (Exception e) when (IsRedisFailure(e))
         {
@@ -279,6 +286,11 @@ public sealed partial class RedisSessionStore : ISessionStore, IDisposable, IAsy
         }
 
         var id = (int)result;
+        if (id == 0)
+        {
+            return null;
+        }
+
         Log.TurnAppended(_logger, id, sessionId);
         return message with { Id = id };
     }
@@ -561,7 +573,7 @@ public sealed partial class RedisSessionStore : ISessionStore, IDisposable, IAsy
     private Message Deserialize(string sessionId, RedisValue record) =>
         TurnRecordSerializer.TryDeserialize((byte[])record!, out var message, out var problem)
             ? message
-            : throw Corrupt(sessionId, "a turn record cannot be read: " + problem, cause: null);
+            : throw CorruptRecord(sessionId, (byte[])record!, problem);
 
     private SessionStoreException Corrupt(string sessionId, string problem, Exception? cause)
     {
@@ -573,9 +585,19 @@ public sealed partial class RedisSessionStore : ISessionStore, IDisposable, IAsy
             cause);
     }
 
-    private static bool IsRedisFailure(Exception e) => e is RedisException or TimeoutException or SocketException;
+    private SessionStoreException CorruptRecord(string sessionId, ReadOnlySpan<byte> record, string problem)
+    {
+        Log.CorruptRecord(_logger, sessionId, "a turn record cannot be read: " + problem);
+        return new SessionStoreException(
+            $"{TurnRecordSerializer.DescribeUnreadable(record, sessionId)} in Redis at {_endpoint} cannot be read: its record {problem}. " +
+            "Other sessions are not affected; delete this session (DeleteAsync) to start it again.",
+            sessionId,
+            innerException: null);
+    }
 
-    private SessionStoreException Translate(Exception e, string? sessionId)
+    internal static bool IsRedisFailure(Exception e) => e is RedisException or TimeoutException or SocketException;
+
+    internal SessionStoreException Translate(Exception e, string? sessionId)
     {
         var unavailable = e is RedisConnectionException or TimeoutException or SocketException ||
             (e is RedisServerException && e.Message.StartsWith("LOADING", StringComparison.Ordinal)) ||

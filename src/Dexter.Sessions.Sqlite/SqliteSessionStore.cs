@@ -274,7 +274,14 @@ public sealed partial class SqliteSessionStore : ISessionStore, IDisposable
     }
 
     /// <inheritdoc />
-    public async Task<Message> AppendAsync(string sessionId, Message message, CancellationToken cancellationToken = default)
+    public async Task<Message> AppendAsync(string sessionId, Message message, CancellationToken cancellationToken = default) =>
+        (await AppendCoreAsync(sessionId, message, mustExist: false, cancellationToken).ConfigureAwait(false))!;
+
+    /// <inheritdoc />
+    public Task<Message?> AppendToExistingAsync(string sessionId, Message message, CancellationToken cancellationToken = default) =>
+        AppendCoreAsync(sessionId, message, mustExist: true, cancellationToken);
+
+    private async Task<Message?> AppendCoreAsync(string sessionId, Message message, bool mustExist, CancellationToken cancellationToken)
     {
         SessionId.ThrowIfInvalid(sessionId);
         ArgumentNullException.ThrowIfNull(message);
@@ -288,15 +295,22 @@ public sealed partial class SqliteSessionStore : ISessionStore, IDisposable
             long turnId, seq;
             using (var next = Command(
                 connection,
-                _purgeExpiredSql +
-                $"""
-                INSERT INTO {_schema.Sessions} ("session_id", "owner", "created_at", "last_activity_at", "expires_at", "last_id", "last_seq", "turn_count")
-                VALUES ($id, NULL, $now, $now, $expires, 1, 1, 1)
-                ON CONFLICT ("session_id") DO UPDATE SET
-                    "last_id" = "last_id" + 1, "last_seq" = "last_seq" + 1, "turn_count" = "turn_count" + 1,
-                    "last_activity_at" = $now, "expires_at" = $expires
-                RETURNING "last_id", "last_seq";
-                """,
+                _purgeExpiredSql + (mustExist
+                    ? $"""
+                    UPDATE {_schema.Sessions} SET
+                        "last_id" = "last_id" + 1, "last_seq" = "last_seq" + 1, "turn_count" = "turn_count" + 1,
+                        "last_activity_at" = $now, "expires_at" = $expires
+                    WHERE "session_id" = $id
+                    RETURNING "last_id", "last_seq";
+                    """
+                    : $"""
+                    INSERT INTO {_schema.Sessions} ("session_id", "owner", "created_at", "last_activity_at", "expires_at", "last_id", "last_seq", "turn_count")
+                    VALUES ($id, NULL, $now, $now, $expires, 1, 1, 1)
+                    ON CONFLICT ("session_id") DO UPDATE SET
+                        "last_id" = "last_id" + 1, "last_seq" = "last_seq" + 1, "turn_count" = "turn_count" + 1,
+                        "last_activity_at" = $now, "expires_at" = $expires
+                    RETURNING "last_id", "last_seq";
+                    """),
                 sessionId,
                 now))
             {
@@ -304,7 +318,8 @@ public sealed partial class SqliteSessionStore : ISessionStore, IDisposable
                 using var reader = await next.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    throw new UnreachableException("INSERT … RETURNING returned no row.");
+                    // Only an append to an existing session finds no row: the session was deleted or has expired (purged above).
+                    return mustExist ? 0 : throw new UnreachableException("INSERT … RETURNING returned no row.");
                 }
 
                 (turnId, seq) = (reader.GetInt64(0), reader.GetInt64(1));
@@ -315,6 +330,11 @@ public sealed partial class SqliteSessionStore : ISessionStore, IDisposable
             await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             return (int)turnId;
         }, cancellationToken).ConfigureAwait(false);
+
+        if (id == 0)
+        {
+            return null;
+        }
 
         Log.TurnAppended(_logger, id, sessionId);
         return message with { Id = id };
@@ -672,7 +692,7 @@ public sealed partial class SqliteSessionStore : ISessionStore, IDisposable
             var record = reader.GetFieldValue<byte[]>(0);
             if (!TurnRecordSerializer.TryDeserialize(record, out var turn, out var problem))
             {
-                throw Corrupt(sessionId, "a turn record cannot be read: " + problem);
+                throw CorruptRecord(sessionId, record, problem);
             }
 
             if (!reader.IsDBNull(1))
@@ -714,6 +734,16 @@ public sealed partial class SqliteSessionStore : ISessionStore, IDisposable
         Log.CorruptRecord(_logger, sessionId, problem);
         return new SessionStoreException(
             $"The session '{sessionId}' in the SQLite database {_path} cannot be read: {problem}. " +
+            "Other sessions are not affected; delete this session (DeleteAsync) to start it again.",
+            sessionId,
+            innerException: null);
+    }
+
+    private SessionStoreException CorruptRecord(string sessionId, ReadOnlySpan<byte> record, string problem)
+    {
+        Log.CorruptRecord(_logger, sessionId, "a turn record cannot be read: " + problem);
+        return new SessionStoreException(
+            $"{TurnRecordSerializer.DescribeUnreadable(record, sessionId)} in the SQLite database {_path} cannot be read: its record {problem}. " +
             "Other sessions are not affected; delete this session (DeleteAsync) to start it again.",
             sessionId,
             innerException: null);

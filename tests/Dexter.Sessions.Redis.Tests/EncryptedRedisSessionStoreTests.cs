@@ -121,7 +121,7 @@ public sealed class EncryptedRedisSessionStoreTests
     }
 
     [Test]
-    public async Task GetAsync_ByteFlippedInTheStoredRecord_ThrowsNamingSessionAndTurn()
+    public async Task GetAsync_AByteDamagedAnywhereInTheStoredRecord_ThrowsNamingSessionAndTurn()
     {
         var prefix = "tamper:" + Guid.NewGuid().ToString("N")[..8] + ":";
         await using var provider = Provider(prefix, encrypt: true, encryptionFirst: true);
@@ -129,20 +129,63 @@ public sealed class EncryptedRedisSessionStoreTests
         var id = SessionId.New();
         await store.AppendAsync(id, SecretTurn());
         await store.AppendAsync(id, SecretTurn());
-
         var key = prefix + "{" + id + "}:turns";
         var database = _connection.GetDatabase();
-        var record = (string)(await database.ListGetByIndexAsync(key, 1))!;
-        var at = record.IndexOf(EncryptingSessionStore.CiphertextPrefix, StringComparison.Ordinal) + EncryptingSessionStore.CiphertextPrefix.Length + 30;
-        var flipped = record[..at] + (record[at] == 'A' ? 'B' : 'A') + record[(at + 1)..];
-        await database.ListSetByIndexAsync(key, 1, flipped);
+        var record = (byte[])(await database.ListGetByIndexAsync(key, 1))!;
+        var idPrefix = System.Text.Encoding.UTF8.GetByteCount("{\"id\":2,");
 
-        var e = Assert.ThrowsAsync<SessionStoreException>(() => store.GetAsync(id));
+        // A fixed, seeded set of positions across the whole record: its start, its end, and 48 between.
+        var random = new Random(18);
+        var positions = new SortedSet<int> { 0, idPrefix, record.Length / 2, record.Length - 1 };
+        while (positions.Count < 52)
+        {
+            positions.Add(random.Next(record.Length));
+        }
+
+        var outcomes = new List<string>();
+        foreach (var at in positions)
+        {
+            var damaged = (byte[])record.Clone();
+            damaged[at] = damaged[at] == (byte)'A' ? (byte)'B' : (byte)'A';
+            await database.ListSetByIndexAsync(key, 1, damaged);
+
+            var around = System.Text.Encoding.UTF8.GetString(record, Math.Max(0, at - 40), Math.Min(80, record.Length - Math.Max(0, at - 40)));
+            var e = Assert.ThrowsAsync<SessionStoreException>(() => store.GetAsync(id), $"byte {at} of {record.Length} damaged, in: {around}");
+            outcomes.Add($"{at}: {e?.Message}");
+            Assert.Multiple(() =>
+            {
+                Assert.That(e!.SessionId, Is.EqualTo(id), $"byte {at}");
+                Assert.That(e.Message, at < idPrefix
+                    ? Does.Match($"(Turn 2|A turn) of session '{id}' .*cannot be (decrypted|read)")
+                    : Does.Match($"Turn 2 of session '{id}' .*cannot be (decrypted|read)"), $"byte {at}");
+                Assert.That(e.Message, Does.Not.Contain(Marker), "no plaintext in the error");
+            });
+        }
+
+        await database.ListSetByIndexAsync(key, 1, record);
+        Assert.That((await store.GetAsync(id))!.Count, Is.EqualTo(2), "the undamaged record reads again");
+        await TestContext.Out.WriteLineAsync(string.Join(Environment.NewLine, outcomes.Take(5)));
+    }
+
+    [Test]
+    public async Task StoredRecord_Ciphertext_IsBase64WithoutJsonEscapes()
+    {
+        var prefix = "escapes:" + Guid.NewGuid().ToString("N")[..8] + ":";
+        await using var provider = Provider(prefix, encrypt: true, encryptionFirst: true);
+        var store = provider.GetRequiredService<ISessionStore>();
+        var id = SessionId.New();
+        for (var i = 0; i < 8; i++)
+        {
+            await store.AppendAsync(id, SecretTurn());
+        }
+
+        var records = await _connection.GetDatabase().ListRangeAsync(prefix + "{" + id + "}:turns");
+        var text = string.Concat(records.Select(r => (string)r!));
 
         Assert.Multiple(() =>
         {
-            Assert.That(e!.SessionId, Is.EqualTo(id));
-            Assert.That(e.Message, Does.Contain($"Turn 2 of session '{id}' cannot be decrypted"));
+            Assert.That(text, Does.Contain(EncryptingSessionStore.CiphertextPrefix));
+            Assert.That(text, Does.Not.Contain("\\u002B").And.Not.Contain("\\u002F"), "base64 is stored as it is, not escaped");
         });
     }
 

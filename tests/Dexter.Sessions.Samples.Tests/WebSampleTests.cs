@@ -79,6 +79,69 @@ public sealed class WebSampleTests
             "three queries a minute for the session across both instances, not three on each");
     }
 
+    [Test]
+    public async Task RedisStopped_WithTheSamplesRateLimits_EveryEndpointAnswers503ProblemWithRetryAfter_AndRecovers()
+    {
+        // The sample as it ships: REDIS_URL set, UseRedisRateLimits(), the default per-client and per-session limits.
+        await using var redis = await RedisServer.StartAsync();
+        await using var sample = await WebSampleProcess.StartAsync(new Dictionary<string, string?> { ["REDIS_URL"] = $"redis://{redis.Endpoint}/0" });
+        using (var created = await sample.Client.PostAsync("/agent/session", content: null))
+        {
+            Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Created), sample.Output);
+        }
+
+        var sessionId = SessionId.New();
+        redis.Kill();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var answers = await Task.WhenAll(
+            SendAsync(sample.Client, HttpMethod.Post, "/agent/session", null),
+            SendAsync(sample.Client, HttpMethod.Post, "/agent/query", $"{{\"query\":\"What is Bitcoin?\",\"session_id\":\"{sessionId}\"}}"),
+            SendAsync(sample.Client, HttpMethod.Get, "/agent/history?session_id=" + sessionId, null),
+            SendAsync(sample.Client, HttpMethod.Delete, "/agent/history?session_id=" + sessionId, null));
+        var took = watch.Elapsed;
+
+        await redis.RestartAsync();
+        HttpStatusCode recovered = default;
+        for (var attempt = 0; attempt < 100 && recovered != HttpStatusCode.Created; attempt++)
+        {
+            using var again = await sample.Client.PostAsync("/agent/session", content: null);
+            recovered = again.StatusCode;
+            if (recovered != HttpStatusCode.Created)
+            {
+                await Task.Delay(100);
+            }
+        }
+
+        Assert.Multiple(() =>
+        {
+            foreach (var answer in answers)
+            {
+                Assert.That(answer.Status, Is.EqualTo(HttpStatusCode.ServiceUnavailable), $"{answer.Request}: {answer.Body}");
+                Assert.That(answer.ContentType, Is.EqualTo("application/problem+json"), answer.Request);
+                Assert.That(answer.RetryAfter, Is.Not.Null, answer.Request + " says when to try again");
+                Assert.That(answer.Body, Does.Contain("\"request_id\"").And.Not.Contain(redis.Endpoint), answer.Request + " names no server");
+            }
+
+            Assert.That(took, Is.LessThan(TimeSpan.FromSeconds(5 + 3)), "within the store's operation timeout (5 s by default)");
+            Assert.That(recovered, Is.EqualTo(HttpStatusCode.Created), "the same instance serves again once Redis is back");
+        });
+    }
+
+    private static async Task<(string Request, HttpStatusCode Status, string? ContentType, string? RetryAfter, string Body)> SendAsync(
+        HttpClient client, HttpMethod method, string path, string? json)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (json is not null)
+        {
+            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        }
+
+        using var response = await client.SendAsync(request);
+        return ($"{method} {path}", response.StatusCode, response.Content.Headers.ContentType?.MediaType,
+            response.Headers.RetryAfter?.ToString(), await response.Content.ReadAsStringAsync());
+    }
+
     private static async Task<HttpResponseMessage> QueryAsync(HttpClient client, string sessionId)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/agent/query")

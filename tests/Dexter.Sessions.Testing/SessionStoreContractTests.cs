@@ -527,6 +527,105 @@ public abstract class SessionStoreContractTests
         });
     }
 
+    [Test]
+    public async Task AppendToExistingAsync_ExistingSession_AppendsWithTheNextId()
+    {
+        var id = NewSessionId();
+        await Store.CreateAsync(id);
+        var first = await Store.AppendToExistingAsync(id, Turn("q1"));
+        var second = await Store.AppendToExistingAsync(id, Turn("q2"));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(first?.Id, Is.EqualTo(1));
+            Assert.That(second?.Id, Is.EqualTo(2));
+            Assert.That((await Store.GetAsync(id))!.GetAll().Select(m => m.Query), Is.EqualTo(new[] { "q1", "q2" }));
+        });
+    }
+
+    [Test]
+    public async Task AppendToExistingAsync_SessionDeleted_RecordsNothingAndTheSessionStaysDeleted()
+    {
+        var id = NewSessionId();
+        var never = NewSessionId();
+        await Store.AppendAsync(id, Turn("before"));
+        await Store.DeleteAsync(id);
+
+        var afterDelete = await Store.AppendToExistingAsync(id, Turn("in flight"));
+        var neverCreated = await Store.AppendToExistingAsync(never, Turn("in flight"));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(afterDelete, Is.Null, "the delete wins");
+            Assert.That(neverCreated, Is.Null, "a session that never existed is not created");
+            Assert.That(await Store.ExistsAsync(id), Is.False);
+            Assert.That(await Store.GetAsync(id), Is.Null);
+            Assert.That(await Store.ExistsAsync(never), Is.False);
+        });
+    }
+
+    [Test]
+    public async Task AppendToExistingAsync_SessionExpired_RecordsNothing()
+    {
+        var id = NewSessionId();
+        await Store.AppendAsync(id, Turn("before"));
+        await AdvanceTimeAsync(SessionTtl + TimeSpan.FromMinutes(1));
+
+        var recorded = await Store.AppendToExistingAsync(id, Turn("late"));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(recorded, Is.Null);
+            Assert.That(await Store.ExistsAsync(id), Is.False);
+        });
+    }
+
+    [Test]
+    public async Task AppendToExistingAsync_RacingADelete_TheDeleteWins_AndNoAcknowledgedTurnIsLostBeforeIt()
+    {
+        // Writers append to a live session while a delete lands among them: once the delete has run, no append brings the
+        // session back, and every append acknowledged before it was a real turn with a unique id.
+        for (var round = 0; round < 5; round++)
+        {
+            var id = NewSessionId();
+            await Store.AppendAsync(id, Turn("first"));
+            using var start = new SemaphoreSlim(0);
+            var writers = Enumerable.Range(0, 4).Select(t => Task.Run(async () =>
+            {
+                await start.WaitAsync();
+                var ids = new List<int>();
+                for (var i = 0; i < 25; i++)
+                {
+                    if (await Store.AppendToExistingAsync(id, Turn($"t{t}-{i}")) is { } recorded)
+                    {
+                        ids.Add(recorded.Id);
+                    }
+                }
+
+                return ids;
+            })).ToArray();
+            var delete = Task.Run(async () =>
+            {
+                await start.WaitAsync();
+                await Task.Yield();
+                return await Store.DeleteAsync(id);
+            });
+            start.Release(5);
+
+            var acknowledged = (await Task.WhenAll(writers)).SelectMany(ids => ids).ToArray();
+            var deleted = await delete;
+
+            Assert.Multiple(async () =>
+            {
+                Assert.That(deleted, Is.True, $"round {round}: the delete found the session");
+                Assert.That(await Store.ExistsAsync(id), Is.False, $"round {round}: no append recreated the deleted session");
+                Assert.That(await Store.GetRecentAsync(id, 10), Is.Empty, $"round {round}");
+                Assert.That(acknowledged, Is.Unique, $"round {round}: no id handed out twice");
+                Assert.That(acknowledged, Has.All.GreaterThan(1), $"round {round}");
+            });
+        }
+    }
+
     protected static SessionSummary Summary(string text, int throughTurnId) =>
         new(text, throughTurnId, new DateTimeOffset(2026, 11, 24, 13, 14, 15, TimeSpan.FromHours(2)).AddTicks(1234567 + throughTurnId));
 

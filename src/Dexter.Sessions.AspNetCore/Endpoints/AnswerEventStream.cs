@@ -12,6 +12,9 @@ namespace Dexter.Sessions.AspNetCore;
 /// </summary>
 internal sealed class AnswerEventStream(ILogger logger, DexterSessionsEndpointOptions options)
 {
+    /// <summary>The error event's text when the session was deleted (history cleared) while its answer streamed.</summary>
+    public const string SessionDeletedDetail = "The conversation was cleared while this answer was written; the answer was not recorded.";
+
     public async IAsyncEnumerable<string> StreamAsync(
         DexterAgent agent, string query, string sessionId, string requestId, [EnumeratorCancellation] CancellationToken cancellationToken,
         Func<int, Task>? answered = null)
@@ -58,9 +61,12 @@ internal sealed class AnswerEventStream(ILogger logger, DexterSessionsEndpointOp
                 catch (Exception ex)
                 {
                     DexterSessionsEndpoints.Log.QueryFailed(logger, ex, requestId, sessionId);
-                    var message = ex is SessionStoreUnavailableException
-                        ? EndpointProblems.StoreUnavailableDetail + " Nothing was recorded."
-                        : "The model failed to answer; nothing was recorded. Try again.";
+                    var message = ex switch
+                    {
+                        SessionStoreUnavailableException => EndpointProblems.StoreUnavailableDetail + " Nothing was recorded.",
+                        SessionDeletedException => SessionDeletedDetail,
+                        _ => "The model failed to answer; nothing was recorded. Try again.",
+                    };
                     item = new StreamEvent { Type = "error", Content = message, Error = message, SessionId = sessionId, RequestId = requestId };
                 }
 

@@ -36,8 +36,14 @@ internal sealed class EndpointProblems(ILogger logger, DexterSessionsEndpointOpt
     public IResult Unauthorized(HttpContext context, string requestId, string? detail) =>
         Problem(context, requestId, StatusCodes.Status401Unauthorized, "Unauthorized", detail);
 
-    public IResult StoreUnavailable(HttpContext context, string requestId) =>
-        Problem(context, requestId, StatusCodes.Status503ServiceUnavailable, "Session store unavailable", StoreUnavailableDetail);
+    /// <summary>The seconds a caller is asked to wait (<c>Retry-After</c>) when the session store cannot be reached.</summary>
+    public const int StoreUnavailableRetryAfterSeconds = 5;
+
+    public IResult StoreUnavailable(HttpContext context, string requestId)
+    {
+        context.Response.Headers.RetryAfter = StoreUnavailableRetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        return Problem(context, requestId, StatusCodes.Status503ServiceUnavailable, "Session store unavailable", StoreUnavailableDetail);
+    }
 
     public static int RetryAfterSeconds(TimeSpan retryAfter) => Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
 

@@ -1,5 +1,4 @@
 using System.Threading.RateLimiting;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Dexter.Sessions.AspNetCore;
@@ -10,24 +9,21 @@ namespace Dexter.Sessions.AspNetCore;
 /// queries) and per session (<see cref="DexterSessionsEndpointOptions.RateLimitPermitsPerMinute"/>, queries).
 /// </summary>
 /// <remarks>
-/// Each partition's limiter comes from the keyed factory <see cref="RateLimiterFactoryServiceKey"/> when one is registered
+/// Each partition's limiter comes from the <see cref="ISessionRateLimiterFactory"/> when one is registered
 /// (<c>UseRedisRateLimits()</c> of Dexter.Sessions.Redis keeps them in Redis, shared by every instance), else it is an
-/// in-process <see cref="FixedWindowRateLimiter"/>. Idle partitions are dropped by the partitioned limiter.
+/// in-process <see cref="FixedWindowRateLimiter"/>. Idle partitions are dropped by the partitioned limiter. A limiter that
+/// cannot reach its store throws <see cref="SessionStoreUnavailableException"/>, which the endpoints answer with 503.
 /// </remarks>
 internal sealed class EndpointRateLimiter : IDisposable
 {
-    /// <summary>The key of the optional factory service; the same text as Dexter.Sessions.Redis's constant of that name.</summary>
-    public const string RateLimiterFactoryServiceKey = "Dexter.Sessions.RateLimiterFactory";
-
     private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
     private readonly PartitionedRateLimiter<string>? _clients;
     private readonly PartitionedRateLimiter<string>? _sessions;
 
     public EndpointRateLimiter(
         IOptions<DexterSessionsEndpointOptions> options,
-        [FromKeyedServices(RateLimiterFactoryServiceKey)] Func<string, FixedWindowRateLimiterOptions, RateLimiter>? factory = null)
+        ISessionRateLimiterFactory? factory = null)
     {
-        factory ??= static (_, limiterOptions) => new FixedWindowRateLimiter(limiterOptions);
         _clients = Create("client:", options.Value.ClientRateLimitPermitsPerMinute, factory);
         _sessions = Create("session:", options.Value.RateLimitPermitsPerMinute, factory);
     }
@@ -47,12 +43,15 @@ internal sealed class EndpointRateLimiter : IDisposable
     }
 
     private static PartitionedRateLimiter<string>? Create(
-        string kind, int permits, Func<string, FixedWindowRateLimiterOptions, RateLimiter> factory) =>
+        string kind, int permits, ISessionRateLimiterFactory? factory) =>
         permits <= 0
             ? null
-            : PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.Get(key, partition => factory(
-                kind + partition,
-                new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = Window, QueueLimit = 0, AutoReplenishment = true })));
+            : PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.Get(key, partition => factory is null
+                ? new FixedWindowRateLimiter(Options(permits))
+                : factory.Create(kind + partition, Options(permits))));
+
+    private static FixedWindowRateLimiterOptions Options(int permits) =>
+        new() { PermitLimit = permits, Window = Window, QueueLimit = 0, AutoReplenishment = true };
 
     private static async ValueTask<TimeSpan?> AcquireAsync(PartitionedRateLimiter<string>? limiter, string key, CancellationToken cancellationToken)
     {

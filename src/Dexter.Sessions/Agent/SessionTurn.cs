@@ -50,6 +50,9 @@ public sealed class SessionTurn : IDisposable
 
     internal MessageHistory? History { get; }
 
+    /// <summary>Whether the session existed when the turn began; such a turn is recorded only while the session still exists.</summary>
+    internal bool SessionExisted { get; set; }
+
     /// <summary>The turn's exchange so far: the request messages, then what earlier model rounds of this turn produced and answered.</summary>
     internal List<ChatMessage> Exchange { get; }
 

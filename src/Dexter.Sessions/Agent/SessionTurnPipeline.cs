@@ -229,6 +229,9 @@ public sealed partial class SessionTurnPipeline
             max = Options.MaxContextMessages;
             selector = _selector;
             candidates = await Store.GetRecentAsync(sessionId!, RecentWindow, cancellationToken).ConfigureAwait(false);
+
+            // A turn that begins on an existing session is recorded only while it exists: a delete racing the answer wins.
+            turn.SessionExisted = candidates.Count > 0 || await Store.ExistsAsync(sessionId!, cancellationToken).ConfigureAwait(false);
         }
 
         if (candidates.Count == 0)
@@ -456,7 +459,10 @@ public sealed partial class SessionTurnPipeline
         }
         else
         {
-            recorded = await Store.AppendAsync(turn.SessionId!, message, cancellationToken).ConfigureAwait(false);
+            recorded = turn.SessionExisted
+                ? await Store.AppendToExistingAsync(turn.SessionId!, message, cancellationToken).ConfigureAwait(false)
+                    ?? throw SessionDeletedException.TurnNotRecorded(turn.SessionId!)
+                : await Store.AppendAsync(turn.SessionId!, message, cancellationToken).ConfigureAwait(false);
         }
 
         var seconds = TimeProvider.GetElapsedTime(turn.StartTimestamp).TotalSeconds;

@@ -122,6 +122,15 @@ public sealed partial class EncryptingSessionStore : DelegatingSessionStore
     }
 
     /// <inheritdoc />
+    public override async Task<Message?> AppendToExistingAsync(string sessionId, Message message, CancellationToken cancellationToken = default)
+    {
+        SessionId.ThrowIfInvalid(sessionId);
+        ArgumentNullException.ThrowIfNull(message);
+        var recorded = await InnerStore.AppendToExistingAsync(sessionId, Encrypt(sessionId, message, id: 0), cancellationToken).ConfigureAwait(false);
+        return recorded is null ? null : message with { Id = recorded.Id, CreatedAt = recorded.CreatedAt };
+    }
+
+    /// <inheritdoc />
     public override async Task<IReadOnlyList<Message>> GetRecentAsync(string sessionId, int count, CancellationToken cancellationToken = default)
     {
         var turns = await InnerStore.GetRecentAsync(sessionId, count, cancellationToken).ConfigureAwait(false);
@@ -228,6 +237,13 @@ public sealed partial class EncryptingSessionStore : DelegatingSessionStore
 
     private Message Decrypt(string sessionId, Message stored)
     {
+        var encrypted = stored.Query.StartsWith(CiphertextPrefix, StringComparison.Ordinal);
+        if (encrypted && _encryptEmbeddings && !stored.Embedding.IsEmpty && !IsEncryptedEmbedding(stored.Embedding.Span))
+        {
+            // With EncryptEmbeddings on, an encrypted turn's vector is written encrypted: a clear one is damaged or substituted.
+            throw Undecryptable(sessionId, stored.Id, "its encrypted embedding was altered (its marker is missing)", null);
+        }
+
         var embedding = IsEncryptedEmbedding(stored.Embedding.Span)
             ? DecryptEmbedding(sessionId, stored.Id, stored.Embedding.Span)
             : stored.Embedding;
@@ -235,7 +251,7 @@ public sealed partial class EncryptingSessionStore : DelegatingSessionStore
         var storedSummary = stored.Summary.StartsWith(CiphertextPrefix, StringComparison.Ordinal)
             ? DecryptTurnSummary(sessionId, stored.Id, stored.Summary)
             : null;
-        if (!stored.Query.StartsWith(CiphertextPrefix, StringComparison.Ordinal))
+        if (!encrypted)
         {
             Log.ClearTurnRead(_logger, sessionId, stored.Id);
             return stored with { Summary = storedSummary ?? stored.Summary, Embedding = embedding };
@@ -303,7 +319,7 @@ public sealed partial class EncryptingSessionStore : DelegatingSessionStore
     private ReadOnlyMemory<float> DecryptEmbedding(string sessionId, int id, ReadOnlySpan<float> stored)
     {
         var length = (int)stored[1];
-        if (length < 0 || (length + 2) / 3 != stored.Length - 2)
+        if (length < 0 || length != stored[1] || (length + 2) / 3 != stored.Length - 2)
         {
             throw Undecryptable(sessionId, id, "its encrypted embedding was altered (its length does not match)", null);
         }
@@ -311,7 +327,15 @@ public sealed partial class EncryptingSessionStore : DelegatingSessionStore
         var cipher = new byte[length];
         for (var i = 0; i < length; i += 3)
         {
-            var value = (int)stored[2 + (i / 3)];
+            // Each value packs three bytes (fewer in the last); anything else in a value means the stored floats were altered.
+            var stored24 = stored[2 + (i / 3)];
+            var limit = 1 << (8 * Math.Min(3, length - i));
+            var value = (int)stored24;
+            if (value != stored24 || value < 0 || value >= limit)
+            {
+                throw Undecryptable(sessionId, id, "its encrypted embedding was altered", null);
+            }
+
             cipher[i] = (byte)value;
             if (i + 1 < length)
             {

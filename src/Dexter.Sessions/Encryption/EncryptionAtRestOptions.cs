@@ -12,6 +12,8 @@ public sealed class EncryptionAtRestOptions
     /// <value>
     /// The default is <see langword="true"/>: vectors leak what a turn is about, so they are protected like its text. Set it to
     /// <see langword="false"/> to keep them in clear, which saves one protect per embedded turn and one unprotect per turn read.
+    /// While it is <see langword="true"/>, an encrypted turn whose vector is stored in clear is refused as altered, so a store
+    /// written with it <see langword="false"/> is read with it <see langword="false"/>.
     /// </value>
     public bool EncryptEmbeddings { get; set; } = true;
 

@@ -45,7 +45,7 @@ public static class TurnRecordSerializer
             Embedding = message.Embedding.IsEmpty ? null : EncodeEmbedding(message.Embedding.Span),
             Messages = message.ChatMessages.Count == 0 ? null : message.ChatMessages as IList<Microsoft.Extensions.AI.ChatMessage> ?? [.. message.ChatMessages],
         };
-        return JsonSerializer.SerializeToUtf8Bytes(record, TurnRecordJsonContext.Default.TurnRecord);
+        return JsonSerializer.SerializeToUtf8Bytes(record, TurnRecordJsonContext.Records.TurnRecord);
     }
 
     /// <summary>Reads a turn record.</summary>
@@ -59,11 +59,13 @@ public static class TurnRecordSerializer
         TurnRecord? record;
         try
         {
-            record = JsonSerializer.Deserialize(utf8Json, TurnRecordJsonContext.Default.TurnRecord);
+            record = JsonSerializer.Deserialize(utf8Json, TurnRecordJsonContext.Records.TurnRecord);
         }
         catch (JsonException e)
         {
-            problem = "it is not valid JSON (" + e.Message + ")";
+            problem = ReadVersion(utf8Json) is > CurrentVersion and var newer
+                ? $"it has format version {newer}, written by a newer version of Dexter.Sessions than this one ({CurrentVersion}); upgrade the package"
+                : "it is not valid JSON (" + e.Message + ")";
             return false;
         }
 
@@ -111,6 +113,51 @@ public static class TurnRecordSerializer
             ChatMessages = record.Messages is { Count: > 0 } messages ? [.. messages] : [],
         };
         return true;
+    }
+
+    /// <summary>
+    /// Reads the turn id a record starts with (<c>{"id":N,</c>), even when the rest of the record is damaged, so that an error
+    /// can name the turn.
+    /// </summary>
+    /// <param name="utf8Json">The record, whole or damaged.</param>
+    /// <param name="id">The id, when the record starts with a readable one.</param>
+    /// <returns><see langword="true"/> when a positive id was read.</returns>
+    public static bool TryReadId(ReadOnlySpan<byte> utf8Json, out int id)
+    {
+        ReadOnlySpan<byte> prefix = "{\"id\":"u8;
+        id = 0;
+        return utf8Json.StartsWith(prefix)
+            && System.Buffers.Text.Utf8Parser.TryParse(utf8Json[prefix.Length..], out id, out var consumed)
+            && id > 0
+            && utf8Json.Length > prefix.Length + consumed
+            && utf8Json[prefix.Length + consumed] == (byte)',';
+    }
+
+    /// <summary>
+    /// Names an unreadable record for an error message: <c>Turn N of session 'id'</c> when its id can be read, else
+    /// <c>A turn of session 'id'</c>.
+    /// </summary>
+    /// <param name="utf8Json">The record that could not be read.</param>
+    /// <param name="sessionId">Its session.</param>
+    /// <returns>The subject of a sentence.</returns>
+    public static string DescribeUnreadable(ReadOnlySpan<byte> utf8Json, string sessionId) =>
+        TryReadId(utf8Json, out var id)
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Turn {id} of session '{sessionId}'")
+            : $"A turn of session '{sessionId}'";
+
+    private static int? ReadVersion(ReadOnlySpan<byte> utf8Json)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(utf8Json.ToArray());
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("v", out var version)
+                && version.TryGetInt32(out var value) ? value : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Encodes an embedding as float32 little-endian bytes, the form stores keep in binary columns.</summary>

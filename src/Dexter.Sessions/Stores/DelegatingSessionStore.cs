@@ -57,6 +57,10 @@ public abstract class DelegatingSessionStore : ISessionStore, IAsyncDisposable, 
         InnerStore.AppendAsync(sessionId, message, cancellationToken);
 
     /// <inheritdoc />
+    public virtual Task<Message?> AppendToExistingAsync(string sessionId, Message message, CancellationToken cancellationToken = default) =>
+        InnerStore.AppendToExistingAsync(sessionId, message, cancellationToken);
+
+    /// <inheritdoc />
     public virtual Task<IReadOnlyList<Message>> GetRecentAsync(string sessionId, int count, CancellationToken cancellationToken = default) =>
         InnerStore.GetRecentAsync(sessionId, count, cancellationToken);
 

@@ -63,6 +63,24 @@ public interface ISessionStore
     /// <returns>The turn as recorded, with the id the store assigned.</returns>
     Task<Message> AppendAsync(string sessionId, Message message, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Records a turn at the end of a session only while that session exists, atomically: a session deleted (or expired)
+    /// before the turn is recorded stays deleted, and the turn is not recorded. A turn that began on an existing session is
+    /// recorded this way, so that a delete racing an answer wins.
+    /// </summary>
+    /// <param name="sessionId">The session id.</param>
+    /// <param name="message">The turn; its <see cref="Message.Id"/> is ignored.</param>
+    /// <param name="cancellationToken">A token to cancel the write.</param>
+    /// <returns>The turn as recorded, with the id the store assigned; <see langword="null"/> when the session does not exist.</returns>
+    /// <remarks>
+    /// The default implementation asks <see cref="ExistsAsync"/> and then calls <see cref="AppendAsync"/>, so a delete can
+    /// pass between the two; every store of Dexter.Sessions does it in one atomic step, as a store of your own should.
+    /// </remarks>
+    async Task<Message?> AppendToExistingAsync(string sessionId, Message message, CancellationToken cancellationToken = default) =>
+        await ExistsAsync(sessionId, cancellationToken).ConfigureAwait(false)
+            ? await AppendAsync(sessionId, message, cancellationToken).ConfigureAwait(false)
+            : null;
+
     /// <summary>Reads the latest turns of a session without reading the rest; the cost does not grow with the history.</summary>
     /// <param name="sessionId">The session id.</param>
     /// <param name="count">How many turns to read at most; must be positive.</param>

@@ -152,6 +152,34 @@ public sealed partial class InMemorySessionStore : ISessionStore, IDisposable
     }
 
     /// <inheritdoc />
+    public Task<Message?> AppendToExistingAsync(string sessionId, Message message, CancellationToken cancellationToken = default)
+    {
+        SessionId.ThrowIfInvalid(sessionId);
+        ArgumentNullException.ThrowIfNull(message);
+        cancellationToken.ThrowIfCancellationRequested();
+        var session = Find(sessionId);
+        if (session is null)
+        {
+            return Task.FromResult<Message?>(null);
+        }
+
+        lock (session)
+        {
+            // Deleted or swept since the lookup: the session stays gone.
+            if (session.Removed || IsExpired(session))
+            {
+                return Task.FromResult<Message?>(null);
+            }
+
+            var recorded = message with { Id = ++session.LastId };
+            session.Turns.Add(recorded);
+            session.IsNew = false;
+            session.LastActivityAt = _timeProvider.GetUtcNow();
+            return Task.FromResult<Message?>(recorded);
+        }
+    }
+
+    /// <inheritdoc />
     public Task<IReadOnlyList<Message>> GetRecentAsync(string sessionId, int count, CancellationToken cancellationToken = default)
     {
         SessionId.ThrowIfInvalid(sessionId);

@@ -348,6 +348,53 @@ public sealed class QueryEndpointTests
     }
 
     [Test]
+    public async Task Query_HistoryClearedWhileTheAnswerStreams_EndsWithAnErrorEvent_AndTheSessionStaysDeleted()
+    {
+        await using var app = await TestApp.StartAsync();
+        var sessionId = await app.CreateSessionAsync();
+        var streaming = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var cleared = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        app.Model.OnGetStreamingResponse = (_, _, ct) => StreamUntilCleared(streaming, cleared, ct);
+
+        var query = app.QueryAsync("What is Bitcoin?", sessionId);
+        await streaming.Task;
+        using (var clear = await app.Client.DeleteAsync("/agent/history?session_id=" + sessionId))
+        {
+            Assert.That(clear.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        }
+
+        cleared.SetResult();
+        var (response, events) = await query;
+        using (response)
+        {
+            Assert.Multiple(() =>
+            {
+                Assert.That((string)events[0]["type"]!, Is.EqualTo("token"));
+                Assert.That((string)events[^1]["type"]!, Is.EqualTo("error"));
+                Assert.That((string)events[^1]["error"]!, Is.EqualTo(AnswerEventStream.SessionDeletedDetail));
+                Assert.That((string)events[^1]["session_id"]!, Is.EqualTo(sessionId));
+            });
+        }
+
+        using var history = await app.Client.GetAsync("/agent/history?session_id=" + sessionId);
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await app.Store.ExistsAsync(sessionId), Is.False, "the cleared session does not come back");
+            Assert.That(history.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+            Assert.That(app.Logs.Entries.Select(e => e.Entry.Message), Has.None.Contains("Recorded turn"));
+        });
+
+        static async IAsyncEnumerable<ChatResponseUpdate> StreamUntilCleared(
+            TaskCompletionSource streaming, TaskCompletionSource cleared, [EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            yield return new ChatResponseUpdate(ChatRole.Assistant, "Bitcoin ");
+            streaming.TrySetResult();
+            await cleared.Task.WaitAsync(cancellationToken);
+            yield return new ChatResponseUpdate(ChatRole.Assistant, "is a currency.");
+        }
+    }
+
+    [Test]
     public async Task Query_FiftyInParallelOnOneSession_RecordsFiftyTurnsWithUniqueIds()
     {
         await using var app = await TestApp.StartAsync();
