@@ -19,12 +19,56 @@ fi
 
 results=artifacts/test-results
 rm -rf "$results"
+mkdir -p "$results"
 dotnet build Dexter.Sessions.sln -c Release -nologo -v quiet
-status=0
+
+# The test projects share nothing (each starts its own servers on free loopback ports), so they run side by side, the
+# longest first, at most DEXTER_TEST_JOBS at a time (3 by default: most of their time is spent waiting on servers,
+# processes and browsers, not on the two cores). Each project's output goes to its own log, printed when it ends.
+jobs=${DEXTER_TEST_JOBS:-3}
+order=(Samples Packaging PostgreSql Redis AspNetCore Sqlite Embeddings Tests AgentFramework)
+projects=()
+for short in "${order[@]}"; do
+  name=Dexter.Sessions.$short.Tests; [ "$short" = Tests ] && name=Dexter.Sessions.Tests
+  [ -f "tests/$name/$name.csproj" ] && projects+=("tests/$name/$name.csproj")
+done
 for project in tests/*.Tests/*.Tests.csproj; do
+  [[ " ${projects[*]} " == *" $project "* ]] || projects+=("$project")
+done
+
+run_project() {
+  local project=$1 name start rc=0
   name=$(basename "$project" .csproj)
+  start=$(date +%s)
   dotnet test "$project" -c Release --no-build -nologo \
-    --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=minimal" --results-directory "$results" "$@" || status=$?
+    --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=minimal" --results-directory "$results" "${@:2}" \
+    > "$results/$name.log" 2>&1 || rc=$?
+  echo "$name $(( $(date +%s) - start )) $rc" > "$results/$name.time"
+  cat "$results/$name.log"
+  return "$rc"
+}
+
+status=0
+running=0
+for project in "${projects[@]}"; do
+  if [ "$running" -ge "$jobs" ]; then
+    wait -n || status=1
+    running=$((running - 1))
+  fi
+  run_project "$project" "$@" &
+  running=$((running + 1))
+done
+while [ "$running" -gt 0 ]; do
+  wait -n || status=1
+  running=$((running - 1))
+done
+
+echo
+echo "Time per test project (seconds, side by side, $jobs at a time):"
+for timing in "$results"/*.time; do
+  [ -f "$timing" ] || continue
+  read -r name seconds rc < "$timing"
+  printf '  %-42s %5s s%s\n' "$name" "$seconds" "$([ "$rc" = 0 ] || echo "  (failed)")"
 done
 
 # One closing line over every project's results.
