@@ -756,11 +756,7 @@ public sealed partial class PostgreSqlSessionStore : ISessionStore, IDisposable,
     private SessionStoreException CorruptRecord(string sessionId, ReadOnlySpan<byte> record, string problem)
     {
         Log.CorruptRecord(_logger, sessionId, "a turn record cannot be read: " + problem);
-        return new SessionStoreException(
-            $"{TurnRecordSerializer.DescribeUnreadable(record, sessionId)} in PostgreSQL at {Endpoint} cannot be read: its record {problem}. " +
-            "Other sessions are not affected; delete this session (DeleteAsync) to start it again.",
-            sessionId,
-            innerException: null);
+        return TurnRecordSerializer.UnreadableRecordException(record, sessionId, $"in PostgreSQL at {Endpoint}", problem);
     }
 
     private SessionStoreException Translate(Exception e, string? sessionId)

@@ -588,11 +588,7 @@ public sealed partial class RedisSessionStore : ISessionStore, IDisposable, IAsy
     private SessionStoreException CorruptRecord(string sessionId, ReadOnlySpan<byte> record, string problem)
     {
         Log.CorruptRecord(_logger, sessionId, "a turn record cannot be read: " + problem);
-        return new SessionStoreException(
-            $"{TurnRecordSerializer.DescribeUnreadable(record, sessionId)} in Redis at {_endpoint} cannot be read: its record {problem}. " +
-            "Other sessions are not affected; delete this session (DeleteAsync) to start it again.",
-            sessionId,
-            innerException: null);
+        return TurnRecordSerializer.UnreadableRecordException(record, sessionId, $"in Redis at {_endpoint}", problem);
     }
 
     internal static bool IsRedisFailure(Exception e) => e is RedisException or TimeoutException or SocketException;

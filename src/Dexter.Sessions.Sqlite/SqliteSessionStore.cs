@@ -742,11 +742,7 @@ public sealed partial class SqliteSessionStore : ISessionStore, IDisposable
     private SessionStoreException CorruptRecord(string sessionId, ReadOnlySpan<byte> record, string problem)
     {
         Log.CorruptRecord(_logger, sessionId, "a turn record cannot be read: " + problem);
-        return new SessionStoreException(
-            $"{TurnRecordSerializer.DescribeUnreadable(record, sessionId)} in the SQLite database {_path} cannot be read: its record {problem}. " +
-            "Other sessions are not affected; delete this session (DeleteAsync) to start it again.",
-            sessionId,
-            innerException: null);
+        return TurnRecordSerializer.UnreadableRecordException(record, sessionId, $"in the SQLite database {_path}", problem);
     }
 
     private SessionStoreException Translate(SqliteException e, string? sessionId)

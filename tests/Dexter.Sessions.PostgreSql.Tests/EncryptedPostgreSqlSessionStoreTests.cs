@@ -76,27 +76,18 @@ public sealed class EncryptedPostgreSqlSessionStoreTests
     }
 
     [Test]
-    public async Task GetAsync_ByteFlippedInTheStoredRecord_ThrowsNamingSessionAndTurn()
+    public async Task GetAsync_AByteDamagedAnywhereInTheStoredRecord_ThrowsNamingSessionAndTurn()
     {
         var schema = PostgreSqlStores.NewSchema();
         await using var provider = Provider(schema, encrypt: true, encryptionFirst: true);
         var store = provider.GetRequiredService<ISessionStore>();
         var id = SessionId.New();
         await store.AppendAsync(id, SecretTurn());
-
         var record = (byte[])(await PostgreSqlStores.ScalarAsync(ConnectionString, $"SELECT record FROM {schema}.dexter_turns"))!;
-        var at = System.Text.Encoding.UTF8.GetString(record).IndexOf(EncryptingSessionStore.CiphertextPrefix, StringComparison.Ordinal) +
-            EncryptingSessionStore.CiphertextPrefix.Length + 30;
-        record[at] = (byte)(record[at] == 'A' ? 'B' : 'A');
-        await PostgreSqlStores.ScalarAsync(ConnectionString, $"UPDATE {schema}.dexter_turns SET record = $1", record);
 
-        var e = Assert.ThrowsAsync<SessionStoreException>(() => store.GetAsync(id));
-
-        Assert.Multiple(() =>
-        {
-            Assert.That(e!.SessionId, Is.EqualTo(id));
-            Assert.That(e.Message, Does.Contain($"Turn 1 of session '{id}' cannot be decrypted"));
-        });
+        await EncryptionAtRestSecrets.AssertEveryDamagedByteIsRefusedAsync(record, 1, id, Marker,
+            damaged => PostgreSqlStores.ScalarAsync(ConnectionString, $"UPDATE {schema}.dexter_turns SET record = $1", damaged),
+            () => store.GetAsync(id));
     }
 
     [Test]

@@ -85,4 +85,50 @@ public static class EncryptionAtRestSecrets
         Assert.That(turns[1], Is.EqualTo(Turn(marker) with { Id = 2, Summary = marker + " late summary" }));
         Assert.That(await store.GetSummaryAsync(sessionId), Is.EqualTo(RollingSummary(marker)));
     }
+
+    /// <summary>
+    /// Damages a stored record at a fixed, seeded set of positions across all of it (its first and last byte, the byte after
+    /// its id, its middle and 48 more), one position at a time, and checks that every read fails with the error that names
+    /// the session and the turn ("Turn N of session … cannot be decrypted/read"), then puts the record back.
+    /// </summary>
+    /// <param name="record">The record as stored.</param>
+    /// <param name="turnId">Its turn id.</param>
+    /// <param name="sessionId">Its session.</param>
+    /// <param name="marker">Text of the turn that must never appear in an error.</param>
+    /// <param name="writeAsync">Writes a (damaged or original) record in place of the stored one.</param>
+    /// <param name="readAsync">Reads the session through the store.</param>
+    /// <returns>A task that completes once every position was checked.</returns>
+    public static async Task AssertEveryDamagedByteIsRefusedAsync(
+        byte[] record, int turnId, string sessionId, string marker, Func<byte[], Task> writeAsync, Func<Task> readAsync)
+    {
+        var idPrefix = System.Text.Encoding.UTF8.GetByteCount($"{{\"id\":{turnId},");
+        var random = new Random(18);
+        var positions = new SortedSet<int> { 0, idPrefix, record.Length / 2, record.Length - 1 };
+        while (positions.Count < 52)
+        {
+            positions.Add(random.Next(record.Length));
+        }
+
+        foreach (var at in positions)
+        {
+            var damaged = (byte[])record.Clone();
+            damaged[at] = damaged[at] == (byte)'A' ? (byte)'B' : (byte)'A';
+            await writeAsync(damaged);
+            var start = Math.Max(0, at - 40);
+            var around = System.Text.Encoding.UTF8.GetString(record, start, Math.Min(80, record.Length - start));
+
+            var e = Assert.ThrowsAsync<SessionStoreException>(() => readAsync(), $"byte {at} of {record.Length} damaged, in: {around}");
+            Assert.Multiple(() =>
+            {
+                Assert.That(e!.SessionId, Is.EqualTo(sessionId), $"byte {at}");
+                Assert.That(e.Message, at < idPrefix
+                    ? Does.Match($"(Turn {turnId}|A turn) of session '{sessionId}' .*cannot be (decrypted|read)")
+                    : Does.Match($"Turn {turnId} of session '{sessionId}' .*cannot be (decrypted|read)"), $"byte {at}");
+                Assert.That(e.Message, Does.Not.Contain(marker), "no content in the error");
+            });
+        }
+
+        await writeAsync(record);
+        Assert.That(readAsync, Throws.Nothing, "the undamaged record reads again");
+    }
 }

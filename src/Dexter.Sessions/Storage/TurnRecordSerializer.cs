@@ -125,25 +125,40 @@ public static class TurnRecordSerializer
     public static bool TryReadId(ReadOnlySpan<byte> utf8Json, out int id)
     {
         ReadOnlySpan<byte> prefix = "{\"id\":"u8;
-        id = 0;
-        return utf8Json.StartsWith(prefix)
-            && System.Buffers.Text.Utf8Parser.TryParse(utf8Json[prefix.Length..], out id, out var consumed)
-            && id > 0
+        if (utf8Json.StartsWith(prefix)
+            && System.Buffers.Text.Utf8Parser.TryParse(utf8Json[prefix.Length..], out int value, out var consumed)
+            && value > 0
             && utf8Json.Length > prefix.Length + consumed
-            && utf8Json[prefix.Length + consumed] == (byte)',';
+            && utf8Json[prefix.Length + consumed] == (byte)',')
+        {
+            id = value;
+            return true;
+        }
+
+        id = 0;
+        return false;
     }
 
     /// <summary>
-    /// Names an unreadable record for an error message: <c>Turn N of session 'id'</c> when its id can be read, else
-    /// <c>A turn of session 'id'</c>.
+    /// The error for a record that <see cref="TryDeserialize"/> could not read: <c>Turn N of session 'id' {location} cannot
+    /// be read: its record {problem}.</c> (<c>A turn of session …</c> when even its id is damaged), with what to do.
     /// </summary>
     /// <param name="utf8Json">The record that could not be read.</param>
     /// <param name="sessionId">Its session.</param>
-    /// <returns>The subject of a sentence.</returns>
-    public static string DescribeUnreadable(ReadOnlySpan<byte> utf8Json, string sessionId) =>
-        TryReadId(utf8Json, out var id)
+    /// <param name="location">Where the store keeps it, for example <c>in Redis at 127.0.0.1:6379</c>.</param>
+    /// <param name="problem">What <see cref="TryDeserialize"/> said.</param>
+    /// <returns>The exception to throw.</returns>
+    public static SessionStoreException UnreadableRecordException(ReadOnlySpan<byte> utf8Json, string sessionId, string location, string problem)
+    {
+        var subject = TryReadId(utf8Json, out var id)
             ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Turn {id} of session '{sessionId}'")
             : $"A turn of session '{sessionId}'";
+        return new SessionStoreException(
+            $"{subject} {location} cannot be read: its record {problem}. " +
+            "Other sessions are not affected; delete this session (DeleteAsync) to start it again.",
+            sessionId,
+            innerException: null);
+    }
 
     private static int? ReadVersion(ReadOnlySpan<byte> utf8Json)
     {
