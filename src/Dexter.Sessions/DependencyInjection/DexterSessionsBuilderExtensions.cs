@@ -2,6 +2,8 @@ using System.Diagnostics.CodeAnalysis;
 using Dexter.Sessions;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -48,6 +50,31 @@ public static class DexterSessionsBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.Replace(ServiceDescriptor.Singleton<IMessageSelector, TSelector>());
+        return builder;
+    }
+
+    /// <summary>
+    /// Selects context turns with <see cref="LexicalMessageSelector"/>: the latest turns and the past turns that share the most
+    /// words with the query (Okapi BM25), without a model or embeddings.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configure">Configures the selector's options; they are validated when the application starts.</param>
+    /// <returns>The builder, to chain further calls.</returns>
+    public static IDexterSessionsBuilder UseLexicalSelector(this IDexterSessionsBuilder builder, Action<LexicalSelectorOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = builder.Services.AddOptions<LexicalSelectorOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LexicalSelectorOptions>, LexicalSelectorOptionsValidator>());
+        builder.Services.TryAddSingleton(static provider => new LexicalMessageSelector(
+            provider.GetRequiredService<IOptions<LexicalSelectorOptions>>(),
+            provider.GetService<ILogger<LexicalMessageSelector>>()));
+        builder.Services.Replace(ServiceDescriptor.Singleton<IMessageSelector>(static provider => provider.GetRequiredService<LexicalMessageSelector>()));
         return builder;
     }
 

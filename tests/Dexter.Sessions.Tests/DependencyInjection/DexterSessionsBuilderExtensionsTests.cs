@@ -26,6 +26,40 @@ public sealed class DexterSessionsBuilderExtensionsTests
     }
 
     [Test]
+    public async Task UseLexicalSelector_ReplacesTheSelectorWithASingletonLexicalSelector_ConfiguredByTheCallback()
+    {
+        var services = new ServiceCollection();
+
+        var returned = services.AddDexterSessions().UseLexicalSelector(o => o.AlwaysIncludeLatest = 0);
+        using var provider = services.BuildServiceProvider();
+        var selector = provider.GetRequiredService<IMessageSelector>();
+        var turns = Enumerable.Range(1, 20).Select(i => new Message { Id = i, Query = i == 3 ? "The Zanzibar trip" : "Small talk", Answer = "Ok" }).ToArray();
+        var selection = await selector.SelectAsync(new MessageSelectionContext("Zanzibar", turns, 1));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(returned.Services, Is.SameAs(services));
+            Assert.That(services.Single(d => d.ServiceType == typeof(IMessageSelector)).Lifetime, Is.EqualTo(ServiceLifetime.Singleton));
+            Assert.That(selector, Is.InstanceOf<LexicalMessageSelector>().And.SameAs(provider.GetRequiredService<IMessageSelector>()));
+            Assert.That(selection.Turns.Select(t => t.Id), Is.EqualTo(new[] { 3 }));
+        });
+    }
+
+    [Test]
+    public void UseLexicalSelector_InvalidOptions_FailValidationNamingTheSetting()
+    {
+        var services = new ServiceCollection();
+
+        services.AddDexterSessions().UseLexicalSelector(o => o.MaxCandidates = 0);
+        using var provider = services.BuildServiceProvider();
+
+        Assert.That(
+            () => provider.GetRequiredService<IMessageSelector>(),
+            Throws.TypeOf<Microsoft.Extensions.Options.OptionsValidationException>()
+                .With.Message.Contains("LexicalSelectorOptions.MaxCandidates must be at least 1; it is 0."));
+    }
+
+    [Test]
     public void UseMessageSelector_ReplacesTheDefaultWithASingleton()
     {
         var services = new ServiceCollection();
