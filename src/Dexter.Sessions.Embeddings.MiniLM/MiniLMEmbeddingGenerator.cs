@@ -16,7 +16,7 @@ namespace Dexter.Sessions.Embeddings.MiniLM;
 /// <c>[SEP]</c>, are kept, the rest of a longer text is cut off. The model's token states are averaged over the attention mask and
 /// the mean is L2-normalized, as sentence-transformers does, so the dot product of two vectors is their cosine similarity. An
 /// empty text is embedded as <c>[CLS] [SEP]</c>.</para>
-/// <para>The model is loaded once, on the first call (about 1–3 s), into one ONNX Runtime session that every call shares; the
+/// <para>The model is loaded once, on the first call (in about a second), into one ONNX Runtime session that every call shares; the
 /// generator is safe to use from many threads. A call groups its texts by length into batches of
 /// <see cref="MiniLMEmbeddingGeneratorOptions.BatchSize"/>, padded within a batch, and runs them on the calling thread; its
 /// cancellation token is checked before each batch and stops a batch that is running.</para>
