@@ -11,6 +11,7 @@ public sealed class LogEventIdTests
         typeof(DexterAgent).Assembly,
         typeof(Dexter.Sessions.Redis.RedisSessionStore).Assembly,
         typeof(Dexter.Sessions.Embeddings.EmbeddingMessageSelector).Assembly,
+        typeof(Dexter.Sessions.Embeddings.MiniLM.MiniLMEmbeddingGenerator).Assembly,
         typeof(Dexter.Sessions.AspNetCore.DexterSessionsEndpointOptions).Assembly,
         typeof(Dexter.Sessions.Sqlite.SqliteSessionStore).Assembly,
         typeof(Dexter.Sessions.PostgreSql.PostgreSqlSessionStore).Assembly,
