@@ -30,21 +30,42 @@ public static class DexterSessionsEmbeddingsBuilderExtensions
     }
 
     /// <summary>
-    /// Selects context turns with <see cref="EmbeddingMessageSelector"/> when <see cref="DexterSessionsOptions.UseEmbeddings"/> is on
-    /// (<c>DEXTER_USE_EMBEDDINGS=true</c> or <c>Dexter:Sessions:UseEmbeddings</c>), and with <see cref="RecentMessageSelector"/> otherwise.
+    /// Lets the settings choose embeddings: with <see cref="DexterSessionsOptions.UseEmbeddings"/> on (<c>DEXTER_USE_EMBEDDINGS=true</c>
+    /// or <c>Dexter:Sessions:UseEmbeddings</c>), the default relevance ranking (<see cref="RelevanceMessageSelector"/>) fuses vector
+    /// similarity with its lexical relevance; with <see cref="DexterSessionsOptions.Selection"/> set to
+    /// <see cref="SessionSelection.Embeddings"/>, <see cref="EmbeddingMessageSelector"/> selects as the original system does
+    /// (<c>0.7 · cosine + 0.3 · recency</c>, threshold 0.3).
     /// </summary>
     /// <param name="builder">The builder returned by <c>AddDexterSessions()</c>.</param>
-    /// <param name="configure">Configures the selector's options; they are validated when the application starts.</param>
+    /// <param name="configure">Configures <see cref="EmbeddingMessageSelector"/>'s options; they are validated when the application starts.</param>
     /// <returns>The builder, to chain further calls.</returns>
-    /// <remarks>The choice is made when the selector is first resolved; the generator is chosen as by <see cref="UseEmbeddingSelector"/>.</remarks>
+    /// <remarks>
+    /// The choice is made when the selector is first resolved. Vectors come from the application's
+    /// <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/> when one is registered (for example all-MiniLM-L6-v2 with package
+    /// Dexter.Sessions.Embeddings.MiniLM), whatever the order of registration; otherwise from an offline
+    /// <see cref="HashingEmbeddingGenerator"/>. With the setting off, the selection is the default one: relevance (lexical, and
+    /// vectors when a generator is registered) or, with <see cref="SessionSelection.Recent"/>, the latest turns.
+    /// </remarks>
     public static IDexterSessionsBuilder UseEmbeddingSelectorWhenConfigured(this IDexterSessionsBuilder builder, Action<EmbeddingSelectorOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         AddEmbeddingMessageSelector(builder.Services, configure);
         builder.Services.Replace(ServiceDescriptor.Singleton<IMessageSelector>(static provider =>
-            provider.GetRequiredService<IOptions<DexterSessionsOptions>>().Value.UseEmbeddings
-                ? provider.GetRequiredService<EmbeddingMessageSelector>()
-                : RecentMessageSelector.Instance));
+        {
+            var options = provider.GetRequiredService<IOptions<DexterSessionsOptions>>().Value;
+            return options.Selection switch
+            {
+                SessionSelection.Embeddings => provider.GetRequiredService<EmbeddingMessageSelector>(),
+                SessionSelection.Recent => RecentMessageSelector.Instance,
+                _ when options.UseEmbeddings && provider.GetService<IEmbeddingGenerator<string, Embedding<float>>>() is null =>
+                    new RelevanceMessageSelector(
+                        new HashingEmbeddingGenerator(),
+                        provider.GetRequiredService<IOptions<RelevanceSelectorOptions>>(),
+                        provider.GetService<TimeProvider>(),
+                        provider.GetService<ILogger<RelevanceMessageSelector>>()),
+                _ => provider.GetRequiredService<RelevanceMessageSelector>(),
+            };
+        }));
         return builder;
     }
 

@@ -187,10 +187,26 @@ public sealed class SessionTurn : IDisposable
     /// <summary>Gets or sets whether the selector failed and the latest turns were used as context; recorded with the turn.</summary>
     internal bool SelectorFellBack { get; set; }
 
-    internal void SetContext(IReadOnlyList<Message> context, IReadOnlyList<ChatMessage> contextMessages)
+    /// <summary>Gets what the model receives before this turn's messages and why: each past turn's id, tokens and score parts.</summary>
+    public ContextExplanation Explanation { get; private set; } = null!;
+
+    /// <summary>The query's vector, when the selection computed one; the turn is recorded with it.</summary>
+    internal ReadOnlyMemory<float> QueryEmbedding { get; set; }
+
+    /// <summary>How many past turns the selector chose from.</summary>
+    internal int ConsideredTurns { get; set; }
+
+    internal void SetContext(ContextExplanation explanation, IReadOnlyList<Message> context)
     {
+        Explanation = explanation;
         Context = context;
-        ContextMessages = contextMessages;
-        Activity?.SetTag("dexter.context.turns", context.Count);
+        ContextMessages = explanation.Messages;
+        if (Activity is { } activity)
+        {
+            activity.SetTag("dexter.context.turns", context.Count);
+            activity.SetTag("dexter.context.turn_ids", explanation.Turns.Select(static t => t.TurnId).ToArray());
+            activity.SetTag("dexter.context.turn_tokens", explanation.Turns.Select(static t => t.Tokens).ToArray());
+            activity.SetTag("dexter.context.tokens", explanation.TokenCount);
+        }
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -26,6 +27,8 @@ public sealed partial class SessionTurnPipeline
     private readonly Microsoft.ML.Tokenizers.Tokenizer _tokenizer;
     private readonly IRollingSummarizer _rollingSummarizer;
     private readonly SessionSummaryWorker? _worker;
+    private readonly SessionTurnCache _turns = new();
+    private readonly ConditionalWeakTable<Message, StrongBox<int>> _planningCosts = new();
 
     /// <summary>How many turns one update of the rolling summary folds at most; a summary further behind skips the oldest (with a warning).</summary>
     internal const int MaxFoldTurns = 256;
@@ -84,7 +87,7 @@ public sealed partial class SessionTurnPipeline
     public Task<SessionTurn> BeginTurnAsync(string sessionId, IEnumerable<ChatMessage> requestMessages, CancellationToken cancellationToken = default)
     {
         SessionId.ThrowIfInvalid(sessionId);
-        return BeginCoreAsync(sessionId, history: null, requestMessages, cancellationToken);
+        return BeginCoreAsync(sessionId, history: null, requestMessages, explainOnly: false, cancellationToken);
     }
 
     /// <summary>
@@ -100,7 +103,25 @@ public sealed partial class SessionTurnPipeline
     public Task<SessionTurn> BeginTurnAsync(MessageHistory history, IEnumerable<ChatMessage> requestMessages, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(history);
-        return BeginCoreAsync(sessionId: null, history, requestMessages, cancellationToken);
+        return BeginCoreAsync(sessionId: null, history, requestMessages, explainOnly: false, cancellationToken);
+    }
+
+    /// <summary>
+    /// Returns exactly the context the model would receive before <paramref name="query"/> in session <paramref name="sessionId"/>,
+    /// and why each past turn is in it, recording nothing.
+    /// </summary>
+    /// <param name="sessionId">The session.</param>
+    /// <param name="query">The question.</param>
+    /// <param name="cancellationToken">A token to cancel the reads.</param>
+    /// <returns>The context messages, the turns in them with their tokens and score parts, and the tokens used.</returns>
+    /// <exception cref="ArgumentException">The session id is not valid, or the query is empty or too long.</exception>
+    /// <remarks>Vectors computed on the way for turns that had none are stored, as a turn would store them.</remarks>
+    public async Task<ContextExplanation> ExplainContextAsync(string sessionId, string query, CancellationToken cancellationToken = default)
+    {
+        SessionId.ThrowIfInvalid(sessionId);
+        ArgumentNullException.ThrowIfNull(query);
+        using var turn = await BeginCoreAsync(sessionId, history: null, [new ChatMessage(ChatRole.User, query)], explainOnly: true, cancellationToken).ConfigureAwait(false);
+        return turn.Explanation;
     }
 
     /// <summary>Checks a query against the rules every entry point applies: not empty, at most <see cref="DexterSessionsOptions.MaxQueryLength"/> characters.</summary>
@@ -162,7 +183,7 @@ public sealed partial class SessionTurnPipeline
         return pending is { Count: > 0 };
     }
 
-    private async Task<SessionTurn> BeginCoreAsync(string? sessionId, MessageHistory? history, IEnumerable<ChatMessage> requestMessages, CancellationToken cancellationToken)
+    private async Task<SessionTurn> BeginCoreAsync(string? sessionId, MessageHistory? history, IEnumerable<ChatMessage> requestMessages, bool explainOnly, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(requestMessages);
         var request = requestMessages as IReadOnlyList<ChatMessage> ?? [.. requestMessages];
@@ -175,16 +196,17 @@ public sealed partial class SessionTurnPipeline
         var query = request[userIndex].Text;
         ValidateQuery(query);
         var turnMessages = userIndex == 0 ? request : request.Skip(userIndex).ToArray();
-        var turn = new SessionTurn(this, sessionId, history, query, turnMessages, StartActivity(sessionId), TimeProvider.GetTimestamp());
+        var turn = new SessionTurn(this, sessionId, history, query, turnMessages, explainOnly ? null : StartActivity(sessionId), TimeProvider.GetTimestamp());
         try
         {
             // The rolling summary is read beside the latest turns, not after them: on Redis both go out in one round trip.
             var summaryRead = history is null && Options.RollingSummary ? ReadSummaryAsync(sessionId!, cancellationToken) : null;
             var selection = await SelectContextAsync(turn, sessionId, history, query, cancellationToken).ConfigureAwait(false);
             var summary = summaryRead is null ? null : await summaryRead.ConfigureAwait(false);
-            var (context, messages) = BuildContext(selection, summary);
-            turn.SetContext(context, messages);
             turn.RollingSummary = summary;
+            turn.QueryEmbedding = selection.QueryEmbedding;
+            var explanation = BuildContext(selection, summary, turn.ConsideredTurns, turn.SelectorFellBack, SelectorOf(history));
+            turn.SetContext(explanation, explanation.ContextTurns);
             return turn;
         }
         catch (Exception ex)
@@ -195,8 +217,14 @@ public sealed partial class SessionTurnPipeline
         }
     }
 
-    /// <summary>The number of latest turns read for a turn: the recent window. Turns older than it are folded into the rolling summary.</summary>
-    private int RecentWindow => Math.Max(Options.MaxContextMessages, _selector.GetCandidateCount(Options.MaxContextMessages));
+    /// <summary>
+    /// The recent window: <see cref="DexterSessionsOptions.MaxContextMessages"/> latest turns. Turns older than it are folded into the
+    /// rolling summary, whatever the selector.
+    /// </summary>
+    private int RecentWindow => Options.MaxContextMessages;
+
+    /// <summary>The selector of a turn: a history's own when it was given one, else the pipeline's.</summary>
+    private IMessageSelector SelectorOf(MessageHistory? history) => history?.ExplicitSelector ?? _selector;
 
     private async Task<SessionSummary?> ReadSummaryAsync(string sessionId, CancellationToken cancellationToken)
     {
@@ -215,24 +243,27 @@ public sealed partial class SessionTurnPipeline
     private async Task<MessageSelection> SelectContextAsync(SessionTurn turn, string? sessionId, MessageHistory? history, string query, CancellationToken cancellationToken)
     {
         IReadOnlyList<Message> candidates;
-        int max;
-        IMessageSelector selector;
+        var selector = SelectorOf(history);
+        var wanted = selector.GetCandidateCount(history?.MaxContextMessages ?? Options.MaxContextMessages);
+        var wholeSession = wanted >= MessageSelectionContext.WholeSession;
+        var max = wholeSession ? MessageSelectionContext.WholeSession : history?.MaxContextMessages ?? Options.MaxContextMessages;
         if (history is not null)
         {
             // The history's own limit, and its own selector when it was given one (else the pipeline's).
-            max = history.MaxContextMessages;
-            selector = history.ExplicitSelector ?? _selector;
             candidates = history.GetAll();
         }
         else
         {
-            max = Options.MaxContextMessages;
-            selector = _selector;
-            candidates = await Store.GetRecentAsync(sessionId!, RecentWindow, cancellationToken).ConfigureAwait(false);
+            // A selector that ranks the whole session reads it through the cache: only the turns appended since the last query.
+            candidates = wholeSession
+                ? await _turns.GetAllAsync(Store, sessionId!, RecentWindow, cancellationToken).ConfigureAwait(false)
+                : await Store.GetRecentAsync(sessionId!, Math.Max(wanted, max), cancellationToken).ConfigureAwait(false);
 
             // A turn that begins on an existing session is recorded only while it exists: a delete racing the answer wins.
             turn.SessionExisted = candidates.Count > 0 || await Store.ExistsAsync(sessionId!, cancellationToken).ConfigureAwait(false);
         }
+
+        turn.ConsideredTurns = candidates.Count;
 
         if (candidates.Count == 0)
         {
@@ -249,7 +280,7 @@ public sealed partial class SessionTurnPipeline
             DexterSessionsTelemetry.SelectorFallbacks.Add(1);
             turn.SelectorFellBack = true;
             Log.SelectionFallback(_logger, selector.GetType().Name, ex);
-            return new MessageSelection(RecentMessageSelector.TakeLast(candidates, max));
+            return new MessageSelection(RecentMessageSelector.TakeLast(candidates, Math.Min(max, Options.MaxContextMessages)));
         }
 
         if (selection.UpdatedTurns.Count > 0)
@@ -271,6 +302,7 @@ public sealed partial class SessionTurnPipeline
         try
         {
             await Store.UpdateEmbeddingsAsync(sessionId!, updated, cancellationToken).ConfigureAwait(false);
+            _turns.Updated(sessionId!, updated);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -284,7 +316,7 @@ public sealed partial class SessionTurnPipeline
     /// fit), the rolling summary (at most half of what is left, cut to fit), then the selected turns taken most relevant first while
     /// they fit, the most relevant one cut to fit when nothing else does; the turns that made it go to the model in chronological order.
     /// </summary>
-    private (IReadOnlyList<Message> Context, List<ChatMessage> Messages) BuildContext(MessageSelection selection, SessionSummary? summary = null)
+    private ContextExplanation BuildContext(MessageSelection selection, SessionSummary? summary, int consideredTurns, bool selectorFellBack, IMessageSelector selector)
     {
         var remaining = Options.MaxContextTokens;
         var messages = new List<ChatMessage>();
@@ -301,6 +333,7 @@ public sealed partial class SessionTurnPipeline
             remaining -= ContextBudget.CountTokens(_tokenizer, instructions);
         }
 
+        var summaryUsed = false;
         if (summary is not null && !string.IsNullOrWhiteSpace(summary.Text))
         {
             // Counted once: a full summary is the context's longest text, and the tokenizer's cost grows with it.
@@ -317,14 +350,20 @@ public sealed partial class SessionTurnPipeline
             {
                 messages.Add(new ChatMessage(ChatRole.System, text));
                 remaining -= tokens;
+                summaryUsed = true;
             }
         }
 
         var fixedTokens = Options.MaxContextTokens - remaining; // instructions and rolling summary, counted above
+        ContextExplanation Explain(List<ExplainedTurn> turns, int tokens, IReadOnlyList<Message> context) =>
+            new(messages, turns, summaryUsed ? summary : null, tokens, Options.MaxContextTokens, consideredTurns, selector.GetType().Name, selectorFellBack)
+            {
+                ContextTurns = context,
+            };
 
         if (selection.Turns.Count == 0)
         {
-            return ([], messages);
+            return Explain([], fixedTokens, []);
         }
 
         var planning = Options.ContextMode == SessionContextMode.Planning;
@@ -334,57 +373,88 @@ public sealed partial class SessionTurnPipeline
             remaining -= ContextBudget.CountTokens(_tokenizer, MessageHistory.PlanningHeader + "\n\n" + MessageHistory.PlanningFooter);
         }
 
-        var kept = new List<Message>();
-        foreach (var turn in selection.MostRelevantFirst)
+        // Most relevant first while they fit. Each turn's cost is counted once and kept with the turn; once nothing more can fit
+        // (what is left is less than the smallest turn could take), the rest of the ranking is not walked.
+        var kept = new List<(Message Turn, int Cost, int Rank, bool Cut)>();
+        var ranked = selection.MostRelevantFirst;
+        for (var rank = 0; rank < ranked.Count && remaining >= MinTurnTokens; rank++)
         {
-            var cost = planning ? _tokenizer.CountTokens(MessageHistory.FormatTurnForPlanning(turn)) : TurnTokens(turn);
+            var turn = ranked[rank];
+            var cost = Cost(turn, planning);
             if (cost <= remaining)
             {
-                kept.Add(turn);
+                kept.Add((turn, cost, rank, false));
                 remaining -= cost;
             }
             else if (kept.Count == 0 && CutToFit(turn, remaining, planning) is { } cut)
             {
-                kept.Add(cut);
-                remaining -= planning ? _tokenizer.CountTokens(MessageHistory.FormatTurnForPlanning(cut)) : TurnTokens(cut);
+                var cutCost = planning ? _tokenizer.CountTokens(MessageHistory.FormatTurnForPlanning(cut)) : TurnTokens(cut);
+                kept.Add((cut, cutCost, rank, true));
+                remaining -= cutCost;
             }
         }
 
-        if (kept.Count < selection.Turns.Count)
+        if (kept.Count < ranked.Count && selection.Relevance is null)
         {
-            Log.ContextTrimmed(_logger, selection.Turns.Count - kept.Count, selection.Turns.Count, Options.MaxContextTokens);
+            Log.ContextTrimmed(_logger, ranked.Count - kept.Count, ranked.Count, Options.MaxContextTokens);
         }
 
         // Parts are counted one by one; the whole is counted once more, and the least relevant turn leaves while it is over.
         var instructionCount = messages.Count;
         while (true)
         {
-            var ordered = kept.OrderBy(static t => t.Id).ToList();
+            var ordered = kept.OrderBy(static t => t.Turn.Id).ToList();
             messages.RemoveRange(instructionCount, messages.Count - instructionCount);
             if (ordered.Count == 0)
             {
-                return ([], messages);
+                return Explain([], fixedTokens, []);
             }
 
             if (planning)
             {
-                messages.Add(new ChatMessage(ChatRole.System, MessageHistory.FormatForPlanning(ordered)));
+                messages.Add(new ChatMessage(ChatRole.System, MessageHistory.FormatForPlanning(ordered.Select(static t => t.Turn))));
             }
             else
             {
-                foreach (var turn in ordered)
+                foreach (var (turn, _, _, _) in ordered)
                 {
                     messages.AddRange(ReplayMessages(turn));
                 }
             }
 
-            if (fixedTokens + ContextBudget.CountTokens(_tokenizer, messages.Skip(instructionCount)) <= Options.MaxContextTokens)
+            var total = fixedTokens + ContextBudget.CountTokens(_tokenizer, messages.Skip(instructionCount));
+            if (total <= Options.MaxContextTokens)
             {
-                return (ordered, messages);
+                var relevance = selection.Relevance;
+                return Explain(
+                    ordered.ConvertAll(t => new ExplainedTurn(t.Turn.Id, t.Cost, t.Rank + 1, relevance is not null && t.Rank < relevance.Count ? relevance[t.Rank] : null, t.Cut)),
+                    total,
+                    ordered.ConvertAll(static t => t.Turn));
             }
 
             kept.RemoveAt(kept.Count - 1);
         }
+    }
+
+    /// <summary>The fewest tokens a turn takes in the context (its framing, a short question and answer); below it, nothing more fits.</summary>
+    private const int MinTurnTokens = 8;
+
+    /// <summary>The tokens a turn takes in the context; the planning format's count is kept with the turn, so it is counted once.</summary>
+    private int Cost(Message turn, bool planning)
+    {
+        if (!planning)
+        {
+            return TurnTokens(turn);
+        }
+
+        if (_planningCosts.TryGetValue(turn, out var known))
+        {
+            return known.Value;
+        }
+
+        var cost = _tokenizer.CountTokens(MessageHistory.FormatTurnForPlanning(turn));
+        _planningCosts.AddOrUpdate(turn, new StrongBox<int>(cost));
+        return cost;
     }
 
     /// <summary>The line that introduces the rolling summary in the context.</summary>
@@ -439,9 +509,13 @@ public sealed partial class SessionTurnPipeline
             SummarizerFellBack = summarizerFellBack,
             SelectorFellBack = turn.SelectorFellBack,
         };
-        message = message with { TokenCount = ContextBudget.CountTokens(_tokenizer, message.ChatMessages) };
+        message = message with
+        {
+            TokenCount = ContextBudget.CountTokens(_tokenizer, message.ChatMessages),
+            Embedding = turn.QueryEmbedding, // the query's vector, computed by the selection: the turn is not embedded on the answer's path
+        };
 
-        var selector = turn.History?.ExplicitSelector ?? _selector;
+        var selector = SelectorOf(turn.History);
         try
         {
             message = await selector.PrepareTurnAsync(message, cancellationToken).ConfigureAwait(false);
@@ -471,7 +545,13 @@ public sealed partial class SessionTurnPipeline
         Log.TurnContent(_logger, turn.SessionId ?? "(history)", recorded.Id, recorded.Query, recorded.Answer);
         if (turn.SessionId is { } sessionId)
         {
+            _turns.Recorded(sessionId, recorded);
             await FollowUpAsync(sessionId, recorded, summarizeLater, cancellationToken).ConfigureAwait(false);
+        }
+        else if (turn.History is { } ownHistory && selector is ITurnIndexer { IndexesTurns: true } historyIndexer &&
+            await IndexQuietlyAsync(historyIndexer, recorded, cancellationToken).ConfigureAwait(false) is { } indexed)
+        {
+            ownHistory.UpdateEmbeddings([indexed]);
         }
 
         return recorded;
@@ -484,7 +564,8 @@ public sealed partial class SessionTurnPipeline
     private async Task FollowUpAsync(string sessionId, Message recorded, bool summarize, CancellationToken cancellationToken)
     {
         var fold = Options.RollingSummary && recorded.Id > RecentWindow;
-        if (!summarize && !fold)
+        var indexer = _selector as ITurnIndexer is { IndexesTurns: true } selectorIndexer ? selectorIndexer : null;
+        if (!summarize && !fold && indexer is null)
         {
             return;
         }
@@ -493,7 +574,15 @@ public sealed partial class SessionTurnPipeline
         {
             try
             {
-                await FoldAsync(sessionId, recorded.Id, cancellationToken).ConfigureAwait(false);
+                if (indexer is not null)
+                {
+                    await IndexRecordedAsync(indexer, sessionId, recorded, cancellationToken).ConfigureAwait(false);
+                }
+
+                if (fold)
+                {
+                    await FoldAsync(sessionId, recorded.Id, cancellationToken).ConfigureAwait(false);
+                }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -513,6 +602,11 @@ public sealed partial class SessionTurnPipeline
             await _worker.EnqueueAsync(
                 async token =>
                 {
+                    if (indexer is not null)
+                    {
+                        await IndexRecordedAsync(indexer, sessionId, recorded, token).ConfigureAwait(false);
+                    }
+
                     if (summarize)
                     {
                         await SummarizeRecordedAsync(sessionId, recorded, token).ConfigureAwait(false);
@@ -529,6 +623,31 @@ public sealed partial class SessionTurnPipeline
         {
             // Cancelled while the queue was full: the turn keeps its short summary, and the next turn folds what this one would have.
             Log.FollowUpNotQueued(_logger, sessionId, recorded.Id);
+        }
+    }
+
+    /// <summary>Computes what the selector keeps from the whole recorded turn (its vector) and stores it with the turn.</summary>
+    private async Task IndexRecordedAsync(ITurnIndexer indexer, string sessionId, Message recorded, CancellationToken cancellationToken)
+    {
+        if (await IndexQuietlyAsync(indexer, recorded, cancellationToken).ConfigureAwait(false) is not { } indexed)
+        {
+            return;
+        }
+
+        await Store.UpdateEmbeddingsAsync(sessionId, [indexed], cancellationToken).ConfigureAwait(false);
+        _turns.Updated(sessionId, [indexed]);
+    }
+
+    private async Task<Message?> IndexQuietlyAsync(ITurnIndexer indexer, Message recorded, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await indexer.IndexTurnAsync(recorded, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            Log.PrepareFallback(_logger, indexer.GetType().Name, ex);
+            return null;
         }
     }
 

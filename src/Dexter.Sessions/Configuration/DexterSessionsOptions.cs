@@ -36,16 +36,29 @@ public sealed class DexterSessionsOptions
     /// <summary>The default of <see cref="MaxQueryLength"/>.</summary>
     public const int DefaultMaxQueryLength = 8_000;
 
-    /// <summary>Gets or sets how many past turns are given to the model as context at most.</summary>
-    /// <value>At least 1; the default is 10. Key <c>Dexter:Sessions:MaxContextMessages</c>, or <c>DEXTER_MAX_CONTEXT_MESSAGES</c>.</value>
+    /// <summary>
+    /// Gets or sets the recent window: how many of the latest turns are kept as they are, before older ones are folded into the
+    /// rolling summary; with <see cref="SessionSelection.Recent"/> selection, how many past turns the model receives at most.
+    /// </summary>
+    /// <value>
+    /// At least 1; the default is 10. Key <c>Dexter:Sessions:MaxContextMessages</c>, or <c>DEXTER_MAX_CONTEXT_MESSAGES</c>. With the
+    /// default <see cref="SessionSelection.Relevance"/> selection every turn is ranked and <see cref="MaxContextTokens"/> decides how
+    /// many the model receives (<see cref="RelevanceSelectorOptions.MaxTurns"/> caps them).
+    /// </value>
     public int MaxContextMessages { get; set; } = DefaultMaxContextMessages;
+
+    /// <summary>Gets or sets how the past turns given to the model are chosen, when the application registers no <see cref="IMessageSelector"/>.</summary>
+    /// <value>The default is <see cref="SessionSelection.Relevance"/>. Key <c>Dexter:Sessions:Selection</c> (<c>Relevance</c>, <c>Recent</c> or <c>Embeddings</c>).</value>
+    public SessionSelection Selection { get; set; }
 
     /// <summary>Gets or sets whether turn summaries are written by the model (<see cref="ChatClientSummarizer"/>) instead of by truncation.</summary>
     /// <value>The default is <see langword="false"/>. Key <c>Dexter:Sessions:SummarizeWithLlm</c>, or <c>DEXTER_SUMMARIZE_LLM</c>.</value>
     public bool SummarizeWithLlm { get; set; }
 
     /// <summary>
-    /// Gets or sets whether context turns are selected by embedding similarity (package Dexter.Sessions.Embeddings) instead of by recency.
+    /// Gets or sets whether the selection compares embeddings: with package Dexter.Sessions.Embeddings's
+    /// <c>UseEmbeddingSelectorWhenConfigured()</c>, the relevance ranking fuses vector similarity (from the registered embedding
+    /// generator, or an offline hashing one) with its lexical relevance.
     /// </summary>
     /// <value>The default is <see langword="false"/>. Key <c>Dexter:Sessions:UseEmbeddings</c>, or <c>DEXTER_USE_EMBEDDINGS</c>.</value>
     public bool UseEmbeddings { get; set; }

@@ -64,6 +64,13 @@ internal static class DexterSessionsOptionsBinder
                 : throw SettingReader.Invalid(mode, "Planning or Messages");
         }
 
+        if (SettingReader.Read(lookup, Key("Selection")) is { } selection)
+        {
+            options.Selection = Enum.TryParse<SessionSelection>(selection.Value, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed)
+                ? parsed
+                : throw SettingReader.Invalid(selection, "Relevance, Recent or Embeddings");
+        }
+
         if (SettingReader.Read(lookup, Key("ChatClientKey")) is { } chatClientKey)
         {
             options.ChatClientKey = chatClientKey.Value;

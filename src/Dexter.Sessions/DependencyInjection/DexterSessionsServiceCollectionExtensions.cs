@@ -57,7 +57,14 @@ public static class DexterSessionsServiceCollectionExtensions
             provider.GetRequiredService<IOptions<DexterSessionsOptions>>(),
             provider.GetService<TimeProvider>(),
             provider.GetService<ILogger<InMemorySessionStore>>()));
-        services.TryAddSingleton<IMessageSelector>(RecentMessageSelector.Instance);
+        AddRelevanceSelector(services);
+        services.TryAddSingleton<IMessageSelector>(static provider => provider.GetRequiredService<IOptions<DexterSessionsOptions>>().Value.Selection switch
+        {
+            SessionSelection.Recent => RecentMessageSelector.Instance,
+            SessionSelection.Relevance => provider.GetRequiredService<RelevanceMessageSelector>(),
+            var other => throw new InvalidOperationException(
+                $"Dexter:Sessions:Selection is {other}, which needs package Dexter.Sessions.Embeddings: call UseEmbeddingSelectorWhenConfigured() on AddDexterSessions(), or choose Relevance or Recent."),
+        });
         services.TryAddSingleton<ISummarizer>(static provider =>
         {
             var options = provider.GetRequiredService<IOptions<DexterSessionsOptions>>();
@@ -94,6 +101,37 @@ public static class DexterSessionsServiceCollectionExtensions
             provider.GetRequiredService<SessionTurnPipeline>()));
 
         return new DexterSessionsBuilder(services);
+    }
+
+    /// <summary>
+    /// Registers <see cref="RelevanceMessageSelector"/> with its options (bound from <see cref="RelevanceSelectorOptions.SectionName"/>,
+    /// validated at start) and the application's <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/> when one is registered.
+    /// </summary>
+    internal static void AddRelevanceSelector(IServiceCollection services, Func<IServiceProvider, IEmbeddingGenerator<string, Embedding<float>>?>? generator = null)
+    {
+        var options = services.AddOptions<RelevanceSelectorOptions>();
+        var alreadyAdded = services.Any(static d => !d.IsKeyedService && d.ServiceType == typeof(IValidateOptions<RelevanceSelectorOptions>));
+        if (!alreadyAdded)
+        {
+            options.Configure<IServiceProvider>(static (value, provider) =>
+                provider.GetService<IConfiguration>()?.GetSection(RelevanceSelectorOptions.SectionName).Bind(value));
+            options.ValidateOnStart();
+            services.AddSingleton<IValidateOptions<RelevanceSelectorOptions>>(RelevanceSelectorOptionsValidator.Instance);
+        }
+
+        var descriptor = ServiceDescriptor.Singleton(provider => new RelevanceMessageSelector(
+            generator is null ? provider.GetService<IEmbeddingGenerator<string, Embedding<float>>>() : generator(provider),
+            provider.GetRequiredService<IOptions<RelevanceSelectorOptions>>(),
+            provider.GetService<TimeProvider>(),
+            provider.GetService<ILogger<RelevanceMessageSelector>>()));
+        if (generator is null)
+        {
+            services.TryAdd(descriptor);
+        }
+        else
+        {
+            services.Replace(descriptor);
+        }
     }
 
     /// <summary>The model: the keyed client named by <see cref="DexterSessionsOptions.ChatClientKey"/>, else the unkeyed one.</summary>

@@ -29,4 +29,11 @@ public sealed class MessageSelection
 
     /// <summary>Gets the turns whose embeddings were computed during the selection and should be stored.</summary>
     public IReadOnlyList<Message> UpdatedTurns { get; }
+
+    /// <summary>Gets why each turn of <see cref="MostRelevantFirst"/> was ranked where it was, in the same order; <see langword="null"/>
+    /// when the selector does not say (for example, it ranks by recency alone).</summary>
+    public IReadOnlyList<TurnRelevance>? Relevance { get; init; }
+
+    /// <summary>Gets the query's embedding, when the selector computed one; the new turn is recorded with it, so it is computed once.</summary>
+    public ReadOnlyMemory<float> QueryEmbedding { get; init; }
 }

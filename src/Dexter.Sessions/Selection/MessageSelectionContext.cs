@@ -3,6 +3,13 @@ namespace Dexter.Sessions;
 /// <summary>What a <see cref="IMessageSelector"/> chooses from.</summary>
 public sealed class MessageSelectionContext
 {
+    /// <summary>
+    /// What <see cref="IMessageSelector.GetCandidateCount(int)"/> returns to rank every turn of the session: the turns are then read
+    /// through an in-process cache that reads only the turns appended since the last query, and <see cref="MaxMessages"/> is this
+    /// value (the token budget decides how many turns the model receives).
+    /// </summary>
+    public const int WholeSession = int.MaxValue;
+
     /// <summary>Initializes a context.</summary>
     /// <param name="query">The new query.</param>
     /// <param name="turns">The candidate turns, in chronological order.</param>
