@@ -25,7 +25,8 @@ public sealed class DexterAgent
     /// <param name="chatClient">The model.</param>
     /// <param name="store">Where sessions are kept.</param>
     /// <param name="summarizer">How turns are summarized; <see cref="TruncatingSummarizer"/> when <see langword="null"/>.</param>
-    /// <param name="selector">How context is selected; <see cref="RecentMessageSelector"/> when <see langword="null"/>.</param>
+    /// <param name="selector">How context is selected; when <see langword="null"/>, as <see cref="DexterSessionsOptions.Selection"/> says
+    /// (<see cref="RelevanceMessageSelector"/> by default).</param>
     /// <param name="options">The options; the defaults when <see langword="null"/>.</param>
     /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
     /// <param name="logger">The logger; none when <see langword="null"/>.</param>

@@ -36,7 +36,8 @@ public sealed partial class SessionTurnPipeline
     /// <summary>Initializes the pipeline.</summary>
     /// <param name="store">Where sessions are kept.</param>
     /// <param name="summarizer">How turns are summarized; <see cref="TruncatingSummarizer"/> when <see langword="null"/>.</param>
-    /// <param name="selector">How context is selected; <see cref="RecentMessageSelector"/> when <see langword="null"/>.</param>
+    /// <param name="selector">How context is selected; when <see langword="null"/>, as <see cref="DexterSessionsOptions.Selection"/> says:
+    /// <see cref="RelevanceMessageSelector"/> (lexical relevance, no generator) by default, or <see cref="RecentMessageSelector"/>.</param>
     /// <param name="options">The options; the defaults when <see langword="null"/>.</param>
     /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
     /// <param name="logger">The logger; none when <see langword="null"/>.</param>
@@ -56,8 +57,15 @@ public sealed partial class SessionTurnPipeline
         ArgumentNullException.ThrowIfNull(store);
         Store = store;
         _summarizer = summarizer ?? TruncatingSummarizer.Instance;
-        _selector = selector ?? RecentMessageSelector.Instance;
         Options = options?.Value ?? new DexterSessionsOptions();
+        _selector = selector ?? Options.Selection switch
+        {
+            SessionSelection.Relevance => new RelevanceMessageSelector(),
+            SessionSelection.Recent => RecentMessageSelector.Instance,
+            var other => throw new ArgumentException(
+                $"Dexter:Sessions:Selection is {other}, which needs package Dexter.Sessions.Embeddings: pass its EmbeddingMessageSelector, or choose Relevance or Recent.",
+                nameof(options)),
+        };
         TimeProvider = timeProvider ?? TimeProvider.System;
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _tokenizer = Options.Tokenizer ?? ContextBudget.DefaultTokenizer;

@@ -151,7 +151,7 @@ public sealed class DexterAgentTests : AgentTestBase
     [Test]
     public async Task RunAsync_MaxContextMessages_LimitsTheContextToTheLatestTurns()
     {
-        var agent = Create(new DexterSessionsOptions { MaxContextMessages = 2 });
+        var agent = Create(new DexterSessionsOptions { MaxContextMessages = 2, Selection = SessionSelection.Recent });
         for (var i = 1; i <= 3; i++)
         {
             await agent.RunAsync("q" + i, _sessionId);

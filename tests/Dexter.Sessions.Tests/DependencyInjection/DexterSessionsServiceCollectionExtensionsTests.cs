@@ -52,11 +52,66 @@ public sealed class DexterSessionsServiceCollectionExtensionsTests
             Assert.That(store, Is.InstanceOf<InMemorySessionStore>());
             Assert.That(provider.GetRequiredService<ISessionStore>(), Is.SameAs(store));
             Assert.That(provider.GetRequiredService<ISummarizer>(), Is.SameAs(TruncatingSummarizer.Instance));
-            Assert.That(provider.GetRequiredService<IMessageSelector>(), Is.SameAs(RecentMessageSelector.Instance));
+            Assert.That(provider.GetRequiredService<IMessageSelector>(), Is.InstanceOf<RelevanceMessageSelector>());
+            Assert.That(((RelevanceMessageSelector)provider.GetRequiredService<IMessageSelector>()).Generator, Is.Null, "no generator registered: lexical relevance");
             Assert.That(provider.GetRequiredService<TimeProvider>(), Is.SameAs(TimeProvider.System));
             Assert.That(agent1, Is.Not.SameAs(agent2));
             Assert.That(agent1.Store, Is.SameAs(store));
         });
+    }
+
+    [TestCase("Recent", typeof(RecentMessageSelector))]
+    [TestCase("relevance", typeof(RelevanceMessageSelector))]
+    public void AddDexterSessions_SelectionSetting_ChoosesTheSelector(string value, Type expected)
+    {
+        using var provider = Build(WithConfiguration(new ServiceCollection(), ("Dexter:Sessions:Selection", value)).AddDexterSessions().Services);
+
+        Assert.That(provider.GetRequiredService<IMessageSelector>(), Is.InstanceOf(expected));
+    }
+
+    [Test]
+    public void AddDexterSessions_SelectionEmbeddingsWithoutItsPackage_FailsNamingTheSettingAndTheFix()
+    {
+        using var provider = Build(WithConfiguration(new ServiceCollection(), ("Dexter:Sessions:Selection", "Embeddings")).AddDexterSessions().Services);
+
+        var error = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<IMessageSelector>());
+        Assert.That(error!.Message, Does.Contain("Dexter:Sessions:Selection").And.Contain("UseEmbeddingSelectorWhenConfigured()"));
+    }
+
+    [Test]
+    public void AddDexterSessions_SelectionNotAChoice_FailsAtStartNamingTheChoices()
+    {
+        using var provider = Build(WithConfiguration(new ServiceCollection(), ("Dexter:Sessions:Selection", "Smart")).AddDexterSessions().Services);
+
+        var error = Assert.Throws<InvalidOperationException>(() => _ = provider.GetRequiredService<IOptions<DexterSessionsOptions>>().Value);
+        Assert.That(error!.Message, Does.Contain("Dexter:Sessions:Selection").And.Contain("'Smart'").And.Contain("Relevance, Recent or Embeddings"));
+    }
+
+    [Test]
+    public void AddDexterSessions_EmbeddingGeneratorRegistered_TheRelevanceSelectionUsesIt_AndItsOptionsBindFromConfiguration()
+    {
+        var generator = new KeywordEmbeddingGenerator();
+        using var provider = Build(WithConfiguration(new ServiceCollection(), ("Dexter:Sessions:Relevance:AlwaysIncludeLatest", "5"), ("Dexter:Sessions:Relevance:MaxTurns", "7"))
+            .AddDexterSessions().Services
+            .AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(generator));
+
+        var selector = (RelevanceMessageSelector)provider.GetRequiredService<IMessageSelector>();
+        var options = provider.GetRequiredService<IOptions<RelevanceSelectorOptions>>().Value;
+        Assert.Multiple(() =>
+        {
+            Assert.That(selector.Generator, Is.SameAs(generator), "registered after AddDexterSessions(), used all the same");
+            Assert.That(options.AlwaysIncludeLatest, Is.EqualTo(5));
+            Assert.That(options.MaxTurns, Is.EqualTo(7));
+        });
+    }
+
+    [Test]
+    public void AddDexterSessions_RelevanceOptionOutOfRange_FailsAtStartNamingTheKey()
+    {
+        using var provider = Build(WithConfiguration(new ServiceCollection(), ("Dexter:Sessions:Relevance:RecencyWeight", "2")).AddDexterSessions().Services);
+
+        var error = Assert.Throws<OptionsValidationException>(() => _ = provider.GetRequiredService<IOptions<RelevanceSelectorOptions>>().Value);
+        Assert.That(error!.Message, Does.Contain("Dexter:Sessions:Relevance:RecencyWeight must be between 0 and 1; it is 2."));
     }
 
     [Test]

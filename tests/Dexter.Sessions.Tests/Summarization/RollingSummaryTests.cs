@@ -38,7 +38,7 @@ public sealed class RollingSummaryTests : AgentTestBase
     [Test]
     public async Task RunAsync_SessionHasARollingSummary_ItGoesFirstInTheContextAfterTheInstructions()
     {
-        var agent = CreateWith(new DexterSessionsOptions { MaxContextMessages = 2, Instructions = "Be brief." });
+        var agent = CreateWith(new DexterSessionsOptions { MaxContextMessages = 2, Instructions = "Be brief.", Selection = SessionSelection.Recent });
         for (var i = 1; i <= 5; i++)
         {
             await agent.RunAsync("My locker code is " + (1000 + i), _sessionId);
