@@ -109,7 +109,8 @@ public class EmbeddingMessageSelectorAgentTests
 
         await _agent.RunAsync("Remind me about the Redis connection string configuration", "relevant");
 
-        var context = _chatClient.Requests[^1].Single(m => m.Role == ChatRole.System).Text;
+        // The rolling summary (turns older than the recent window) comes first; the selected turns are the last system message.
+        var context = _chatClient.Requests[^1].Last(m => m.Role == ChatRole.System).Text;
         Assert.That(context, Does.Contain("Redis connection string for the cache"));
     }
 

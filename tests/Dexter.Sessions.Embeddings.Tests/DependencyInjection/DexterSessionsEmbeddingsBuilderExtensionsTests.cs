@@ -141,32 +141,49 @@ public class DexterSessionsEmbeddingsBuilderExtensionsTests
     }
 
     [Test]
-    public void UseEmbeddingSelectorWhenConfigured_OptionOn_UsesEmbeddingSelector()
+    public void UseEmbeddingSelectorWhenConfigured_OptionOn_RanksByRelevanceWithTheHashingGenerator()
     {
         var services = new ServiceCollection();
         services.AddDexterSessions(o => o.UseEmbeddings = true).UseEmbeddingSelectorWhenConfigured();
         using var provider = services.BuildServiceProvider();
 
-        Assert.That(provider.GetRequiredService<IMessageSelector>(), Is.TypeOf<EmbeddingMessageSelector>());
+        var selector = provider.GetRequiredService<IMessageSelector>();
+        Assert.That(selector, Is.TypeOf<RelevanceMessageSelector>());
+        Assert.That(((RelevanceMessageSelector)selector).Generator, Is.TypeOf<HashingEmbeddingGenerator>());
     }
 
     [Test]
-    public void UseEmbeddingSelectorWhenConfigured_OptionOff_UsesRecentMessageSelector()
+    public void UseEmbeddingSelectorWhenConfigured_OptionOff_RanksByLexicalRelevance()
     {
         var services = new ServiceCollection();
         services.AddDexterSessions(o => o.UseEmbeddings = false).UseEmbeddingSelectorWhenConfigured();
         using var provider = services.BuildServiceProvider();
 
-        Assert.That(provider.GetRequiredService<IMessageSelector>(), Is.SameAs(RecentMessageSelector.Instance));
+        var selector = provider.GetRequiredService<IMessageSelector>();
+        Assert.That(selector, Is.TypeOf<RelevanceMessageSelector>());
+        Assert.That(((RelevanceMessageSelector)selector).Generator, Is.Null);
     }
 
-    [TestCase("true", typeof(EmbeddingMessageSelector))]
-    [TestCase("false", typeof(RecentMessageSelector))]
-    public void UseEmbeddingSelectorWhenConfigured_OptedInDexterUseEmbeddings_ChoosesTheSelector(string value, Type expected)
+    [TestCase("true", true)]
+    [TestCase("false", false)]
+    public void UseEmbeddingSelectorWhenConfigured_OptedInDexterUseEmbeddings_ComparesVectorsOnlyThen(string value, bool vectors)
     {
         var services = new ServiceCollection();
         services.AddSingleton(SeedEnvironment.Build([("DEXTER_USE_EMBEDDINGS", value)]));
         services.AddDexterSessions().UseEmbeddingSelectorWhenConfigured();
+        using var provider = services.BuildServiceProvider();
+
+        var selector = (RelevanceMessageSelector)provider.GetRequiredService<IMessageSelector>();
+        Assert.That(selector.Generator is not null, Is.EqualTo(vectors));
+    }
+
+    [TestCase(SessionSelection.Embeddings, typeof(EmbeddingMessageSelector))]
+    [TestCase(SessionSelection.Recent, typeof(RecentMessageSelector))]
+    public void UseEmbeddingSelectorWhenConfigured_SelectionSetting_ReachesTheOriginalSelections(SessionSelection selection, Type expected)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(SeedEnvironment.Build([("DEXTER_USE_EMBEDDINGS", "true")]));
+        services.AddDexterSessions(o => o.Selection = selection).UseEmbeddingSelectorWhenConfigured();
         using var provider = services.BuildServiceProvider();
 
         Assert.That(provider.GetRequiredService<IMessageSelector>(), Is.TypeOf(expected));
@@ -179,6 +196,18 @@ public class DexterSessionsEmbeddingsBuilderExtensionsTests
         var services = new ServiceCollection();
         services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(generator);
         services.AddDexterSessions(o => o.UseEmbeddings = true).UseEmbeddingSelectorWhenConfigured();
+        using var provider = services.BuildServiceProvider();
+
+        Assert.That(((RelevanceMessageSelector)provider.GetRequiredService<IMessageSelector>()).Generator, Is.SameAs(generator));
+    }
+
+    [Test]
+    public void UseEmbeddingSelectorWhenConfigured_SelectionEmbeddingsWithUsersGenerator_TheOriginalSelectorUsesIt()
+    {
+        using var generator = new FakeEmbeddingGenerator();
+        var services = new ServiceCollection();
+        services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(generator);
+        services.AddDexterSessions(o => o.Selection = SessionSelection.Embeddings).UseEmbeddingSelectorWhenConfigured();
         using var provider = services.BuildServiceProvider();
 
         Assert.That(((EmbeddingMessageSelector)provider.GetRequiredService<IMessageSelector>()).Generator, Is.SameAs(generator));
