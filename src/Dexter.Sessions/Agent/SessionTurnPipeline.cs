@@ -720,7 +720,8 @@ public sealed partial class SessionTurnPipeline
             string text;
             try
             {
-                text = await _rollingSummarizer.FoldAsync(current?.Text, turns, Options.RollingSummaryMaxTokens, cancellationToken).ConfigureAwait(false);
+                await UseFinalSummariesAsync(turns, cancellationToken).ConfigureAwait(false);
+                text = await FoldTurnsAsync(current?.Text, turns, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
@@ -749,6 +750,51 @@ public sealed partial class SessionTurnPipeline
 
             // Another turn's update got there first: start again from the summary it wrote.
         }
+    }
+
+    /// <summary>
+    /// With summaries written after the turn (a model, on the worker), a turn may be folded before its own summary is written: it
+    /// is summarized here, so that the rolling summary holds the summarizer's summary of every turn whatever the timing, and the
+    /// same turns give the same summary. The turn's own work writes its summary to the store.
+    /// </summary>
+    private async Task UseFinalSummariesAsync(List<Message> turns, CancellationToken cancellationToken)
+    {
+        if (_worker is null || _summarizer is TruncatingSummarizer)
+        {
+            return;
+        }
+
+        for (var i = 0; i < turns.Count; i++)
+        {
+            var turn = turns[i];
+            if (string.Equals(turn.Summary, TruncatingSummarizer.Summarize(turn.Query, turn.Answer), StringComparison.Ordinal))
+            {
+                var (summary, _) = await SummarizeAsync(turn.Query, turn.Answer, cancellationToken).ConfigureAwait(false);
+                turns[i] = turn with { Summary = summary };
+            }
+        }
+    }
+
+    /// <summary>
+    /// Folds turns into the summary. The extractive summarizer folds them one at a time, so that the summary depends only on the
+    /// turns, not on how many the worker found waiting at once: the same turns give the same summary, however they were timed. A
+    /// model folds them in one call.
+    /// </summary>
+    private async ValueTask<string> FoldTurnsAsync(string? previous, List<Message> turns, CancellationToken cancellationToken)
+    {
+        if (_rollingSummarizer is not ExtractiveRollingSummarizer extractive)
+        {
+            return await _rollingSummarizer.FoldAsync(previous, turns, Options.RollingSummaryMaxTokens, cancellationToken).ConfigureAwait(false);
+        }
+
+        var text = previous;
+        foreach (var turn in turns)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            text = extractive.Fold(text, [turn], Options.RollingSummaryMaxTokens);
+        }
+
+        return text ?? string.Empty;
     }
 
     /// <summary>Logs a turn that recorded nothing: a cancellation when the caller cancelled it, otherwise a failure

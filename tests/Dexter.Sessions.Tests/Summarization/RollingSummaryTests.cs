@@ -36,6 +36,106 @@ public sealed class RollingSummaryTests : AgentTestBase
     }
 
     [Test]
+    public async Task Fold_SameConversationIngestedThreeWays_GivesTheSameSummary()
+    {
+        // Turns of varied lengths, so that the 150-token summary shortens and drops lines as it goes.
+        static string Query(int i) => $"Note {i}: " + string.Join(' ', Enumerable.Repeat("detail" + (i % 7), 1 + (i * 7 % 37)));
+        static Message Turn(int i) => new() { Query = Query(i), Answer = "Answer to: " + Query(i) }; // what the fake model answers
+
+        var options = new DexterSessionsOptions { MaxContextMessages = 4, RollingSummaryMaxTokens = 150, BackgroundSummaries = false };
+
+        // 1. One turn at a time: each turn folds the one that left the window.
+        var inline = new InMemorySessionStore();
+        var inlinePipeline = new SessionTurnPipeline(inline, options: Options.Create(options), timeProvider: _clock);
+        for (var i = 1; i <= 60; i++)
+        {
+            await inline.AppendAsync("s", Turn(i));
+            await inlinePipeline.FoldAsync("s", i, CancellationToken.None);
+        }
+
+        // 2. Behind: 60 turns are appended, then a single fold catches up with all of them at once.
+        var behind = new InMemorySessionStore();
+        for (var i = 1; i <= 60; i++)
+        {
+            await behind.AppendAsync("s", Turn(i));
+        }
+
+        await new SessionTurnPipeline(behind, options: Options.Create(options), timeProvider: _clock).FoldAsync("s", 60, CancellationToken.None);
+
+        // 3. Through the agent with the background worker, turns arriving faster than it folds.
+        var worked = new InMemorySessionStore();
+        await using (var worker = new SessionSummaryWorker(Options.Create(options)))
+        {
+            var agent = new DexterAgent(
+                _model,
+                new SessionTurnPipeline(worked, options: Options.Create(new DexterSessionsOptions { MaxContextMessages = 4, RollingSummaryMaxTokens = 150 }), timeProvider: _clock, worker: worker));
+            for (var i = 1; i <= 60; i++)
+            {
+                await agent.RunAsync(Query(i), "s");
+            }
+
+            await worker.WhenIdleAsync();
+        }
+
+        var one = await inline.GetSummaryAsync("s");
+        var two = await behind.GetSummaryAsync("s");
+        var three = await worked.GetSummaryAsync("s");
+        Assert.Multiple(() =>
+        {
+            Assert.That(one!.ThroughTurnId, Is.EqualTo(56));
+            Assert.That(one.Text, Does.Not.Contain("#1 "), "the budget made it drop the oldest lines");
+            Assert.That(two!.Text, Is.EqualTo(one.Text));
+            Assert.That(two.ThroughTurnId, Is.EqualTo(one.ThroughTurnId));
+            Assert.That(three!.Text, Is.EqualTo(one.Text));
+        });
+    }
+
+    [Test]
+    public async Task RunAsync_ModelSummariesInTheBackgroundTakingVaryingTimes_TheRollingSummaryIsTheSameEveryRun_AndHoldsThem()
+    {
+        async Task<string> IngestAsync(int seed)
+        {
+            var random = new Random(seed);
+            var store = new InMemorySessionStore();
+            var summarizer = new CallbackSummarizer(async (query, _, token) =>
+            {
+                int delay;
+                lock (random)
+                {
+                    delay = random.Next(0, 25);
+                }
+
+                await Task.Delay(delay, token);
+                return "S: " + query;
+            });
+            await using var worker = new SessionSummaryWorker(Options.Create(new DexterSessionsOptions()));
+            var agent = new DexterAgent(
+                _model,
+                new SessionTurnPipeline(store, summarizer, RecentMessageSelector.Instance, Options.Create(new DexterSessionsOptions { MaxContextMessages = 3 }), _clock, worker: worker));
+            for (var i = 1; i <= 30; i++)
+            {
+                await agent.RunAsync("Question " + i, "s");
+            }
+
+            await worker.WhenIdleAsync();
+            return (await store.GetSummaryAsync("s"))!.Text;
+        }
+
+        var runs = new List<string>();
+        for (var seed = 1; seed <= 4; seed++)
+        {
+            runs.Add(await IngestAsync(seed));
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(runs.Distinct().Count(), Is.EqualTo(1), string.Join("\n---\n", runs.Distinct()));
+            Assert.That(runs[0].Split('\n'), Has.Length.EqualTo(27));
+            Assert.That(runs[0].Split('\n'), Is.All.Match(@"^#\d+ S: Question \d+$"), "every line holds the model's summary, never the short one");
+        });
+    }
+
+    [Test]
     public async Task RunAsync_SessionHasARollingSummary_ItGoesFirstInTheContextAfterTheInstructions()
     {
         var agent = CreateWith(new DexterSessionsOptions { MaxContextMessages = 2, Instructions = "Be brief.", Selection = SessionSelection.Recent });
