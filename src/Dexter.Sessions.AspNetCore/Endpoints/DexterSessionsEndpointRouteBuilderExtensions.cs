@@ -118,6 +118,19 @@ public static class DexterSessionsEndpointRouteBuilderExtensions
             .WithMetadata(Produces<HistoryResponse>(StatusCodes.Status200OK))
             .WithMetadata(Problems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status404NotFound, StatusCodes.Status503ServiceUnavailable));
 
+        var explainContext = handlers.Handle(handlers.ExplainContextAsync);
+        group.MapGet("/context", explainContext)
+            .WithMetadata(explainContext.Method)
+            .WithName(names.Of("ExplainContext"))
+            .WithSummary("Shows what the model would receive before a question, and why.")
+            .WithDescription(
+                "Returns the context messages the model would receive before ?query= in the session (instructions, rolling summary, " +
+                "past turns), each past turn's id, tokens, rank and score parts (lexical, vector, recency), and the tokens used of the " +
+                "budget. Records nothing. The session comes from ?session_id= or the cookie; the cookie is never set here.")
+            .WithMetadata(Produces<ContextResponse>(StatusCodes.Status200OK))
+            .WithMetadata(Problems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status404NotFound,
+                StatusCodes.Status429TooManyRequests, StatusCodes.Status503ServiceUnavailable));
+
         var clearHistory = handlers.Handle(handlers.ClearHistoryAsync);
         group.MapDelete("/history", clearHistory)
             .WithMetadata(clearHistory.Method)

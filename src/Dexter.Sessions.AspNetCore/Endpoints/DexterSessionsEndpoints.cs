@@ -223,6 +223,40 @@ internal sealed partial class DexterSessionsEndpoints
         return TypedResults.Json(new HistoryResponse(sessionId!, page.Total, messages, page.NextBefore), DexterSessionsJsonContext.Relaxed.HistoryResponse);
     }
 
+    /// <summary>
+    /// <c>GET /context?query=…</c>: exactly the context the model would receive before the query in the caller's session, and why
+    /// each past turn is in it (its id, tokens and score parts); records nothing. Never sets the cookie.
+    /// </summary>
+    public async Task<IResult> ExplainContextAsync(HttpContext context, Caller caller)
+    {
+        string? query = context.Request.Query["query"];
+        if (string.IsNullOrWhiteSpace(query))
+        {
+            return _problems.BadRequest(context, caller.RequestId, "The query is empty: send ?query=... with the question to explain.");
+        }
+
+        if (query.Length > _sessionOptions.MaxQueryLength)
+        {
+            return _problems.BadRequest(context, caller.RequestId, string.Create(CultureInfo.InvariantCulture,
+                $"The query has {query.Length} characters; at most {_sessionOptions.MaxQueryLength} are accepted (Dexter:Sessions:MaxQueryLength)."));
+        }
+
+        var (sessionId, error) = await _sessions.ResolveExistingAsync(context, caller).ConfigureAwait(false);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (await LimitClientAsync(context, caller).ConfigureAwait(false) is { } limited)
+        {
+            return limited;
+        }
+
+        var pipeline = context.RequestServices.GetRequiredService<SessionTurnPipeline>();
+        var explanation = await pipeline.ExplainContextAsync(sessionId!, query, context.RequestAborted).ConfigureAwait(false);
+        return TypedResults.Json(ContextResponse.From(sessionId!, query, explanation), DexterSessionsJsonContext.Relaxed.ContextResponse);
+    }
+
     /// <summary><c>DELETE /history</c>: deletes the caller's session and every turn of it, and expires the cookie.</summary>
     public async Task<IResult> ClearHistoryAsync(HttpContext context, Caller caller)
     {

@@ -13,6 +13,7 @@ namespace Dexter.Sessions.AspNetCore;
 [JsonSerializable(typeof(HistoryResponse))]
 [JsonSerializable(typeof(HistoryClearedResponse))]
 [JsonSerializable(typeof(StreamEvent))]
+[JsonSerializable(typeof(ContextResponse))]
 internal sealed partial class DexterSessionsJsonContext : JsonSerializerContext
 {
     /// <summary>
@@ -68,3 +69,39 @@ internal sealed class StreamEvent
 
     public int? MessageId { get; init; }
 }
+
+/// <summary>
+/// The answer of <c>GET /context</c>: the context messages the model would receive before the query, the past turns in them (in
+/// chronological order, each with its tokens, rank and score parts) and the tokens used of the budget.
+/// </summary>
+internal sealed record ContextResponse(
+    string SessionId,
+    string Query,
+    int MaxTokens,
+    int TokenCount,
+    int ConsideredTurns,
+    string Selector,
+    bool SelectorFellBack,
+    int? RollingSummaryThroughTurnId,
+    IReadOnlyList<ContextTurnResponse> Turns,
+    IReadOnlyList<ContextMessageResponse> Messages)
+{
+    public static ContextResponse From(string sessionId, string query, ContextExplanation explanation) => new(
+        sessionId,
+        query,
+        explanation.MaxTokens,
+        explanation.TokenCount,
+        explanation.ConsideredTurns,
+        explanation.Selector,
+        explanation.SelectorFellBack,
+        explanation.RollingSummary?.ThroughTurnId,
+        explanation.Turns.Select(static t => new ContextTurnResponse(
+            t.TurnId, t.Tokens, t.Rank, t.Relevance?.Score, t.Relevance?.Lexical, t.Relevance?.Vector, t.Relevance?.Recency, t.Relevance?.Pinned ?? false, t.Cut)).ToList(),
+        explanation.Messages.Select(static m => new ContextMessageResponse(m.Role.Value, m.Text)).ToList());
+}
+
+/// <summary>One past turn in <see cref="ContextResponse"/>; the score parts are absent when the selector does not give them (recency).</summary>
+internal sealed record ContextTurnResponse(int Id, int Tokens, int Rank, double? Score, double? Lexical, double? Vector, double? Recency, bool Pinned, bool Cut);
+
+/// <summary>One context message in <see cref="ContextResponse"/>.</summary>
+internal sealed record ContextMessageResponse(string Role, string Text);
