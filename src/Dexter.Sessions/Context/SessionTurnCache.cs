@@ -141,10 +141,21 @@ internal sealed class SessionTurnCache
                     }
                 }
 
-                if (overlap < 0 || recent[overlap].Id != last.Id || recent[overlap].CreatedAt != last.CreatedAt ||
-                    !string.Equals(recent[overlap].Query, last.Query, StringComparison.Ordinal))
+                if (overlap < 0 || recent[overlap].Id != last.Id)
                 {
                     return null;
+                }
+
+                // Every turn the read shares with what is held must be the same turn, not only the last: a turn recorded here
+                // after the session was deleted (or replaced) and started again elsewhere would otherwise stand on turns that are gone.
+                for (var i = 0; i <= overlap; i++)
+                {
+                    var index = IndexOf(recent[i].Id);
+                    if (index < 0 || _items[index].CreatedAt != recent[i].CreatedAt ||
+                        !string.Equals(_items[index].Query, recent[i].Query, StringComparison.Ordinal))
+                    {
+                        return null;
+                    }
                 }
 
                 for (var i = overlap + 1; i < recent.Count; i++)

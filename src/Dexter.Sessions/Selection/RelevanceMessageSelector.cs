@@ -155,28 +155,15 @@ public sealed partial class RelevanceMessageSelector : IMessageSelector, ITurnIn
         };
     }
 
-    /// <summary>Attaches the query's vector to a new turn that has none (a turn is normally recorded with the one the selection computed).</summary>
+    /// <summary>Returns the new turn as it is: it carries the query's vector the selection computed, and a turn without one (the
+    /// generator failed or timed out) is embedded after it is recorded, off the answer's path (<see cref="IndexTurnAsync"/>).</summary>
     /// <param name="message">The new turn.</param>
-    /// <param name="cancellationToken">A token to cancel the work.</param>
-    /// <returns>The turn, with a vector when a generator is given and it answered.</returns>
-    public async ValueTask<Message> PrepareTurnAsync(Message message, CancellationToken cancellationToken = default)
+    /// <param name="cancellationToken">Not used.</param>
+    /// <returns><paramref name="message"/>.</returns>
+    public ValueTask<Message> PrepareTurnAsync(Message message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (!IndexesTurns || !message.Embedding.IsEmpty)
-        {
-            return message;
-        }
-
-        try
-        {
-            var embedded = await GenerateAsync([message.Query], cancellationToken).ConfigureAwait(false);
-            return message with { Embedding = Normalize(embedded[0].Vector) };
-        }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            Log.IndexTurnFailed(_logger, message.Id, ex);
-            return message;
-        }
+        return new(message);
     }
 
     /// <summary>
@@ -334,7 +321,6 @@ public sealed partial class RelevanceMessageSelector : IMessageSelector, ITurnIn
         var lexicalWeight = bestLexical > 0 ? _lexicalWeight : 0;
         var vectorWeight = useVectors ? _vectorWeight : 0;
         var relevanceWeight = lexicalWeight + vectorWeight;
-        var recencyStep = count > 1 ? 1.0 / (count - 1) : 1.0;
         var relevance = new TurnRelevance[count];
         var keys = new double[count];
         var order = new int[count];
@@ -345,7 +331,7 @@ public sealed partial class RelevanceMessageSelector : IMessageSelector, ITurnIn
             double? vectorPart = similarities is null || float.IsNaN(similarities[i]) ? null
                 : useVectors ? Math.Clamp((similarities[i] - mean) / (bestVector - mean), 0, 1) : 0;
             var relevant = relevanceWeight > 0 ? ((lexicalWeight * lexicalPart) + (vectorWeight * (vectorPart ?? 0))) / relevanceWeight : 0;
-            var recency = count > 1 ? i * recencyStep : 1.0;
+            var recency = count > 1 ? i / (double)(count - 1) : 1.0;
             var score = ((1 - _recencyWeight) * relevant) + (_recencyWeight * recency);
             var isPinned = i >= count - pinned;
             relevance[i] = new TurnRelevance(score, lexicalPart, vectorPart, recency, isPinned);

@@ -559,17 +559,19 @@ public sealed class RelevanceMessageSelectorTests
     }
 
     [Test]
-    public async Task PrepareTurnAsync_TurnWithoutAVector_AttachesTheQueryVector()
+    public async Task PrepareTurnAsync_TurnWithoutAVector_IsLeftForIndexingOffTheAnswersPath()
     {
         var generator = new KeywordEmbeddingGenerator();
         var turn = new Message { Query = "My cat is called Tom.", Answer = "Nice." };
 
         var prepared = await Selector(generator: generator).PrepareTurnAsync(turn);
+        var indexed = await Selector(generator: generator).IndexTurnAsync(prepared with { Id = 3 });
 
         Assert.Multiple(() =>
         {
-            Assert.That(prepared.Embedding.ToArray(), Is.EqualTo(generator.Embed(turn.Query)).Within(1e-6f));
-            Assert.That(generator.Texts, Is.EqualTo(new[] { turn.Query }));
+            Assert.That(prepared, Is.SameAs(turn), "nothing is embedded before the turn is recorded");
+            Assert.That(generator.Texts, Is.EqualTo(new[] { turn.Query, turn.Answer }), "after it, the query and the answer in one call");
+            Assert.That(indexed!.Embedding.IsEmpty, Is.False);
         });
     }
 
@@ -589,14 +591,23 @@ public sealed class RelevanceMessageSelectorTests
     }
 
     [Test]
-    public async Task PrepareTurnAsync_GeneratorFails_ReturnsTheTurnWithoutAVector()
+    public async Task RunAsync_GeneratorTimesOut_IsCalledOnceOnTheAnswersPathAndOnceAfter()
     {
-        var generator = new KeywordEmbeddingGenerator { Failure = new InvalidOperationException("down") };
-        var turn = new Message { Query = "My cat is called Tom.", Answer = "Nice." };
+        var generator = new KeywordEmbeddingGenerator { Hang = true };
+        var selector = Selector(new RelevanceSelectorOptions { EmbeddingTimeout = TimeSpan.FromMilliseconds(300) }, generator);
+        var store = new InMemorySessionStore();
+        await using var worker = new SessionSummaryWorker();
+        var agent = new DexterAgent(new FakeChatClient(), new SessionTurnPipeline(store, selector: selector, worker: worker));
+        await store.AppendAsync("s", new Message { Query = "Hello", Answer = "Hi." }); // a past turn, so the selection embeds the query
 
-        var prepared = await Selector(generator: generator).PrepareTurnAsync(turn);
+        var response = await agent.RunAsync("My cat is called Tom.", "s");
+        await worker.WhenIdleAsync();
 
-        Assert.That(prepared, Is.SameAs(turn));
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.Turn.Id, Is.EqualTo(2));
+            Assert.That(generator.Calls, Is.EqualTo(2), "the query for the selection, then query and answer off the answer's path; never again before the turn is recorded");
+        });
     }
 
     private static IEnumerable<TestCaseData> InvalidOptions()
