@@ -164,6 +164,53 @@ public abstract class SessionStoreContractTests
     }
 
     [Test]
+    public async Task GetRecentAsync_CountIntMaxValue_ReturnsTheWholeSession()
+    {
+        var id = NewSessionId();
+        for (var i = 1; i <= 12; i++)
+        {
+            await Store.AppendAsync(id, Turn("q" + i));
+        }
+
+        var all = await Store.GetRecentAsync(id, int.MaxValue);
+
+        Assert.That(all.Select(m => m.Id), Is.EqualTo(Enumerable.Range(1, 12)));
+    }
+
+    [Test]
+    public async Task RelevanceSelection_TwoInstancesOverTheStore_EachSeesTheOthersTurnsAndADelete()
+    {
+        // Two pipelines stand for two processes: each keeps its own in-process cache of the session's turns.
+        var options = Microsoft.Extensions.Options.Options.Create(new DexterSessionsOptions { MaxContextMessages = 3, RollingSummary = false });
+        var first = new SessionTurnPipeline(Store, options: options, timeProvider: Clock);
+        var second = new SessionTurnPipeline(Store, options: options, timeProvider: Clock);
+        var id = NewSessionId();
+        await Store.AppendAsync(id, Turn("The spare key is under the blue flowerpot."));
+        for (var i = 1; i <= 20; i++)
+        {
+            await Store.AppendAsync(id, Turn("Small talk number " + i));
+        }
+
+        var before = await first.ExplainContextAsync(id, "Where is the spare key?");
+        await Store.AppendAsync(id, Turn("The bike lock code is 4312."));   // another instance records a turn
+        var after = await first.ExplainContextAsync(id, "What is the bike lock code?");
+        var other = await second.ExplainContextAsync(id, "Where is the spare key?");
+        await Store.DeleteAsync(id);
+        var deleted = await first.ExplainContextAsync(id, "Where is the spare key?");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(before.Turns[0].TurnId, Is.EqualTo(1), "the oldest turn, found by its words");
+            Assert.That(before.ConsideredTurns, Is.EqualTo(21));
+            Assert.That(after.ConsideredTurns, Is.EqualTo(22));
+            Assert.That(after.Turns.Single(t => t.TurnId == 22).Rank, Is.EqualTo(1));
+            Assert.That(other.Turns.Select(t => t.TurnId), Does.Contain(1));
+            Assert.That(deleted.ConsideredTurns, Is.Zero);
+            Assert.That(deleted.Turns, Is.Empty);
+        });
+    }
+
+    [Test]
     public async Task GetRecentAsync_UnknownSession_ReturnsEmpty()
     {
         Assert.That(await Store.GetRecentAsync(NewSessionId(), 10), Is.Empty);
