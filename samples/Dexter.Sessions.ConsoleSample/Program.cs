@@ -7,11 +7,13 @@
 //   REDIS_URL=redis://localhost:6379/0               the Redis store: sessions survive the process (use --session to continue one)
 //   DEXTER_POSTGRES_URL=postgres://user:pw@host/db    the PostgreSQL store (when REDIS_URL is not set); also an Npgsql connection string
 //   DEXTER_SQLITE_PATH=sessions.db                    (no REDIS_URL nor DEXTER_POSTGRES_URL) the SQLite store: sessions kept in one local file
-//   DEXTER_USE_EMBEDDINGS=true                        select context turns by embedding similarity (offline hashing embeddings)
+//   DEXTER_USE_EMBEDDINGS=true                        context turns ranked by embedding similarity too, with all-MiniLM-L6-v2 run
+//                                                    in process: nothing is downloaded at run time, the model comes with the packages
 //   DEXTER_SUMMARIZE_LLM=true                         summaries written by the model
 //   DEXTER_ENCRYPT_AT_REST=true                       conversations encrypted in the store (Data Protection keys in
 //                                                    DEXTER_KEYS_PATH, else Data Protection's default place)
 using Dexter.Sessions;
+using Dexter.Sessions.Embeddings;
 using Dexter.Sessions.PostgreSql;
 using Dexter.Sessions.Redis;
 using Dexter.Sessions.Samples;
@@ -76,7 +78,13 @@ else if (IsSet("Dexter:Sessions:Sqlite:Path"))                  // DEXTER_SQLITE
 
 sessions.UseEncryptionAtRestWhenConfigured();                   // DEXTER_ENCRYPT_AT_REST=true: content encrypted in the store
 services.AddSampleDataProtection(configuration);
-sessions.UseEmbeddingSelectorWhenConfigured();                  // DEXTER_USE_EMBEDDINGS=true: relevant turns by embeddings
+sessions.UseEmbeddingSelectorWhenConfigured();                  // DEXTER_USE_EMBEDDINGS=true: relevant turns by embeddings too
+if (SampleModel.UseEmbeddings(configuration))
+{
+    // The embeddings, computed by all-MiniLM-L6-v2 in process. Registered only when they are on, as the selection uses a
+    // registered embedding generator whenever there is one.
+    services.AddMiniLMEmbeddingGenerator();
+}
 
 await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
 DexterAgent agent;
@@ -108,7 +116,29 @@ sessionId ??= SessionId.New();
 Console.WriteLine($"Session: {sessionId}");
 Console.WriteLine($"Model:   {SampleModel.Describe(configuration)}");
 Console.WriteLine($"Store:   {SampleStores.Describe(store, typeof(RedisSessionStore), typeof(PostgreSqlSessionStore), typeof(SqliteSessionStore), typeof(InMemorySessionStore))}");
-Console.WriteLine($"Context: {provider.GetRequiredService<IMessageSelector>().GetType().Name}");
+var selector = provider.GetRequiredService<IMessageSelector>();
+var embeddings = selector switch
+{
+    RelevanceMessageSelector relevance => relevance.Generator,
+    EmbeddingMessageSelector similarity => similarity.Generator,
+    _ => null,
+};
+Console.WriteLine($"Context: {selector.GetType().Name}{(embeddings is null ? "" : $" ({embeddings.GetService<EmbeddingGeneratorMetadata>()?.DefaultModelId} embeddings)")}");
+if (embeddings is not null)
+{
+    // The embedding model is loaded now, before the first question, rather than while the first answer is printed; its load
+    // is logged with the time it took.
+    try
+    {
+        await embeddings.GenerateAsync(["What is Bitcoin?"]);
+    }
+    catch (Exception ex) when (ex is not OperationCanceledException)
+    {
+        Console.Error.WriteLine("The embedding model could not be loaded: " + ex.Message);
+        return 1;
+    }
+}
+
 Console.WriteLine();
 
 try
@@ -145,3 +175,4 @@ catch (SessionStoreUnavailableException ex)
 return 0;
 
 bool IsSet(string key) => !string.IsNullOrWhiteSpace(configuration[key]);
+

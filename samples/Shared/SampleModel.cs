@@ -16,12 +16,15 @@ internal static class SampleModel
         .AddDexterSessionsEnvironmentVariables()
         .Build();
 
-    /// <summary>Services with the settings, warnings-only console logging and the model.</summary>
+    /// <summary>Services with the settings, warnings-only console logging (and the embedding model's load) and the model.</summary>
     public static ServiceCollection Services(IConfiguration configuration)
     {
         var services = new ServiceCollection();
         services.AddSingleton(configuration);
-        services.AddLogging(logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
+        services.AddLogging(logging => logging
+            .AddSimpleConsole(o => o.SingleLine = true)
+            .SetMinimumLevel(LogLevel.Warning)
+            .AddFilter("Dexter.Sessions.Embeddings.MiniLM", LogLevel.Information));   // "Loaded the embedding model ... in N ms"
         services.AddChatClient(Create(configuration));
         return services;
     }
@@ -43,6 +46,13 @@ internal static class SampleModel
         var model = configuration["OPENAI_MODEL"] is { Length: > 0 } name ? name : "gpt-4o-mini";
         return new OpenAIClient(new ApiKeyCredential(apiKey), options).GetChatClient(model).AsIChatClient();
     }
+
+    /// <summary>
+    /// Whether embeddings are on: Dexter:Sessions:UseEmbeddings (DEXTER_USE_EMBEDDINGS) read as Dexter.Sessions reads it, where
+    /// true, 1, yes and on (any case) mean on; a value it cannot read stops the sample when the options are validated.
+    /// </summary>
+    public static bool UseEmbeddings(IConfiguration configuration) =>
+        configuration[DexterSessionsOptions.SectionName + ":UseEmbeddings"]?.Trim().ToUpperInvariant() is "TRUE" or "1" or "YES" or "ON";
 
     /// <summary>The "Model:" line the console samples print.</summary>
     public static string Describe(IConfiguration configuration) =>

@@ -18,7 +18,8 @@ public sealed partial class ConsoleSampleTests
         {
             Assert.That(result.ExitCode, Is.Zero, result.Error);
             Assert.That(result.Output, Does.Contain("Store:   InMemorySessionStore"));
-            Assert.That(result.Output, Does.Contain("Context: RecentMessageSelector"));
+            Assert.That(result.Output, Does.Contain("Context: RelevanceMessageSelector" + Environment.NewLine), "no embeddings: no model named");
+            Assert.That(result.Output, Does.Not.Contain("[4100]"), "the embedding model is not loaded while embeddings are off");
             Assert.That(result.Output, Does.Contain("Q: What is Bitcoin?"));
             Assert.That(result.Output, Does.Contain("Q: Why is it valuable?"));
             Assert.That(result.Output, Does.Contain("Q: How do miners earn rewards?"));
@@ -200,18 +201,60 @@ public sealed partial class ConsoleSampleTests
     }
 
     [Test]
-    public async Task Run_UseEmbeddings_SelectsContextByEmbeddingsOffline()
+    public async Task Run_UseEmbeddings_LoadsAllMiniLML6V2BeforeTheQuestionsAndAnswersThem()
     {
         var result = await SampleProcess.RunAsync(Sample, new Dictionary<string, string?> { ["DEXTER_USE_EMBEDDINGS"] = "true" });
 
         Assert.Multiple(() =>
         {
             Assert.That(result.ExitCode, Is.Zero, result.Error);
-            Assert.That(result.Output, Does.Contain("Context: EmbeddingMessageSelector"));
+            Assert.That(result.Output, Does.Contain("Context: RelevanceMessageSelector (all-MiniLM-L6-v2 embeddings)"));
+            Assert.That(ModelLoaded().Matches(result.Output), Has.Count.EqualTo(1), "the bundled model is loaded once, and its load logged (event 4100)");
+            Assert.That(result.Output.IndexOf("[4100]", StringComparison.Ordinal), Is.LessThan(result.Output.IndexOf("Q: ", StringComparison.Ordinal)),
+                "the model is loaded before the first question, not in the middle of an answer");
+            Assert.That(result.Output, Does.Not.Contain("warn:").And.Not.Contain("fail:"), "no embedding call fell back");
             Assert.That(result.Output, Does.Contain("A: Following up on your earlier question \"What is Bitcoin?\""));
             Assert.That(result.Output, Does.Contain("Total turns: 3"));
         });
     }
+
+    // "Who gets paid for securing the network?" shares no word with "How do miners earn rewards?", and the wallet turn is the
+    // latest: with one context turn, only a model of meaning gives it the miners' turn (words, recency or a lexical embedding
+    // give it the wallet's). Once with the default relevance ranking, once with the original system's embedding selection.
+    [TestCase("Dexter__Sessions__Relevance__MaxTurns=1;Dexter__Sessions__Relevance__AlwaysIncludeLatest=0", "RelevanceMessageSelector")]
+    [TestCase("Dexter__Sessions__Selection=Embeddings;DEXTER_MAX_CONTEXT_MESSAGES=1", "EmbeddingMessageSelector")]
+    public async Task Run_UseEmbeddingsWithOneContextTurn_GivesAParaphrasedQuestionTheTurnItMeans(string settings, string selector)
+    {
+        string[] arguments = ["--question", "How do miners earn rewards?", "--question", "What is a wallet?", "--question", "Who gets paid for securing the network?"];
+        var withoutEmbeddings = settings.Split(';').Select(s => s.Split('=')).ToDictionary(s => s[0], s => (string?)s[1]);
+        var withEmbeddings = new Dictionary<string, string?>(withoutEmbeddings) { ["DEXTER_USE_EMBEDDINGS"] = "true" };
+
+        var embeddings = await SampleProcess.RunAsync(Sample, withEmbeddings, arguments);
+        var control = await SampleProcess.RunAsync(Sample, withoutEmbeddings, arguments);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(embeddings.ExitCode, Is.Zero, embeddings.Error);
+            Assert.That(embeddings.Output, Does.Contain($"Context: {selector} (all-MiniLM-L6-v2 embeddings)"));
+            Assert.That(AnswerTo("Who gets paid for securing the network?", embeddings.Output),
+                Does.StartWith("A: Following up on your earlier question \"How do miners earn rewards?\": Miners earn"));
+            Assert.That(embeddings.Output, Does.Not.Contain("warn:").And.Not.Contain("fail:"), "no embedding call fell back");
+            Assert.That(control.ExitCode, Is.Zero, control.Error);
+            Assert.That(AnswerTo("Who gets paid for securing the network?", control.Output),
+                Does.StartWith("A: Following up on your earlier question \"What is a wallet?\""), "the same selection without all-MiniLM-L6-v2");
+        });
+    }
+
+    /// <summary>The "A: ..." line printed after the question.</summary>
+    private static string AnswerTo(string question, string output)
+    {
+        var lines = output.Split('\n');
+        var index = Array.FindIndex(lines, line => line.TrimEnd() == "Q: " + question);
+        return index >= 0 && index + 1 < lines.Length ? lines[index + 1].TrimEnd() : $"(no answer to \"{question}\" in: {output})";
+    }
+
+    [GeneratedRegex(@"MiniLMEmbeddingGenerator\[4100\] Loaded the embedding model all-MiniLM-L6-v2 from SentenceTransformers\.MiniLM [\d.]+ in \d+ ms: 384 dimensions")]
+    private static partial Regex ModelLoaded();
 
     [GeneratedRegex(@"^Turn (\d+): ", RegexOptions.Multiline)]
     private static partial Regex TurnLine();
