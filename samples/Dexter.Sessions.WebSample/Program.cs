@@ -3,7 +3,8 @@
 //   dotnet run --project samples/Dexter.Sessions.WebSample            (offline model, in-memory sessions)
 //   OPENAI_API_KEY=... [OPENAI_BASE_URL=...] [OPENAI_MODEL=...]       a real OpenAI-compatible model
 //   REDIS_URL=redis://localhost:6379/0                                Redis sessions
-//   DEXTER_USE_EMBEDDINGS=true                                        context turns selected by embedding similarity
+//   DEXTER_USE_EMBEDDINGS=true                                        context turns ranked by embedding similarity too, with
+//                                                                     all-MiniLM-L6-v2 run in process (nothing downloaded)
 //   BACKEND_API_KEY=... / JWT_SECRET=... / SECURE_COOKIES=true        endpoint security
 //   DEXTER_RATE_LIMIT_PER_MINUTE=10                                   queries per session per minute (0 = off)
 //   DEXTER_ENCRYPT_AT_REST=true [DEXTER_KEYS_PATH=keys]               conversations encrypted in the store (Data Protection)
@@ -27,8 +28,15 @@ builder.Services.AddDexterSessions()
     .UseRedisWhenConfigured()               // REDIS_URL -> Redis, in memory otherwise
     .UseRedisRateLimits()                   // with Redis, every instance shares the rate limits
     .UseEncryptionAtRestWhenConfigured()    // DEXTER_ENCRYPT_AT_REST=true -> content encrypted in the store
-    .UseEmbeddingSelectorWhenConfigured()   // DEXTER_USE_EMBEDDINGS=true -> embedding similarity, recency otherwise
+    .UseEmbeddingSelectorWhenConfigured()   // DEXTER_USE_EMBEDDINGS=true -> embedding similarity joins the relevance ranking
     .AddEndpoints();                        // BACKEND_API_KEY, JWT_SECRET, SECURE_COOKIES, DEXTER_RATE_LIMIT_PER_MINUTE
+if (SampleModel.UseEmbeddings(builder.Configuration))
+{
+    // The embeddings of DEXTER_USE_EMBEDDINGS=true (or Dexter:Sessions:UseEmbeddings): all-MiniLM-L6-v2, run in process and
+    // loaded by the first query. Registered only then, as the selection uses a registered embedding generator whenever there is one.
+    builder.Services.AddMiniLMEmbeddingGenerator();
+}
+
 builder.Services.AddSampleDataProtection(builder.Configuration);
 builder.Services.AddHealthChecks().AddDexterSessionsRedis(tags: ["ready"]);
 builder.Services.AddOpenApi();

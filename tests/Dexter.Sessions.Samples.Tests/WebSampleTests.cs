@@ -2,14 +2,15 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Dexter.Sessions.Testing;
 
 namespace Dexter.Sessions.Samples.Tests;
 
-/// <summary>The web sample as a process: the chat page's headers, the API description's auth, and limits shared through Redis.</summary>
+/// <summary>The web sample as a process: the chat page's headers, the API description's auth, limits shared through Redis, and context selected by all-MiniLM-L6-v2.</summary>
 [TestFixture]
 [NonParallelizable]
-public sealed class WebSampleTests
+public sealed partial class WebSampleTests
 {
     private static readonly Dictionary<string, string?> NoSettings = [];
 
@@ -127,6 +128,65 @@ public sealed class WebSampleTests
         });
     }
 
+    [TestCase("DEXTER_USE_EMBEDDINGS", "true")]
+    [TestCase("Dexter__Sessions__UseEmbeddings", "yes")]   // the configuration key, as Dexter:Sessions:UseEmbeddings in appsettings.json
+    public async Task Query_EmbeddingsOn_GivesAParaphrasedQuestionTheTurnItMeansWithAllMiniLML6V2(string setting, string value)
+    {
+        // With one context turn, "Who gets paid for securing the network?" (no word in common with the miners' question, and the
+        // wallet turn the latest) gets the miners' turn only from a model of meaning.
+        await using var sample = await WebSampleProcess.StartAsync(new Dictionary<string, string?>
+        {
+            [setting] = value,
+            ["Dexter__Sessions__Relevance__MaxTurns"] = "1",
+            ["Dexter__Sessions__Relevance__AlwaysIncludeLatest"] = "0",
+        });
+        using var created = await sample.Client.PostAsync("/agent/session", content: null);
+        var sessionId = (string)JsonNode.Parse(await created.Content.ReadAsStringAsync())!["session_id"]!;
+        var answers = new List<string?>();
+        foreach (var query in new[] { "How do miners earn rewards?", "What is a wallet?", "Who gets paid for securing the network?" })
+        {
+            answers.Add(await AnswerAsync(sample.Client, sessionId, query));
+        }
+
+        var output = sample.Output;
+        Assert.Multiple(() =>
+        {
+            Assert.That(answers[2], Does.StartWith("Following up on your earlier question \"How do miners earn rewards?\": Miners earn"), output);
+            Assert.That(WebModelLoaded().Matches(output), Has.Count.EqualTo(1), "the bundled model is loaded once, by the first query, and its load logged");
+            Assert.That(output, Does.Not.Contain("warn:").And.Not.Contain("fail:"), "no embedding call fell back");
+        });
+    }
+
+    [Test]
+    public async Task Query_EmbeddingsOff_NeverLoadsTheEmbeddingModel()
+    {
+        await using var sample = await WebSampleProcess.StartAsync(NoSettings);
+        using var created = await sample.Client.PostAsync("/agent/session", content: null);
+        var sessionId = (string)JsonNode.Parse(await created.Content.ReadAsStringAsync())!["session_id"]!;
+        var first = await AnswerAsync(sample.Client, sessionId, "What is Bitcoin?");
+        var second = await AnswerAsync(sample.Client, sessionId, "Why is it valuable?");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(first, Does.StartWith("Bitcoin is"));
+            Assert.That(second, Does.StartWith("Following up on your earlier question \"What is Bitcoin?\""));
+            Assert.That(sample.Output, Does.Not.Contain("MiniLMEmbeddingGenerator"), "without embeddings no model is registered, so the selection ranks by words alone");
+        });
+    }
+
+    /// <summary>Sends a query and returns the full answer of its closing <c>answer</c> event, or <see langword="null"/>.</summary>
+    private static async Task<string?> AnswerAsync(HttpClient client, string sessionId, string query)
+    {
+        var (_, status, _, _, body) = await SendAsync(client, HttpMethod.Post, "/agent/query", new JsonObject { ["query"] = query, ["session_id"] = sessionId }.ToJsonString());
+        Assert.That(status, Is.EqualTo(HttpStatusCode.OK), body);
+        return body.Split('\n')
+            .Where(line => line.StartsWith("data: ", StringComparison.Ordinal))
+            .Select(line => JsonNode.Parse(line["data: ".Length..])!)
+            .Where(data => (string?)data["type"] == "answer")
+            .Select(data => (string?)data["content"])
+            .SingleOrDefault();
+    }
+
     private static async Task<(string Request, HttpStatusCode Status, string? ContentType, string? RetryAfter, string Body)> SendAsync(
         HttpClient client, HttpMethod method, string path, string? json)
     {
@@ -153,4 +213,8 @@ public sealed class WebSampleTests
         await response.Content.ReadAsStringAsync();
         return response;
     }
+
+    // The web host's console log writes the message on the line after the category.
+    [GeneratedRegex(@"MiniLMEmbeddingGenerator\[4100\]\s+Loaded the embedding model all-MiniLM-L6-v2 from SentenceTransformers\.MiniLM [\d.]+ in \d+ ms: 384 dimensions")]
+    private static partial Regex WebModelLoaded();
 }
