@@ -103,6 +103,16 @@ public sealed class ChatPageBrowserTests
             Assert.That(cspViolations, Is.Empty, "the dashboard runs under the page's content security policy");
         });
 
+        // "Why this context?": the dashboard shows what GET /agent/context says the model would receive for a question.
+        await page.Locator("#explain-query").FillAsync("Tell me more about Bitcoin");
+        await page.Locator("#explain-send").ClickAsync();
+        await Assertions.Expect(page.Locator("body")).ToHaveAttributeAsync("data-explained-turns", "2");
+        var explained = page.Locator("#explain-turns li.explained");
+        await Assertions.Expect(explained).ToHaveCountAsync(2);
+        await Assertions.Expect(explained.Nth(0)).ToContainTextAsync("Turn 1 · rank 2");
+        await Assertions.Expect(page.Locator("#explain-summary")).ToContainTextAsync("of 4000 tokens: 2 of 2 turns (RelevanceMessageSelector)");
+        Assert.That(cspViolations, Is.Empty);
+
         await page.Locator("#clear").ClickAsync();
         await Assertions.Expect(page.Locator("#history-count")).ToHaveTextAsync("0 turns in conversation");
         await Assertions.Expect(page.Locator("#stat-turns")).ToHaveTextAsync("0");
