@@ -26,7 +26,7 @@ dotnet build Dexter.Sessions.sln -c Release -nologo -v quiet
 # longest first, at most DEXTER_TEST_JOBS at a time (3 by default: most of their time is spent waiting on servers,
 # processes and browsers, not on the two cores). Each project's output goes to its own log, printed when it ends.
 jobs=${DEXTER_TEST_JOBS:-3}
-order=(Samples Packaging PostgreSql Redis AspNetCore Sqlite Embeddings Embeddings.MiniLM Tests AgentFramework)
+order=(Samples Evaluation Packaging PostgreSql Redis AspNetCore Sqlite Embeddings Embeddings.MiniLM Tests AgentFramework)
 projects=()
 for short in "${order[@]}"; do
   name=Dexter.Sessions.$short.Tests; [ "$short" = Tests ] && name=Dexter.Sessions.Tests
