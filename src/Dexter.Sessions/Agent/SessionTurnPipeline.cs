@@ -321,7 +321,8 @@ public sealed partial class SessionTurnPipeline
 
     /// <summary>
     /// Builds the context within <see cref="DexterSessionsOptions.MaxContextTokens"/>: the instructions (cut when they alone do not
-    /// fit), the rolling summary (at most half of what is left, cut to fit), then the selected turns taken most relevant first while
+    /// fit), the rolling summary (cut to fit at most an eighth of what is left beside a selection that ranks the whole session, half
+    /// beside one that does not), then the selected turns taken most relevant first while
     /// they fit, the most relevant one cut to fit when nothing else does; the turns that made it go to the model in chronological order.
     /// </summary>
     private ContextExplanation BuildContext(MessageSelection selection, SessionSummary? summary, int consideredTurns, bool selectorFellBack, IMessageSelector selector)
@@ -345,7 +346,9 @@ public sealed partial class SessionTurnPipeline
         if (summary is not null && !string.IsNullOrWhiteSpace(summary.Text))
         {
             // Counted once: a full summary is the context's longest text, and the tokenizer's cost grows with it.
-            var room = remaining / 2;
+            // Beside a selection that ranks the whole session the summary is a backstop (the gist), an eighth of what is left;
+            // beside the latest turns only, it is the only memory of the older ones, and may take half.
+            var room = RanksWholeSession(selector) ? remaining / 8 : remaining / 2;
             var text = RollingSummaryHeader(summary.ThroughTurnId) + summary.Text;
             var tokens = ContextBudget.CountTokens(_tokenizer, text);
             if (tokens > room)
@@ -443,6 +446,10 @@ public sealed partial class SessionTurnPipeline
             kept.RemoveAt(kept.Count - 1);
         }
     }
+
+    /// <summary>Whether the selector ranks every turn of the session (<see cref="MessageSelectionContext.WholeSession"/>).</summary>
+    private bool RanksWholeSession(IMessageSelector selector) =>
+        selector.GetCandidateCount(Options.MaxContextMessages) >= MessageSelectionContext.WholeSession;
 
     /// <summary>The fewest tokens a turn takes in the context (its framing, a short question and answer); below it, nothing more fits.</summary>
     private const int MinTurnTokens = 8;

@@ -18,10 +18,10 @@ public sealed class RelevanceSelectorOptions
     public const int DefaultAlwaysIncludeLatest = 2;
 
     /// <summary>The default of <see cref="LexicalWeight"/>.</summary>
-    public const double DefaultLexicalWeight = 0.5;
+    public const double DefaultLexicalWeight = 0.3;
 
     /// <summary>The default of <see cref="VectorWeight"/>.</summary>
-    public const double DefaultVectorWeight = 0.5;
+    public const double DefaultVectorWeight = 0.7;
 
     /// <summary>The default of <see cref="RecencyWeight"/>.</summary>
     public const double DefaultRecencyWeight = 0.1;
@@ -34,11 +34,11 @@ public sealed class RelevanceSelectorOptions
     public int AlwaysIncludeLatest { get; set; } = DefaultAlwaysIncludeLatest;
 
     /// <summary>Gets or sets the weight of lexical relevance (BM25) in a turn's relevance.</summary>
-    /// <value>A finite number of at least 0; the default is 0.5.</value>
+    /// <value>A finite number of at least 0; the default is 0.3.</value>
     public double LexicalWeight { get; set; } = DefaultLexicalWeight;
 
     /// <summary>Gets or sets the weight of vector similarity in a turn's relevance, when an embedding generator is registered.</summary>
-    /// <value>A finite number of at least 0; the default is 0.5. With 0, no vector is computed.</value>
+    /// <value>A finite number of at least 0; the default is 0.7. With 0, no vector is computed.</value>
     public double VectorWeight { get; set; } = DefaultVectorWeight;
 
     /// <summary>Gets or sets the weight of a turn's recency in its score, against its relevance.</summary>

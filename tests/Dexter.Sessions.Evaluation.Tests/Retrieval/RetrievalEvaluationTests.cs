@@ -17,6 +17,15 @@ public class RetrievalEvaluationTests
     [
         (Bm25Alone, RecencyLast10, 2_000),
         (VectorsMiniLM, VectorsHashing, 2_000),
+        (SdkDefaultsNoSummary, Bm25Alone, 1_000),
+        (SdkDefaultsNoSummary, Bm25Alone, 2_000),
+        (SdkDefaultsNoSummary, Bm25Alone, 4_000),
+        (DefaultsMiniLM, Bm25Alone, 1_000),
+        (DefaultsMiniLM, Bm25Alone, 2_000),
+        (DefaultsMiniLM, Bm25Alone, 4_000),
+        (DefaultsMiniLM, VectorsMiniLM, 2_000),
+        (DefaultsMiniLM, SdkDefaults, 2_000),
+        (SdkDefaults, RecencyLast10, 2_000),
     ];
 
     [Test]
@@ -28,7 +37,7 @@ public class RetrievalEvaluationTests
 
         // The texts MiniLM configurations embed while recording, in batches: each turn's query (to select its context) and its
         // summary (stored with it). A text missed here is embedded when asked for, and only takes longer.
-        await miniLM.PrimeAsync(conversations.SelectMany(c => c.Turns).SelectMany(t => new[] { t.User, TruncatingSummarizer.Summarize(t.User, t.Answer) }));
+        await miniLM.PrimeAsync(conversations.SelectMany(c => c.Turns).SelectMany(t => new[] { t.User, t.Answer, TruncatingSummarizer.Summarize(t.User, t.Answer) }));
         var primed = watch.Elapsed;
         var results = new List<RetrievalResult>();
         foreach (var configuration in All(miniLM))
