@@ -193,9 +193,6 @@ public sealed class SessionTurn : IDisposable
     /// <summary>The query's vector, when the selection computed one; the turn is recorded with it.</summary>
     internal ReadOnlyMemory<float> QueryEmbedding { get; set; }
 
-    /// <summary>How many past turns the selector chose from.</summary>
-    internal int ConsideredTurns { get; set; }
-
     internal void SetContext(ContextExplanation explanation, IReadOnlyList<Message> context)
     {
         Explanation = explanation;

@@ -4,7 +4,8 @@ namespace Dexter.Sessions;
 
 public sealed partial class SessionTurnPipeline
 {
-    private static partial class Log
+    /// <summary>The log messages of a turn, shared by the pipeline, its context builder and its rolling summary folder.</summary>
+    internal static partial class Log
     {
         [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "Recorded turn {MessageId} of session {SessionId} in {ElapsedMilliseconds:0} ms.")]
         public static partial void TurnRecorded(ILogger logger, string sessionId, int messageId, double elapsedMilliseconds);

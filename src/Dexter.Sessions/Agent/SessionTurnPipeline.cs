@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -27,11 +26,11 @@ public sealed partial class SessionTurnPipeline
     private readonly Microsoft.ML.Tokenizers.Tokenizer _tokenizer;
     private readonly IRollingSummarizer _rollingSummarizer;
     private readonly SessionSummaryWorker? _worker;
-    private readonly SessionTurnCache _turns = new();
-    private readonly ConditionalWeakTable<Message, StrongBox<int>> _planningCosts = new();
+    private readonly SessionContextBuilder _context;
+    private readonly RollingSummaryFolder _folder;
 
     /// <summary>How many turns one update of the rolling summary folds at most; a summary further behind skips the oldest (with a warning).</summary>
-    internal const int MaxFoldTurns = 256;
+    internal const int MaxFoldTurns = RollingSummaryFolder.MaxFoldTurns;
 
     /// <summary>Initializes the pipeline.</summary>
     /// <param name="store">Where sessions are kept.</param>
@@ -71,6 +70,10 @@ public sealed partial class SessionTurnPipeline
         _tokenizer = Options.Tokenizer ?? ContextBudget.DefaultTokenizer;
         _rollingSummarizer = rollingSummarizer ?? new ExtractiveRollingSummarizer(_tokenizer);
         _worker = Options.BackgroundSummaries ? worker : null;
+        _context = new SessionContextBuilder(store, Options, _tokenizer, _logger);
+        _folder = new RollingSummaryFolder(
+            store, Options, _tokenizer, _rollingSummarizer, _summarizer, summariesDeferred: _worker is not null && _summarizer is not TruncatingSummarizer,
+            TimeProvider, _logger);
     }
 
     /// <summary>Gets the store turns are read from and recorded in.</summary>
@@ -207,14 +210,12 @@ public sealed partial class SessionTurnPipeline
         var turn = new SessionTurn(this, sessionId, history, query, turnMessages, explainOnly ? null : StartActivity(sessionId), TimeProvider.GetTimestamp());
         try
         {
-            // The rolling summary is read beside the latest turns, not after them: on Redis both go out in one round trip.
-            var summaryRead = history is null && Options.RollingSummary ? ReadSummaryAsync(sessionId!, cancellationToken) : null;
-            var selection = await SelectContextAsync(turn, sessionId, history, query, cancellationToken).ConfigureAwait(false);
-            var summary = summaryRead is null ? null : await summaryRead.ConfigureAwait(false);
-            turn.RollingSummary = summary;
-            turn.QueryEmbedding = selection.QueryEmbedding;
-            var explanation = BuildContext(selection, summary, turn.ConsideredTurns, turn.SelectorFellBack, SelectorOf(history));
-            turn.SetContext(explanation, explanation.ContextTurns);
+            var built = await _context.BuildAsync(sessionId, history, SelectorOf(history), query, cancellationToken).ConfigureAwait(false);
+            turn.SessionExisted = built.SessionExisted;
+            turn.SelectorFellBack = built.SelectorFellBack;
+            turn.RollingSummary = built.RollingSummary;
+            turn.QueryEmbedding = built.QueryEmbedding;
+            turn.SetContext(built.Explanation, built.Explanation.ContextTurns);
             return turn;
         }
         catch (Exception ex)
@@ -225,280 +226,15 @@ public sealed partial class SessionTurnPipeline
         }
     }
 
-    /// <summary>
-    /// The recent window: <see cref="DexterSessionsOptions.MaxContextMessages"/> latest turns. Turns older than it are folded into the
-    /// rolling summary, whatever the selector.
-    /// </summary>
-    private int RecentWindow => Options.MaxContextMessages;
-
     /// <summary>The selector of a turn: a history's own when it was given one, else the pipeline's.</summary>
     private IMessageSelector SelectorOf(MessageHistory? history) => history?.ExplicitSelector ?? _selector;
 
-    private async Task<SessionSummary?> ReadSummaryAsync(string sessionId, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await Store.GetSummaryAsync(sessionId, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // The turn goes on with the recent turns only; a store that is down fails the turn's own read anyway.
-            Log.RollingSummaryReadFailed(_logger, sessionId, ex);
-            return null;
-        }
-    }
-
-    private async Task<MessageSelection> SelectContextAsync(SessionTurn turn, string? sessionId, MessageHistory? history, string query, CancellationToken cancellationToken)
-    {
-        IReadOnlyList<Message> candidates;
-        var selector = SelectorOf(history);
-        var wanted = selector.GetCandidateCount(history?.MaxContextMessages ?? Options.MaxContextMessages);
-        var wholeSession = wanted >= MessageSelectionContext.WholeSession;
-        var max = wholeSession ? MessageSelectionContext.WholeSession : history?.MaxContextMessages ?? Options.MaxContextMessages;
-        if (history is not null)
-        {
-            // The history's own limit, and its own selector when it was given one (else the pipeline's).
-            candidates = history.GetAll();
-        }
-        else
-        {
-            // A selector that ranks the whole session reads it through the cache: only the turns appended since the last query.
-            candidates = wholeSession
-                ? await _turns.GetAllAsync(Store, sessionId!, RecentWindow, cancellationToken).ConfigureAwait(false)
-                : await Store.GetRecentAsync(sessionId!, Math.Max(wanted, max), cancellationToken).ConfigureAwait(false);
-
-            // A turn that begins on an existing session is recorded only while it exists: a delete racing the answer wins.
-            turn.SessionExisted = candidates.Count > 0 || await Store.ExistsAsync(sessionId!, cancellationToken).ConfigureAwait(false);
-        }
-
-        turn.ConsideredTurns = candidates.Count;
-
-        if (candidates.Count == 0)
-        {
-            return new MessageSelection([]);
-        }
-
-        MessageSelection selection;
-        try
-        {
-            selection = await selector.SelectAsync(new MessageSelectionContext(query, candidates, max) { SessionId = sessionId }, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            DexterSessionsTelemetry.SelectorFallbacks.Add(1);
-            turn.SelectorFellBack = true;
-            Log.SelectionFallback(_logger, selector.GetType().Name, ex);
-            return new MessageSelection(RecentMessageSelector.TakeLast(candidates, Math.Min(max, Options.MaxContextMessages)));
-        }
-
-        if (selection.UpdatedTurns.Count > 0)
-        {
-            await KeepEmbeddingsAsync(sessionId, history, selection.UpdatedTurns, cancellationToken).ConfigureAwait(false);
-        }
-
-        return selection;
-    }
-
-    private async Task KeepEmbeddingsAsync(string? sessionId, MessageHistory? history, IReadOnlyList<Message> updated, CancellationToken cancellationToken)
-    {
-        if (history is not null)
-        {
-            history.UpdateEmbeddings(updated);
-            return;
-        }
-
-        try
-        {
-            await Store.UpdateEmbeddingsAsync(sessionId!, updated, cancellationToken).ConfigureAwait(false);
-            _turns.Updated(sessionId!, updated);
-        }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            // The selection stands; the vectors are computed again next time.
-            Log.KeepEmbeddingsFailed(_logger, updated.Count, sessionId!, ex);
-        }
-    }
-
-    /// <summary>
-    /// Builds the context within <see cref="DexterSessionsOptions.MaxContextTokens"/>: the instructions (cut when they alone do not
-    /// fit), the rolling summary (cut to fit at most an eighth of what is left beside a selection that ranks the whole session, half
-    /// beside one that does not), then the selected turns taken most relevant first while
-    /// they fit, the most relevant one cut to fit when nothing else does; the turns that made it go to the model in chronological order.
-    /// </summary>
-    private ContextExplanation BuildContext(MessageSelection selection, SessionSummary? summary, int consideredTurns, bool selectorFellBack, IMessageSelector selector)
-    {
-        var remaining = Options.MaxContextTokens;
-        var messages = new List<ChatMessage>();
-        if (!string.IsNullOrWhiteSpace(Options.Instructions))
-        {
-            var instructions = Options.Instructions;
-            if (ContextBudget.CountTokens(_tokenizer, instructions) > remaining)
-            {
-                instructions = ContextBudget.Cut(_tokenizer, instructions, remaining - ContextBudget.TokensPerMessage);
-                Log.InstructionsCut(_logger, remaining);
-            }
-
-            messages.Add(new ChatMessage(ChatRole.System, instructions));
-            remaining -= ContextBudget.CountTokens(_tokenizer, instructions);
-        }
-
-        var summaryUsed = false;
-        if (summary is not null && !string.IsNullOrWhiteSpace(summary.Text))
-        {
-            // Counted once: a full summary is the context's longest text, and the tokenizer's cost grows with it.
-            // Beside a selection that ranks the whole session the summary is a backstop (the gist), an eighth of what is left;
-            // beside the latest turns only, it is the only memory of the older ones, and may take half.
-            var room = RanksWholeSession(selector) ? remaining / 8 : remaining / 2;
-            var text = RollingSummaryHeader(summary.ThroughTurnId) + summary.Text;
-            var tokens = ContextBudget.CountTokens(_tokenizer, text);
-            if (tokens > room)
-            {
-                text = ContextBudget.Cut(_tokenizer, text, room - ContextBudget.TokensPerMessage);
-                tokens = ContextBudget.CountTokens(_tokenizer, text);
-            }
-
-            if (text.Length > 0)
-            {
-                messages.Add(new ChatMessage(ChatRole.System, text));
-                remaining -= tokens;
-                summaryUsed = true;
-            }
-        }
-
-        var fixedTokens = Options.MaxContextTokens - remaining; // instructions and rolling summary, counted above
-        ContextExplanation Explain(List<ExplainedTurn> turns, int tokens, IReadOnlyList<Message> context) =>
-            new(messages, turns, summaryUsed ? summary : null, tokens, Options.MaxContextTokens, consideredTurns, selector.GetType().Name, selectorFellBack)
-            {
-                ContextTurns = context,
-            };
-
-        if (selection.Turns.Count == 0)
-        {
-            return Explain([], fixedTokens, []);
-        }
-
-        var planning = Options.ContextMode == SessionContextMode.Planning;
-        if (planning)
-        {
-            // One system message: its framing (header, footer) is paid once.
-            remaining -= ContextBudget.CountTokens(_tokenizer, MessageHistory.PlanningHeader + "\n\n" + MessageHistory.PlanningFooter);
-        }
-
-        // Most relevant first while they fit. Each turn's cost is counted once and kept with the turn; once nothing more can fit
-        // (what is left is less than the smallest turn could take), the rest of the ranking is not walked.
-        var kept = new List<(Message Turn, int Cost, int Rank, bool Cut)>();
-        var ranked = selection.MostRelevantFirst;
-        for (var rank = 0; rank < ranked.Count && remaining >= MinTurnTokens; rank++)
-        {
-            var turn = ranked[rank];
-            var cost = Cost(turn, planning);
-            if (cost <= remaining)
-            {
-                kept.Add((turn, cost, rank, false));
-                remaining -= cost;
-            }
-            else if (kept.Count == 0 && CutToFit(turn, remaining, planning) is { } cut)
-            {
-                var cutCost = planning ? _tokenizer.CountTokens(MessageHistory.FormatTurnForPlanning(cut)) : TurnTokens(cut);
-                kept.Add((cut, cutCost, rank, true));
-                remaining -= cutCost;
-            }
-        }
-
-        if (kept.Count < ranked.Count && selection.Relevance is null)
-        {
-            Log.ContextTrimmed(_logger, ranked.Count - kept.Count, ranked.Count, Options.MaxContextTokens);
-        }
-
-        // Parts are counted one by one; the whole is counted once more, and the least relevant turn leaves while it is over.
-        var instructionCount = messages.Count;
-        while (true)
-        {
-            var ordered = kept.OrderBy(static t => t.Turn.Id).ToList();
-            messages.RemoveRange(instructionCount, messages.Count - instructionCount);
-            if (ordered.Count == 0)
-            {
-                return Explain([], fixedTokens, []);
-            }
-
-            if (planning)
-            {
-                messages.Add(new ChatMessage(ChatRole.System, MessageHistory.FormatForPlanning(ordered.Select(static t => t.Turn))));
-            }
-            else
-            {
-                foreach (var (turn, _, _, _) in ordered)
-                {
-                    messages.AddRange(ReplayMessages(turn));
-                }
-            }
-
-            var total = fixedTokens + ContextBudget.CountTokens(_tokenizer, messages.Skip(instructionCount));
-            if (total <= Options.MaxContextTokens)
-            {
-                var relevance = selection.Relevance;
-                return Explain(
-                    ordered.ConvertAll(t => new ExplainedTurn(t.Turn.Id, t.Cost, t.Rank + 1, relevance is not null && t.Rank < relevance.Count ? relevance[t.Rank] : null, t.Cut)),
-                    total,
-                    ordered.ConvertAll(static t => t.Turn));
-            }
-
-            kept.RemoveAt(kept.Count - 1);
-        }
-    }
-
-    /// <summary>Whether the selector ranks every turn of the session (<see cref="MessageSelectionContext.WholeSession"/>).</summary>
-    private bool RanksWholeSession(IMessageSelector selector) =>
-        selector.GetCandidateCount(Options.MaxContextMessages) >= MessageSelectionContext.WholeSession;
-
-    /// <summary>The fewest tokens a turn takes in the context (its framing, a short question and answer); below it, nothing more fits.</summary>
-    private const int MinTurnTokens = 8;
-
-    /// <summary>The tokens a turn takes in the context; the planning format's count is kept with the turn, so it is counted once.</summary>
-    private int Cost(Message turn, bool planning)
-    {
-        if (!planning)
-        {
-            return TurnTokens(turn);
-        }
-
-        if (_planningCosts.TryGetValue(turn, out var known))
-        {
-            return known.Value;
-        }
-
-        var cost = _tokenizer.CountTokens(MessageHistory.FormatTurnForPlanning(turn));
-        _planningCosts.AddOrUpdate(turn, new StrongBox<int>(cost));
-        return cost;
-    }
-
     /// <summary>The line that introduces the rolling summary in the context.</summary>
-    internal static string RollingSummaryHeader(int throughTurnId) =>
-        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Summary of this conversation's earlier turns (1 to {throughTurnId}), older than the turns below:\n");
+    internal static string RollingSummaryHeader(int throughTurnId) => SessionContextBuilder.RollingSummaryHeader(throughTurnId);
 
-    private static IEnumerable<ChatMessage> ReplayMessages(Message turn) =>
-        turn.ChatMessages.Count > 0 ? turn.ChatMessages : MessageHistory.ToChatMessages([turn]);
-
-    /// <summary>The tokens of a turn replayed as messages: stored with the turn when it was recorded, else counted now.</summary>
-    private int TurnTokens(Message turn) => turn.TokenCount ?? ContextBudget.CountTokens(_tokenizer, ReplayMessages(turn));
-
-    /// <summary>The turn with its answer cut at a token boundary so that it fits <paramref name="room"/>; <see langword="null"/> when even its query does not fit.</summary>
-    private Message? CutToFit(Message turn, int room, bool planning)
-    {
-        var withoutAnswer = turn with { Answer = string.Empty, ChatMessages = [], TokenCount = null };
-        var fixedCost = planning
-            ? _tokenizer.CountTokens(MessageHistory.FormatTurnForPlanning(withoutAnswer))
-            : ContextBudget.CountTokens(_tokenizer, MessageHistory.ToChatMessages([withoutAnswer]));
-        var answerRoom = room - fixedCost;
-        if (answerRoom <= _tokenizer.CountTokens(ContextBudget.CutMarker) + 1)
-        {
-            return null;
-        }
-
-        var cut = withoutAnswer with { Answer = ContextBudget.Cut(_tokenizer, turn.Answer, answerRoom - 1) };
-        var cost = planning ? _tokenizer.CountTokens(MessageHistory.FormatTurnForPlanning(cut)) : ContextBudget.CountTokens(_tokenizer, MessageHistory.ToChatMessages([cut]));
-        return cost <= room ? cut : null;
-    }
+    /// <summary>Folds the turns that left the recent window into the session's rolling summary.</summary>
+    internal Task FoldAsync(string sessionId, int lastTurnId, CancellationToken cancellationToken) =>
+        _folder.FoldAsync(sessionId, lastTurnId, cancellationToken);
 
     /// <summary>Makes, records and reports the turn once the model has answered.</summary>
     internal async Task<Message> CompleteAsync(SessionTurn turn, ChatResponse response, CancellationToken cancellationToken)
@@ -510,7 +246,7 @@ public sealed partial class SessionTurnPipeline
         var summarizeLater = _worker is not null && turn.History is null && _summarizer is not TruncatingSummarizer;
         var (summary, summarizerFellBack) = summarizeLater
             ? (TruncatingSummarizer.Summarize(turn.Query, answer), false)
-            : await SummarizeAsync(turn.Query, answer, cancellationToken).ConfigureAwait(false);
+            : await TurnSummaries.SummarizeAsync(_summarizer, _logger, turn.Query, answer, cancellationToken).ConfigureAwait(false);
         var message = new Message
         {
             Query = turn.Query,
@@ -560,7 +296,7 @@ public sealed partial class SessionTurnPipeline
         Log.TurnContent(_logger, turn.SessionId ?? "(history)", recorded.Id, recorded.Query, recorded.Answer);
         if (turn.SessionId is { } sessionId)
         {
-            _turns.Recorded(sessionId, recorded);
+            _context.Turns.Recorded(sessionId, recorded);
             await FollowUpAsync(sessionId, recorded, summarizeLater, cancellationToken).ConfigureAwait(false);
         }
         else if (turn.History is { } ownHistory && selector is ITurnIndexer { IndexesTurns: true } historyIndexer &&
@@ -578,7 +314,7 @@ public sealed partial class SessionTurnPipeline
     /// </summary>
     private async Task FollowUpAsync(string sessionId, Message recorded, bool summarize, CancellationToken cancellationToken)
     {
-        var fold = Options.RollingSummary && recorded.Id > RecentWindow;
+        var fold = Options.RollingSummary && recorded.Id > Options.MaxContextMessages;
         var indexer = _selector as ITurnIndexer is { IndexesTurns: true } selectorIndexer ? selectorIndexer : null;
         if (!summarize && !fold && indexer is null)
         {
@@ -650,7 +386,7 @@ public sealed partial class SessionTurnPipeline
         }
 
         await Store.UpdateEmbeddingsAsync(sessionId, [indexed], cancellationToken).ConfigureAwait(false);
-        _turns.Updated(sessionId, [indexed]);
+        _context.Turns.Updated(sessionId, [indexed]);
     }
 
     private async Task<Message?> IndexQuietlyAsync(ITurnIndexer indexer, Message recorded, CancellationToken cancellationToken)
@@ -669,7 +405,7 @@ public sealed partial class SessionTurnPipeline
     /// <summary>Writes the summarizer's summary of a recorded turn over the short one it was recorded with.</summary>
     private async Task SummarizeRecordedAsync(string sessionId, Message recorded, CancellationToken cancellationToken)
     {
-        var (summary, fellBack) = await SummarizeAsync(recorded.Query, recorded.Answer, cancellationToken).ConfigureAwait(false);
+        var (summary, fellBack) = await TurnSummaries.SummarizeAsync(_summarizer, _logger, recorded.Query, recorded.Answer, cancellationToken).ConfigureAwait(false);
         if (fellBack || string.Equals(summary, recorded.Summary, StringComparison.Ordinal))
         {
             return;
@@ -679,129 +415,6 @@ public sealed partial class SessionTurnPipeline
         {
             Log.TurnSummaryNotWritten(_logger, sessionId, recorded.Id);
         }
-    }
-
-    /// <summary>
-    /// Folds the turns that have left the recent window since the rolling summary was last written into it: the previous summary and
-    /// those turns only. The write is a compare-and-set on the turn id the summary covers, so of two concurrent updates one wins and
-    /// the other starts again from it; no folded turn is lost. A summarizer that fails keeps the previous summary.
-    /// </summary>
-    internal async Task FoldAsync(string sessionId, int lastTurnId, CancellationToken cancellationToken)
-    {
-        var window = RecentWindow;
-        var through = lastTurnId - window;
-        for (var attempt = 0; attempt < 3 && through >= 1; attempt++)
-        {
-            var current = await Store.GetSummaryAsync(sessionId, cancellationToken).ConfigureAwait(false);
-            var covered = current?.ThroughTurnId ?? 0;
-            if (covered >= through)
-            {
-                return;
-            }
-
-            // Read back to the first turn not covered yet. Turns appended since this turn shift "the latest n": read again, further.
-            var read = Math.Min(lastTurnId - covered, window + MaxFoldTurns);
-            var recent = await Store.GetRecentAsync(sessionId, read, cancellationToken).ConfigureAwait(false);
-            for (var again = 0; again < 3 && recent.Count == read && recent[0].Id > covered + 1 && read < window + MaxFoldTurns; again++)
-            {
-                read = Math.Min(recent[^1].Id - covered, window + MaxFoldTurns);
-                recent = await Store.GetRecentAsync(sessionId, read, cancellationToken).ConfigureAwait(false);
-            }
-
-            var turns = recent.Where(t => t.Id > covered && t.Id <= through).OrderBy(static t => t.Id).ToList();
-            if (turns.Count == 0)
-            {
-                return; // the session was deleted, or its older turns are gone
-            }
-
-            if (turns[0].Id > covered + 1 && recent.Count == read)
-            {
-                if (read < window + MaxFoldTurns)
-                {
-                    return; // appends keep racing ahead of the reads: a later turn folds these, never with a gap
-                }
-
-                Log.FoldSkipped(_logger, sessionId, covered + 1, turns[0].Id - 1);
-            }
-
-            string text;
-            try
-            {
-                await UseFinalSummariesAsync(turns, cancellationToken).ConfigureAwait(false);
-                text = await FoldTurnsAsync(current?.Text, turns, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                DexterSessionsTelemetry.SummarizerFallbacks.Add(1, new KeyValuePair<string, object?>("reason", "rolling:" + ex.GetType().Name));
-                Log.RollingSummaryFailed(_logger, _rollingSummarizer.GetType().Name, sessionId, covered, ex);
-                return;
-            }
-
-            if (string.IsNullOrWhiteSpace(text))
-            {
-                Log.RollingSummaryEmpty(_logger, _rollingSummarizer.GetType().Name, sessionId);
-                return;
-            }
-
-            if (_tokenizer.CountTokens(text) > Options.RollingSummaryMaxTokens)
-            {
-                text = ContextBudget.Cut(_tokenizer, text, Options.RollingSummaryMaxTokens);
-            }
-
-            var folded = new SessionSummary(text, turns[^1].Id, TimeProvider.GetUtcNow());
-            if (await Store.TrySetSummaryAsync(sessionId, folded, covered, cancellationToken).ConfigureAwait(false))
-            {
-                Log.RollingSummaryUpdated(_logger, sessionId, turns.Count, folded.ThroughTurnId);
-                return;
-            }
-
-            // Another turn's update got there first: start again from the summary it wrote.
-        }
-    }
-
-    /// <summary>
-    /// With summaries written after the turn (a model, on the worker), a turn may be folded before its own summary is written: it
-    /// is summarized here, so that the rolling summary holds the summarizer's summary of every turn whatever the timing, and the
-    /// same turns give the same summary. The turn's own work writes its summary to the store.
-    /// </summary>
-    private async Task UseFinalSummariesAsync(List<Message> turns, CancellationToken cancellationToken)
-    {
-        if (_worker is null || _summarizer is TruncatingSummarizer)
-        {
-            return;
-        }
-
-        for (var i = 0; i < turns.Count; i++)
-        {
-            var turn = turns[i];
-            if (string.Equals(turn.Summary, TruncatingSummarizer.Summarize(turn.Query, turn.Answer), StringComparison.Ordinal))
-            {
-                var (summary, _) = await SummarizeAsync(turn.Query, turn.Answer, cancellationToken).ConfigureAwait(false);
-                turns[i] = turn with { Summary = summary };
-            }
-        }
-    }
-
-    /// <summary>
-    /// Folds turns into the summary. The extractive summarizer folds them one at a time, so that the summary depends only on the
-    /// turns, not on how many the worker found waiting at once: the same turns give the same summary, however they were timed. A
-    /// model folds them in one call.
-    /// </summary>
-    private async ValueTask<string> FoldTurnsAsync(string? previous, List<Message> turns, CancellationToken cancellationToken)
-    {
-        if (_rollingSummarizer is not ExtractiveRollingSummarizer extractive)
-        {
-            return await _rollingSummarizer.FoldAsync(previous, turns, Options.RollingSummaryMaxTokens, cancellationToken).ConfigureAwait(false);
-        }
-
-        var text = previous;
-        foreach (var turn in turns)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            text = extractive.Fold(text, [turn], Options.RollingSummaryMaxTokens);
-        }
-
-        return text ?? string.Empty;
     }
 
     /// <summary>Logs a turn that recorded nothing: a cancellation when the caller cancelled it, otherwise a failure
@@ -867,20 +480,6 @@ public sealed partial class SessionTurnPipeline
         }
 
         return response.Text;
-    }
-
-    private async Task<(string Summary, bool FellBack)> SummarizeAsync(string query, string answer, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return (await _summarizer.SummarizeAsync(query, answer, cancellationToken).ConfigureAwait(false), false);
-        }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            DexterSessionsTelemetry.SummarizerFallbacks.Add(1, new KeyValuePair<string, object?>("reason", ex.GetType().Name));
-            Log.SummaryFallback(_logger, _summarizer.GetType().Name, ex);
-            return (TruncatingSummarizer.Summarize(query, answer), true);
-        }
     }
 
     private static Activity? StartActivity(string? sessionId)

@@ -1,0 +1,336 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.ML.Tokenizers;
+
+namespace Dexter.Sessions;
+
+/// <summary>
+/// Builds what the model receives before a turn: reads the session (through <see cref="SessionTurnCache"/> for a selector that ranks
+/// the whole session) and its rolling summary, asks the selector, and fills <see cref="DexterSessionsOptions.MaxContextTokens"/> with
+/// the instructions, the rolling summary and the selected turns, most relevant first.
+/// </summary>
+internal sealed class SessionContextBuilder
+{
+    private readonly ConditionalWeakTable<Message, StrongBox<int>> _planningCosts = new();
+    private readonly ILogger _logger;
+    private readonly Tokenizer _tokenizer;
+
+    public SessionContextBuilder(ISessionStore store, DexterSessionsOptions options, Tokenizer tokenizer, ILogger logger)
+    {
+        Store = store;
+        Options = options;
+        _tokenizer = tokenizer;
+        _logger = logger;
+    }
+
+    public ISessionStore Store { get; }
+
+    public DexterSessionsOptions Options { get; }
+
+    /// <summary>Gets the turns of the sessions queried lately; the pipeline adds the turns it records and the vectors it stores.</summary>
+    public SessionTurnCache Turns { get; } = new();
+
+    /// <summary>Builds the context of a query in a session (<paramref name="sessionId"/>) or over a caller's <paramref name="history"/>.</summary>
+    public async Task<Built> BuildAsync(string? sessionId, MessageHistory? history, IMessageSelector selector, string query, CancellationToken cancellationToken)
+    {
+        var built = new Built();
+
+        // The rolling summary is read beside the latest turns, not after them: on Redis both go out in one round trip.
+        var summaryRead = history is null && Options.RollingSummary ? ReadSummaryAsync(sessionId!, cancellationToken) : null;
+        var selection = await SelectAsync(built, sessionId, history, selector, query, cancellationToken).ConfigureAwait(false);
+        built.RollingSummary = summaryRead is null ? null : await summaryRead.ConfigureAwait(false);
+        built.QueryEmbedding = selection.QueryEmbedding;
+        built.Explanation = Build(selection, built.RollingSummary, built.ConsideredTurns, built.SelectorFellBack, selector);
+        return built;
+    }
+
+    /// <summary>Reports whether the selector ranks every turn of the session (<see cref="MessageSelectionContext.WholeSession"/>).</summary>
+    public bool RanksWholeSession(IMessageSelector selector) =>
+        selector.GetCandidateCount(Options.MaxContextMessages) >= MessageSelectionContext.WholeSession;
+
+    /// <summary>
+    /// The recent window: <see cref="DexterSessionsOptions.MaxContextMessages"/> latest turns. Turns older than it are folded into the
+    /// rolling summary, whatever the selector.
+    /// </summary>
+    public int RecentWindow => Options.MaxContextMessages;
+
+
+    private async Task<SessionSummary?> ReadSummaryAsync(string sessionId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await Store.GetSummaryAsync(sessionId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The turn goes on with the recent turns only; a store that is down fails the turn's own read anyway.
+            SessionTurnPipeline.Log.RollingSummaryReadFailed(_logger, sessionId, ex);
+            return null;
+        }
+    }
+
+    private async Task<MessageSelection> SelectAsync(Built built, string? sessionId, MessageHistory? history, IMessageSelector selector, string query, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<Message> candidates;
+        var wanted = selector.GetCandidateCount(history?.MaxContextMessages ?? Options.MaxContextMessages);
+        var wholeSession = wanted >= MessageSelectionContext.WholeSession;
+        var max = wholeSession ? MessageSelectionContext.WholeSession : history?.MaxContextMessages ?? Options.MaxContextMessages;
+        if (history is not null)
+        {
+            // The history's own limit, and its own selector when it was given one (else the pipeline's).
+            candidates = history.GetAll();
+        }
+        else
+        {
+            // A selector that ranks the whole session reads it through the cache: only the turns appended since the last query.
+            candidates = wholeSession
+                ? await Turns.GetAllAsync(Store, sessionId!, RecentWindow, cancellationToken).ConfigureAwait(false)
+                : await Store.GetRecentAsync(sessionId!, Math.Max(wanted, max), cancellationToken).ConfigureAwait(false);
+
+            // A turn that begins on an existing session is recorded only while it exists: a delete racing the answer wins.
+            built.SessionExisted = candidates.Count > 0 || await Store.ExistsAsync(sessionId!, cancellationToken).ConfigureAwait(false);
+        }
+
+        built.ConsideredTurns = candidates.Count;
+
+        if (candidates.Count == 0)
+        {
+            return new MessageSelection([]);
+        }
+
+        MessageSelection selection;
+        try
+        {
+            selection = await selector.SelectAsync(new MessageSelectionContext(query, candidates, max) { SessionId = sessionId }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            DexterSessionsTelemetry.SelectorFallbacks.Add(1);
+            built.SelectorFellBack = true;
+            SessionTurnPipeline.Log.SelectionFallback(_logger, selector.GetType().Name, ex);
+            return new MessageSelection(RecentMessageSelector.TakeLast(candidates, Math.Min(max, Options.MaxContextMessages)));
+        }
+
+        if (selection.UpdatedTurns.Count > 0)
+        {
+            await KeepEmbeddingsAsync(sessionId, history, selection.UpdatedTurns, cancellationToken).ConfigureAwait(false);
+        }
+
+        return selection;
+    }
+
+    private async Task KeepEmbeddingsAsync(string? sessionId, MessageHistory? history, IReadOnlyList<Message> updated, CancellationToken cancellationToken)
+    {
+        if (history is not null)
+        {
+            history.UpdateEmbeddings(updated);
+            return;
+        }
+
+        try
+        {
+            await Store.UpdateEmbeddingsAsync(sessionId!, updated, cancellationToken).ConfigureAwait(false);
+            Turns.Updated(sessionId!, updated);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The selection stands; the vectors are computed again next time.
+            SessionTurnPipeline.Log.KeepEmbeddingsFailed(_logger, updated.Count, sessionId!, ex);
+        }
+    }
+
+    /// <summary>
+    /// Builds the context within <see cref="DexterSessionsOptions.MaxContextTokens"/>: the instructions (cut when they alone do not
+    /// fit), the rolling summary (cut to fit at most an eighth of what is left beside a selection that ranks the whole session, half
+    /// beside one that does not), then the selected turns taken most relevant first while
+    /// they fit, the most relevant one cut to fit when nothing else does; the turns that made it go to the model in chronological order.
+    /// </summary>
+    private ContextExplanation Build(MessageSelection selection, SessionSummary? summary, int consideredTurns, bool selectorFellBack, IMessageSelector selector)
+    {
+        var remaining = Options.MaxContextTokens;
+        var messages = new List<ChatMessage>();
+        if (!string.IsNullOrWhiteSpace(Options.Instructions))
+        {
+            var instructions = Options.Instructions;
+            if (ContextBudget.CountTokens(_tokenizer, instructions) > remaining)
+            {
+                instructions = ContextBudget.Cut(_tokenizer, instructions, remaining - ContextBudget.TokensPerMessage);
+                SessionTurnPipeline.Log.InstructionsCut(_logger, remaining);
+            }
+
+            messages.Add(new ChatMessage(ChatRole.System, instructions));
+            remaining -= ContextBudget.CountTokens(_tokenizer, instructions);
+        }
+
+        var summaryUsed = false;
+        if (summary is not null && !string.IsNullOrWhiteSpace(summary.Text))
+        {
+            // Counted once: a full summary is the context's longest text, and the tokenizer's cost grows with it.
+            // Beside a selection that ranks the whole session the summary is a backstop (the gist), an eighth of what is left;
+            // beside the latest turns only, it is the only memory of the older ones, and may take half.
+            var room = RanksWholeSession(selector) ? remaining / 8 : remaining / 2;
+            var text = RollingSummaryHeader(summary.ThroughTurnId) + summary.Text;
+            var tokens = ContextBudget.CountTokens(_tokenizer, text);
+            if (tokens > room)
+            {
+                text = ContextBudget.Cut(_tokenizer, text, room - ContextBudget.TokensPerMessage);
+                tokens = ContextBudget.CountTokens(_tokenizer, text);
+            }
+
+            if (text.Length > 0)
+            {
+                messages.Add(new ChatMessage(ChatRole.System, text));
+                remaining -= tokens;
+                summaryUsed = true;
+            }
+        }
+
+        var fixedTokens = Options.MaxContextTokens - remaining; // instructions and rolling summary, counted above
+        ContextExplanation Explain(List<ExplainedTurn> turns, int tokens, IReadOnlyList<Message> context) =>
+            new(messages, turns, summaryUsed ? summary : null, tokens, Options.MaxContextTokens, consideredTurns, selector.GetType().Name, selectorFellBack)
+            {
+                ContextTurns = context,
+            };
+
+        if (selection.Turns.Count == 0)
+        {
+            return Explain([], fixedTokens, []);
+        }
+
+        var planning = Options.ContextMode == SessionContextMode.Planning;
+        if (planning)
+        {
+            // One system message: its framing (header, footer) is paid once.
+            remaining -= ContextBudget.CountTokens(_tokenizer, MessageHistory.PlanningHeader + "\n\n" + MessageHistory.PlanningFooter);
+        }
+
+        // Most relevant first while they fit. Each turn's cost is counted once and kept with the turn; once nothing more can fit
+        // (what is left is less than the smallest turn could take), the rest of the ranking is not walked.
+        var kept = new List<(Message Turn, int Cost, int Rank, bool Cut)>();
+        var ranked = selection.MostRelevantFirst;
+        for (var rank = 0; rank < ranked.Count && remaining >= MinTurnTokens; rank++)
+        {
+            var turn = ranked[rank];
+            var cost = Cost(turn, planning);
+            if (cost <= remaining)
+            {
+                kept.Add((turn, cost, rank, false));
+                remaining -= cost;
+            }
+            else if (kept.Count == 0 && CutToFit(turn, remaining, planning) is { } cut)
+            {
+                var cutCost = planning ? _tokenizer.CountTokens(MessageHistory.FormatTurnForPlanning(cut)) : TurnTokens(cut);
+                kept.Add((cut, cutCost, rank, true));
+                remaining -= cutCost;
+            }
+        }
+
+        if (kept.Count < ranked.Count && selection.Relevance is null)
+        {
+            SessionTurnPipeline.Log.ContextTrimmed(_logger, ranked.Count - kept.Count, ranked.Count, Options.MaxContextTokens);
+        }
+
+        // Parts are counted one by one; the whole is counted once more, and the least relevant turn leaves while it is over.
+        var instructionCount = messages.Count;
+        while (true)
+        {
+            var ordered = kept.OrderBy(static t => t.Turn.Id).ToList();
+            messages.RemoveRange(instructionCount, messages.Count - instructionCount);
+            if (ordered.Count == 0)
+            {
+                return Explain([], fixedTokens, []);
+            }
+
+            if (planning)
+            {
+                messages.Add(new ChatMessage(ChatRole.System, MessageHistory.FormatForPlanning(ordered.Select(static t => t.Turn))));
+            }
+            else
+            {
+                foreach (var (turn, _, _, _) in ordered)
+                {
+                    messages.AddRange(ReplayMessages(turn));
+                }
+            }
+
+            var total = fixedTokens + ContextBudget.CountTokens(_tokenizer, messages.Skip(instructionCount));
+            if (total <= Options.MaxContextTokens)
+            {
+                var relevance = selection.Relevance;
+                return Explain(
+                    ordered.ConvertAll(t => new ExplainedTurn(t.Turn.Id, t.Cost, t.Rank + 1, relevance is not null && t.Rank < relevance.Count ? relevance[t.Rank] : null, t.Cut)),
+                    total,
+                    ordered.ConvertAll(static t => t.Turn));
+            }
+
+            kept.RemoveAt(kept.Count - 1);
+        }
+    }
+
+    /// <summary>The fewest tokens a turn takes in the context (its framing, a short question and answer); below it, nothing more fits.</summary>
+    private const int MinTurnTokens = 8;
+
+    /// <summary>The tokens a turn takes in the context; the planning format's count is kept with the turn, so it is counted once.</summary>
+    private int Cost(Message turn, bool planning)
+    {
+        if (!planning)
+        {
+            return TurnTokens(turn);
+        }
+
+        if (_planningCosts.TryGetValue(turn, out var known))
+        {
+            return known.Value;
+        }
+
+        var cost = _tokenizer.CountTokens(MessageHistory.FormatTurnForPlanning(turn));
+        _planningCosts.AddOrUpdate(turn, new StrongBox<int>(cost));
+        return cost;
+    }
+
+    /// <summary>The line that introduces the rolling summary in the context.</summary>
+    public static string RollingSummaryHeader(int throughTurnId) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Summary of this conversation's earlier turns (1 to {throughTurnId}), older than the turns below:\n");
+
+    private static IEnumerable<ChatMessage> ReplayMessages(Message turn) =>
+        turn.ChatMessages.Count > 0 ? turn.ChatMessages : MessageHistory.ToChatMessages([turn]);
+
+    /// <summary>The tokens of a turn replayed as messages: stored with the turn when it was recorded, else counted now.</summary>
+    private int TurnTokens(Message turn) => turn.TokenCount ?? ContextBudget.CountTokens(_tokenizer, ReplayMessages(turn));
+
+    /// <summary>The turn with its answer cut at a token boundary so that it fits <paramref name="room"/>; <see langword="null"/> when even its query does not fit.</summary>
+    private Message? CutToFit(Message turn, int room, bool planning)
+    {
+        var withoutAnswer = turn with { Answer = string.Empty, ChatMessages = [], TokenCount = null };
+        var fixedCost = planning
+            ? _tokenizer.CountTokens(MessageHistory.FormatTurnForPlanning(withoutAnswer))
+            : ContextBudget.CountTokens(_tokenizer, MessageHistory.ToChatMessages([withoutAnswer]));
+        var answerRoom = room - fixedCost;
+        if (answerRoom <= _tokenizer.CountTokens(ContextBudget.CutMarker) + 1)
+        {
+            return null;
+        }
+
+        var cut = withoutAnswer with { Answer = ContextBudget.Cut(_tokenizer, turn.Answer, answerRoom - 1) };
+        var cost = planning ? _tokenizer.CountTokens(MessageHistory.FormatTurnForPlanning(cut)) : ContextBudget.CountTokens(_tokenizer, MessageHistory.ToChatMessages([cut]));
+        return cost <= room ? cut : null;
+    }
+
+
+    /// <summary>What <see cref="BuildAsync"/> found out: the context, and what the turn keeps of the way there.</summary>
+    public sealed class Built
+    {
+        public ContextExplanation Explanation { get; set; } = null!;
+
+        public SessionSummary? RollingSummary { get; set; }
+
+        public bool SessionExisted { get; set; }
+
+        public bool SelectorFellBack { get; set; }
+
+        public int ConsideredTurns { get; set; }
+
+        public ReadOnlyMemory<float> QueryEmbedding { get; set; }
+    }
+}
