@@ -56,6 +56,18 @@ public sealed class DexterAgent
     /// <summary>Gets the store the agent keeps sessions in.</summary>
     public ISessionStore Store => _pipeline.Store;
 
+    /// <summary>
+    /// Returns exactly the context the model would receive before <paramref name="query"/> in session <paramref name="sessionId"/>,
+    /// and why each past turn is in it, without calling the model or recording anything.
+    /// </summary>
+    /// <param name="query">The question.</param>
+    /// <param name="sessionId">The session.</param>
+    /// <param name="cancellationToken">A token to cancel the reads.</param>
+    /// <returns>The context messages, the past turns in them with their tokens, ranks and score parts, and the tokens used.</returns>
+    /// <exception cref="ArgumentException">The query is empty or too long, or the session id is not valid.</exception>
+    public Task<ContextExplanation> ExplainContextAsync(string query, string sessionId, CancellationToken cancellationToken = default) =>
+        _pipeline.ExplainContextAsync(sessionId, query, cancellationToken);
+
     /// <summary>Answers <paramref name="query"/> with the context of session <paramref name="sessionId"/> and records the turn.</summary>
     /// <param name="query">The user's query.</param>
     /// <param name="sessionId">The session; it is created by the first recorded turn when it does not exist.</param>

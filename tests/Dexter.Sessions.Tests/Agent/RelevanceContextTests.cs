@@ -132,6 +132,26 @@ public sealed class RelevanceContextTests : AgentTestBase
     }
 
     [Test]
+    public async Task DexterAgent_ExplainContextAsync_IsThePipelines_AndValidatesLikeRunAsync()
+    {
+        await SeedAsync(30, facts: (4, "My sister Greta lives in Reykjavik."));
+        var pipeline = Pipeline();
+        var agent = new DexterAgent(_model, pipeline);
+
+        var fromAgent = await agent.ExplainContextAsync("Where does Greta live?", _sessionId);
+        var fromPipeline = await pipeline.ExplainContextAsync(_sessionId, "Where does Greta live?");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(fromAgent.Turns, Is.EqualTo(fromPipeline.Turns));
+            Assert.That(fromAgent.Turns.Single(t => t.TurnId == 4).Rank, Is.EqualTo(3), "right after the latest two");
+            Assert.That(() => agent.ExplainContextAsync(" ", _sessionId), Throws.ArgumentException);
+            Assert.That(() => agent.ExplainContextAsync("Where?", "not a valid id!"), Throws.ArgumentException);
+            Assert.That(_model.Requests, Is.Empty, "explaining never calls the model");
+        });
+    }
+
+    [Test]
     public async Task ExplainContextAsync_RecordsNothing()
     {
         await SeedAsync(5);
