@@ -33,7 +33,7 @@ public static class DexterSessionsEmbeddingsBuilderExtensions
     /// Lets the settings choose embeddings: with <see cref="DexterSessionsOptions.UseEmbeddings"/> on (<c>DEXTER_USE_EMBEDDINGS=true</c>
     /// or <c>Dexter:Sessions:UseEmbeddings</c>), the default relevance ranking (<see cref="RelevanceMessageSelector"/>) fuses vector
     /// similarity with its lexical relevance; with <see cref="DexterSessionsOptions.Selection"/> set to
-    /// <see cref="SessionSelection.Embeddings"/>, <see cref="EmbeddingMessageSelector"/> selects as the original system does
+    /// <see cref="SessionSelection.Embeddings"/>, <see cref="EmbeddingMessageSelector"/> selects by embedding similarity over a candidate window
     /// (<c>0.7 · cosine + 0.3 · recency</c>, threshold 0.3).
     /// </summary>
     /// <param name="builder">The builder returned by <c>AddDexterSessions()</c>.</param>

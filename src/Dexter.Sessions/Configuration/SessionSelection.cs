@@ -10,11 +10,11 @@ public enum SessionSelection
     /// </summary>
     Relevance,
 
-    /// <summary>The original system's default: the latest <see cref="DexterSessionsOptions.MaxContextMessages"/> turns (<see cref="RecentMessageSelector"/>).</summary>
+    /// <summary>The latest <see cref="DexterSessionsOptions.MaxContextMessages"/> turns (<see cref="RecentMessageSelector"/>).</summary>
     Recent,
 
     /// <summary>
-    /// The original system's embedding selection: <c>0.7 · cosine + 0.3 · recency</c> over the latest 1,000 turns, threshold 0.3
+    /// Embedding similarity over a candidate window: <c>0.7 · cosine + 0.3 · recency</c> over the latest 1,000 turns, threshold 0.3
     /// (package Dexter.Sessions.Embeddings, with <c>UseEmbeddingSelectorWhenConfigured()</c>).
     /// </summary>
     Embeddings,
