@@ -12,7 +12,11 @@ namespace Dexter.Sessions;
 /// </summary>
 internal sealed class SessionContextBuilder
 {
+    /// <summary>How many fitted rolling summaries are kept (about one per session queried lately); all are dropped when it is reached.</summary>
+    private const int MaxKeptSummaries = 256;
+
     private readonly ConditionalWeakTable<Message, StrongBox<int>> _planningCosts = new();
+    private readonly Dictionary<(int, int, string), (string Text, int Tokens)> _summaries = [];
     private readonly ILogger _logger;
     private readonly Tokenizer _tokenizer;
 
@@ -43,6 +47,42 @@ internal sealed class SessionContextBuilder
         built.QueryEmbedding = selection.QueryEmbedding;
         built.Explanation = Build(selection, built.RollingSummary, built.ConsideredTurns, built.SelectorFellBack, selector);
         return built;
+    }
+
+    /// <summary>
+    /// The rolling summary with its header, cut to fit <paramref name="room"/>, and its tokens. The same summary is given to every
+    /// query until the next fold, so the result is kept for the last summaries seen (their text, through id and room).
+    /// </summary>
+    private (string Text, int Tokens) SummaryToFit(SessionSummary summary, int room)
+    {
+        var key = (summary.ThroughTurnId, room, summary.Text);
+        lock (_summaries)
+        {
+            if (_summaries.TryGetValue(key, out var known))
+            {
+                return known;
+            }
+        }
+
+        var text = RollingSummaryHeader(summary.ThroughTurnId) + summary.Text;
+        var tokens = ContextBudget.CountTokens(_tokenizer, text);
+        if (tokens > room)
+        {
+            text = ContextBudget.Cut(_tokenizer, text, room - ContextBudget.TokensPerMessage);
+            tokens = ContextBudget.CountTokens(_tokenizer, text);
+        }
+
+        lock (_summaries)
+        {
+            if (_summaries.Count >= MaxKeptSummaries)
+            {
+                _summaries.Clear();
+            }
+
+            _summaries[key] = (text, tokens);
+        }
+
+        return (text, tokens);
     }
 
     /// <summary>Reports whether the selector ranks every turn of the session (<see cref="MessageSelectionContext.WholeSession"/>).</summary>
@@ -102,7 +142,7 @@ internal sealed class SessionContextBuilder
         MessageSelection selection;
         try
         {
-            selection = await selector.SelectAsync(new MessageSelectionContext(query, candidates, max) { SessionId = sessionId }, cancellationToken).ConfigureAwait(false);
+            selection = await selector.SelectAsync(new MessageSelectionContext(query, candidates, max) { SessionId = sessionId, MaxTokens = Options.MaxContextTokens }, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -170,13 +210,7 @@ internal sealed class SessionContextBuilder
             // Beside a selection that ranks the whole session the summary is a backstop (the gist), an eighth of what is left;
             // beside the latest turns only, it is the only memory of the older ones, and may take half.
             var room = RanksWholeSession(selector) ? remaining / 8 : remaining / 2;
-            var text = RollingSummaryHeader(summary.ThroughTurnId) + summary.Text;
-            var tokens = ContextBudget.CountTokens(_tokenizer, text);
-            if (tokens > room)
-            {
-                text = ContextBudget.Cut(_tokenizer, text, room - ContextBudget.TokensPerMessage);
-                tokens = ContextBudget.CountTokens(_tokenizer, text);
-            }
+            var (text, tokens) = SummaryToFit(summary, room);
 
             if (text.Length > 0)
             {

@@ -33,6 +33,12 @@ public sealed class MessageSelectionContext
     /// <summary>Gets how many turns to return at most.</summary>
     public int MaxMessages { get; }
 
+    /// <summary>
+    /// Gets the tokens the selected turns will be fitted into (<see cref="DexterSessionsOptions.MaxContextTokens"/>), when the caller
+    /// fits them to a budget; a selector that ranks many turns may then return only as many as the budget could hold.
+    /// </summary>
+    public int? MaxTokens { get; init; }
+
     /// <summary>Gets the session the turns belong to, when they come from a store; for logs.</summary>
     public string? SessionId { get; init; }
 }

@@ -39,6 +39,9 @@ public sealed partial class RelevanceMessageSelector : IMessageSelector, ITurnIn
     /// <summary>How many characters of a turn's answer (and of a whole turn) are embedded at most; models read a few hundred tokens.</summary>
     private const int MaxEmbeddedCharacters = 4_000;
 
+    /// <summary>The fewest turns a selection with a token budget returns (when the session has them).</summary>
+    private const int MinRankedTurns = 64;
+
     private readonly BoundedSessionCache<LexicalIndex> _indexes = new(MaxIndexedTurns);
     private readonly int _alwaysIncludeLatest;
     private readonly double _lexicalWeight;
@@ -133,15 +136,31 @@ public sealed partial class RelevanceMessageSelector : IMessageSelector, ITurnIn
             }
         }
 
-        var (order, relevance) = Rank(lexical, vectors?.Similarities);
+        var ranking = Rank(lexical, vectors?.Similarities);
+        var order = ranking.Order;
         var limit = Math.Min(order.Length, Math.Min(context.MaxMessages, _maxTurns ?? int.MaxValue));
+        if (context.MaxTokens is { } maxTokens)
+        {
+            // Only what the budget could hold, with room to spare for the budget's own choices: the best turns until they hold
+            // three budgets' worth of tokens (and 64 turns at least), rather than all of a long session.
+            var tokens = 0L;
+            var needed = 0;
+            while (needed < limit && (needed < MinRankedTurns || tokens < 3L * maxTokens))
+            {
+                tokens += EstimatedTokens(turns[order[needed]]);
+                needed++;
+            }
+
+            limit = needed;
+        }
+
         var bestFirst = new Message[limit];
         var parts = new TurnRelevance[limit];
         var chronological = new int[limit];
         for (var i = 0; i < limit; i++)
         {
             bestFirst[i] = turns[order[i]];
-            parts[i] = relevance[order[i]];
+            parts[i] = ranking.Relevance(order[i]);
             chronological[i] = order[i];
         }
 
@@ -290,7 +309,7 @@ public sealed partial class RelevanceMessageSelector : IMessageSelector, ITurnIn
     /// Orders the turns: the latest <see cref="RelevanceSelectorOptions.AlwaysIncludeLatest"/> newest first, then the others by score,
     /// the newer first among equals.
     /// </summary>
-    private (int[] Order, TurnRelevance[] Relevance) Rank(double[] lexical, float[]? similarities)
+    private Ranking Rank(double[] lexical, float[]? similarities)
     {
         var count = lexical.Length;
         var bestLexical = 0.0;
@@ -321,11 +340,12 @@ public sealed partial class RelevanceMessageSelector : IMessageSelector, ITurnIn
         var lexicalWeight = bestLexical > 0 ? _lexicalWeight : 0;
         var vectorWeight = useVectors ? _vectorWeight : 0;
         var relevanceWeight = lexicalWeight + vectorWeight;
-        var relevance = new TurnRelevance[count];
         var keys = new double[count];
         var order = new int[count];
         var pinned = Math.Min(_alwaysIncludeLatest, count);
-        for (var i = 0; i < count; i++)
+
+        // A turn's score and its parts; computed for every turn to rank, kept only for the turns returned.
+        TurnRelevance Relevance(int i)
         {
             var lexicalPart = bestLexical > 0 ? lexical[i] / bestLexical : 0;
             double? vectorPart = similarities is null || float.IsNaN(similarities[i]) ? null
@@ -333,17 +353,27 @@ public sealed partial class RelevanceMessageSelector : IMessageSelector, ITurnIn
             var relevant = relevanceWeight > 0 ? ((lexicalWeight * lexicalPart) + (vectorWeight * (vectorPart ?? 0))) / relevanceWeight : 0;
             var recency = count > 1 ? i / (double)(count - 1) : 1.0;
             var score = ((1 - _recencyWeight) * relevant) + (_recencyWeight * recency);
-            var isPinned = i >= count - pinned;
-            relevance[i] = new TurnRelevance(score, lexicalPart, vectorPart, recency, isPinned);
+            return new TurnRelevance(score, lexicalPart, vectorPart, recency, i >= count - pinned);
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            var relevance = Relevance(i);
 
             // Sorted ascending: pinned turns before all others (newest first), then by score, the newer first among equals.
-            keys[i] = isPinned ? -3 - recency : -score - (recency * 1e-9);
+            keys[i] = relevance.Pinned ? -3 - relevance.Recency : -relevance.Score - (relevance.Recency * 1e-9);
             order[i] = i;
         }
 
         Array.Sort(keys, order);
-        return (order, relevance);
+        return new Ranking(order, Relevance);
     }
+
+    /// <summary>A turn's tokens in the context: as recorded, else estimated from its length (four characters a token).</summary>
+    private static int EstimatedTokens(Message turn) => turn.TokenCount ?? (8 + ((turn.Query.Length + turn.Answer.Length) / 4));
+
+    /// <summary>The turns' indices best first, and each turn's score parts.</summary>
+    private sealed record Ranking(int[] Order, Func<int, TurnRelevance> Relevance);
 
     private async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(string[] texts, CancellationToken cancellationToken)
     {

@@ -559,6 +559,27 @@ public sealed class RelevanceMessageSelectorTests
     }
 
     [Test]
+    public async Task SelectAsync_TokenBudgetGiven_ReturnsTheBestTurnsThatCouldFillItThreeTimes_AndAtLeast64()
+    {
+        var turns = Turns(500, (3, "The spare key is under the blue flowerpot.")).Select(t => t with { TokenCount = 20 }).ToArray();
+        var selector = Selector();
+
+        var small = await selector.SelectAsync(new MessageSelectionContext("Where is the spare key?", turns, MessageSelectionContext.WholeSession) { SessionId = SessionA, MaxTokens = 100 });
+        var large = await selector.SelectAsync(new MessageSelectionContext("Where is the spare key?", turns, MessageSelectionContext.WholeSession) { SessionId = SessionA, MaxTokens = 2_000 });
+        var none = await selector.SelectAsync(new MessageSelectionContext("Where is the spare key?", turns, MessageSelectionContext.WholeSession) { SessionId = SessionA });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(small.MostRelevantFirst, Has.Count.EqualTo(64), "64 turns at least, though 15 hold three budgets");
+            Assert.That(large.MostRelevantFirst, Has.Count.EqualTo(300), "300 turns of 20 tokens hold three budgets of 2,000");
+            Assert.That(none.MostRelevantFirst, Has.Count.EqualTo(500), "without a budget, every turn");
+            Assert.That(small.MostRelevantFirst[2].Id, Is.EqualTo(3), "the best after the latest two, in every case");
+            Assert.That(small.Turns.Select(t => t.Id), Is.Ordered, "chronological");
+            Assert.That(small.Relevance, Has.Count.EqualTo(64));
+        });
+    }
+
+    [Test]
     public async Task PrepareTurnAsync_TurnWithoutAVector_IsLeftForIndexingOffTheAnswersPath()
     {
         var generator = new KeywordEmbeddingGenerator();
