@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Dexter.Sessions.Context.Benchmarks;
+
+/// <summary>
+/// What BenchmarkDotNet cannot measure, per store and vectors: the cold first query of a fresh pipeline (it reads the whole
+/// session and indexes it), the managed memory that one cached session then keeps (<see cref="GC.GetTotalMemory"/> after a full
+/// collection, before and after that first query: the turn cache, the lexical index and the planning-cost cache), and the
+/// per-call latency of the warm queries that follow (stopwatch around each call, so p50 and p95 are per question, not per
+/// iteration). Round 1 of each case also pays the JIT and first-use costs and is left out; rounds 2 to 4 are reported.
+/// </summary>
+internal static class SessionMeasurement
+{
+    private const int Rounds = 4;
+    private const int WarmCalls = 100;
+
+    public static async Task RunAsync(string[] args)
+    {
+        var stores = Option(args, "--stores") ?? ContextSession.StoreNames;
+        var vectors = Option(args, "--vectors") ?? ["none", "MiniLM"];
+        var turns = Option(args, "--turns") is [var count] ? int.Parse(count, CultureInfo.InvariantCulture) : ContextSession.DefaultTurns;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{Environment.ProcessorCount} logical cores, {Environment.OSVersion}, .NET {Environment.Version}, server GC {System.Runtime.GCSettings.IsServerGC}; {turns:N0} turns, budget {ContextSession.MaxContextTokens:N0} tokens"));
+        var rows = new List<string>();
+        foreach (var store in stores)
+        {
+            foreach (var vector in vectors)
+            {
+                rows.Add(await MeasureAsync(store, vector, turns));
+                Console.WriteLine(rows[^1]);
+            }
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("| Store | Vectors | cold first query | turns as read (MB) | retained per cached session (MB) | warm p50 | warm p95 | warm max |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|");
+        rows.ForEach(Console.WriteLine);
+    }
+
+    private static async Task<string> MeasureAsync(string store, string vectors, int turnCount)
+    {
+        await using var session = await ContextSession.CreateAsync(store, vectors == "MiniLM", turnCount, static line => Console.WriteLine("// " + line));
+        var asRead = await TurnsAsReadAsync(session);
+        var cold = new List<double>();
+        var retained = new List<double>();
+        var warm = new List<double>();
+        for (var round = 0; round < Rounds; round++)
+        {
+            var (coldMs, retainedBytes, warmMs) = await RoundAsync(session);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"// {store}, {vectors}, round {round + 1}: cold {coldMs:0.0} ms, retained {retainedBytes / 1e6:0.0} MB, warm p50 {Percentile(warmMs, 50):0.00} ms"));
+            if (round > 0)
+            {
+                cold.Add(coldMs);
+                retained.Add(retainedBytes / 1e6);
+                warm.AddRange(warmMs);
+            }
+        }
+
+        return string.Create(CultureInfo.InvariantCulture,
+            $"| {store} | {vectors} | {Percentile(cold, 50):0} ms | {asRead / 1e6:0.0} | {Percentile(retained, 50):0.0} | {Percentile(warm, 50):0.00} ms | {Percentile(warm, 95):0.00} ms | {warm.Max():0.00} ms |");
+    }
+
+    /// <summary>The managed memory of the session's turns as the store returns them, for comparison.</summary>
+    private static async Task<long> TurnsAsReadAsync(ContextSession session)
+    {
+        var before = Collect();
+        var all = await session.Store.GetRecentAsync(session.SessionId, int.MaxValue);
+        var after = Collect();
+        GC.KeepAlive(all);
+        return after - before;
+    }
+
+    private static async Task<(double Cold, long Retained, List<double> Warm)> RoundAsync(ContextSession session)
+    {
+        var before = Collect();
+        var pipeline = session.NewPipeline();
+        var clock = Stopwatch.StartNew();
+        await pipeline.ExplainContextAsync(session.SessionId, Conversation.Questions[0]);
+        var cold = clock.Elapsed.TotalMilliseconds;
+        var retained = Collect() - before;
+
+        var warm = new List<double>(WarmCalls);
+        for (var i = 0; i < WarmCalls; i++)
+        {
+            clock.Restart();
+            await pipeline.ExplainContextAsync(session.SessionId, Conversation.Questions[(i + 1) % Conversation.Questions.Length]);
+            warm.Add(clock.Elapsed.TotalMilliseconds);
+        }
+
+        GC.KeepAlive(pipeline);
+        return (cold, retained, warm);
+    }
+
+    private static long Collect()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        return GC.GetTotalMemory(forceFullCollection: true);
+    }
+
+    private static double Percentile(List<double> values, int percentile)
+    {
+        var sorted = values.Order().ToList();
+        var rank = (int)Math.Ceiling(percentile / 100.0 * sorted.Count) - 1;
+        return sorted[Math.Clamp(rank, 0, sorted.Count - 1)];
+    }
+
+    private static string[]? Option(string[] args, string name)
+    {
+        var index = Array.IndexOf(args, name);
+        return index >= 0 && index + 1 < args.Length ? args[index + 1].Split(',', StringSplitOptions.RemoveEmptyEntries) : null;
+    }
+}
