@@ -24,5 +24,6 @@ public sealed class ContextBenchmarkConfig : ManualConfig
             .WithId("Context"));
         AddColumn(StatisticColumn.Median, StatisticColumn.P95);
         AddDiagnoser(MemoryDiagnoser.Default);
+        WithBuildTimeout(TimeSpan.FromMinutes(15)); // the boilerplate project builds every package; on a busy machine that takes minutes
     }
 }
