@@ -47,7 +47,8 @@ internal sealed class ContextSession : IAsyncDisposable
     public MiniLMEmbeddingGenerator? Generator { get; }
 
     /// <summary>Creates the store and fills the session; <paramref name="log"/> says what the setup did and how long it took.</summary>
-    public static async Task<ContextSession> CreateAsync(string storeName, bool vectors, int turnCount, Action<string> log)
+    /// <param name="inferenceThreads">ONNX Runtime's threads for MiniLM (<see cref="MiniLMEmbeddingGeneratorOptions.InferenceThreads"/>; 0: one per core).</param>
+    public static async Task<ContextSession> CreateAsync(string storeName, bool vectors, int turnCount, Action<string> log, int inferenceThreads = 0)
     {
         var clock = Stopwatch.StartNew();
         var turns = Conversation.Turns(turnCount);
@@ -57,7 +58,7 @@ internal sealed class ContextSession : IAsyncDisposable
         MiniLMEmbeddingGenerator? generator = null;
         if (vectors)
         {
-            generator = new MiniLMEmbeddingGenerator();
+            generator = new MiniLMEmbeddingGenerator(Options.Create(new MiniLMEmbeddingGeneratorOptions { InferenceThreads = inferenceThreads }));
             clock.Restart();
             await generator.GenerateAsync(["warm up"]); // the model loads on the first call
             log(string.Create(CultureInfo.InvariantCulture, $"MiniLM loaded in {clock.Elapsed.TotalSeconds:0.0} s"));

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Numerics.Tensors;
 
 namespace Dexter.Sessions.Context.Benchmarks;
 
@@ -8,7 +9,8 @@ namespace Dexter.Sessions.Context.Benchmarks;
 /// session and indexes it), the managed memory that one cached session then keeps (<see cref="GC.GetTotalMemory"/> after a full
 /// collection, before and after that first query: the turn cache, the lexical index and the planning-cost cache), and the
 /// per-call latency of the warm queries that follow (stopwatch around each call, so p50 and p95 are per question, not per
-/// iteration), and, with a generator, what embedding one question alone takes (the generator's part of a warm call).
+/// iteration), and, with a generator, what embedding one question alone takes and what comparing its vector with every turn's
+/// alone takes (the generator's and the vector scan's parts of a warm call). <c>--threads 1</c> runs MiniLM on one ONNX Runtime thread.
 /// Round 1 of each case also pays the JIT and first-use costs and is left out; rounds 2 to 4 are reported.
 /// </summary>
 internal static class SessionMeasurement
@@ -21,27 +23,28 @@ internal static class SessionMeasurement
         var stores = Option(args, "--stores") ?? ContextSession.StoreNames;
         var vectors = Option(args, "--vectors") ?? ["none", "MiniLM"];
         var turns = Option(args, "--turns") is [var count] ? int.Parse(count, CultureInfo.InvariantCulture) : ContextSession.DefaultTurns;
+        var threads = Option(args, "--threads") is [var value] ? int.Parse(value, CultureInfo.InvariantCulture) : 0;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{Environment.ProcessorCount} logical cores, {Environment.OSVersion}, .NET {Environment.Version}, server GC {System.Runtime.GCSettings.IsServerGC}; {turns:N0} turns, budget {ContextSession.MaxContextTokens:N0} tokens"));
+            $"{Environment.ProcessorCount} logical cores, {Environment.OSVersion}, .NET {Environment.Version}, server GC {System.Runtime.GCSettings.IsServerGC}; {turns:N0} turns, budget {ContextSession.MaxContextTokens:N0} tokens, MiniLM inference threads {threads}"));
         var rows = new List<string>();
         foreach (var store in stores)
         {
             foreach (var vector in vectors)
             {
-                rows.Add(await MeasureAsync(store, vector, turns));
+                rows.Add(await MeasureAsync(store, vector, turns, threads));
                 Console.WriteLine(rows[^1]);
             }
         }
 
         Console.WriteLine();
-        Console.WriteLine("| Store | Vectors | cold first query | turns as read (MB) | retained per cached session (MB) | warm p50 | warm p95 | warm max | query embedding alone, p50 |");
-        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| Store | Vectors | cold first query | turns as read (MB) | retained per cached session (MB) | warm p50 | warm p95 | warm max | query embedding alone, p50 | cosine over every turn alone, p50 |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         rows.ForEach(Console.WriteLine);
     }
 
-    private static async Task<string> MeasureAsync(string store, string vectors, int turnCount)
+    private static async Task<string> MeasureAsync(string store, string vectors, int turnCount, int threads)
     {
-        await using var session = await ContextSession.CreateAsync(store, vectors == "MiniLM", turnCount, static line => Console.WriteLine("// " + line));
+        await using var session = await ContextSession.CreateAsync(store, vectors == "MiniLM", turnCount, static line => Console.WriteLine("// " + line), threads);
         var asRead = await TurnsAsReadAsync(session);
         var cold = new List<double>();
         var retained = new List<double>();
@@ -60,9 +63,9 @@ internal static class SessionMeasurement
         }
 
         var embeddingMs = session.Generator is null ? (double?)null : await QueryEmbeddingAsync(session);
-        var embedding = embeddingMs is { } ms ? string.Create(CultureInfo.InvariantCulture, $"{ms:0.00} ms") : "–";
+        var scanMs = session.Generator is null ? (double?)null : await CosineScanAsync(session);
         return string.Create(CultureInfo.InvariantCulture,
-            $"| {store} | {vectors} | {Percentile(cold, 50):0} ms | {asRead / 1e6:0.0} | {Percentile(retained, 50):0.0} | {Percentile(warm, 50):0.00} ms | {Percentile(warm, 95):0.00} ms | {warm.Max():0.00} ms | {embedding} |");
+            $"| {store} | {vectors} | {Percentile(cold, 50):0} ms | {asRead / 1e6:0.0} | {Percentile(retained, 50):0.0} | {Percentile(warm, 50):0.00} ms | {Percentile(warm, 95):0.00} ms | {warm.Max():0.00} ms | {Ms(embeddingMs)} | {Ms(scanMs)} |");
     }
 
     /// <summary>The p50 of embedding one question alone (the part of a warm call that the generator takes), over the same questions.</summary>
@@ -79,6 +82,33 @@ internal static class SessionMeasurement
 
         return Percentile(times, 50);
     }
+
+    /// <summary>
+    /// The p50 of comparing one question's vector with every turn's, as the selector does (<see cref="TensorPrimitives.CosineSimilarity(ReadOnlySpan{float}, ReadOnlySpan{float})"/>
+    /// turn by turn), without the rest of the selection.
+    /// </summary>
+    private static async Task<double> CosineScanAsync(ContextSession session)
+    {
+        var turns = await session.Store.GetRecentAsync(session.SessionId, int.MaxValue);
+        var query = (await session.Generator!.GenerateAsync([Conversation.Questions[0]]))[0].Vector;
+        var similarities = new float[turns.Count];
+        var times = new List<double>(WarmCalls);
+        var clock = new Stopwatch();
+        for (var round = 0; round < WarmCalls; round++)
+        {
+            clock.Restart();
+            for (var i = 0; i < turns.Count; i++)
+            {
+                similarities[i] = TensorPrimitives.CosineSimilarity(query.Span, turns[i].Embedding.Span);
+            }
+
+            times.Add(clock.Elapsed.TotalMilliseconds);
+        }
+
+        return Percentile(times, 50);
+    }
+
+    private static string Ms(double? value) => value is { } ms ? string.Create(CultureInfo.InvariantCulture, $"{ms:0.00} ms") : "–";
 
     /// <summary>The managed memory of the session's turns as the store returns them, for comparison.</summary>
     private static async Task<long> TurnsAsReadAsync(ContextSession session)
