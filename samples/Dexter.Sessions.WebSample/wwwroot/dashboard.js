@@ -23,48 +23,7 @@
   }
 
   function drawChart(points) {
-    function part(value) {
-    return typeof value === "number" ? value.toFixed(2) : "–";
-  }
-
-  // GET /agent/context: the context the model would receive before a question (nothing is recorded), each past turn with its
-  // tokens and the parts of its score. Text goes in with textContent only: turns are the users' words, never HTML.
-  async function explain(query) {
-    const sessionId = localStorage.getItem("sessionId");
-    if (!sessionId) return;
-    const list = byId("explain-turns");
-    const response = await fetch(
-      `/agent/context?session_id=${encodeURIComponent(sessionId)}&query=${encodeURIComponent(query)}`,
-      { headers: requestHeaders(), credentials: "include" });
-    if (!response.ok) {
-      list.replaceChildren();
-      byId("explain-summary").textContent = response.status === 404 ? "Ask a question first: the session has no turns yet." : `Explanation unavailable (${response.status}).`;
-      return;
-    }
-    const context = await response.json();
-    const summary = context.rolling_summary_through_turn_id ? `, the summary of turns 1–${context.rolling_summary_through_turn_id}` : "";
-    byId("explain-summary").textContent =
-      `${context.token_count} of ${context.max_tokens} tokens: ${context.turns.length} of ${context.considered_turns} turns${summary} (${context.selector}).`;
-    list.replaceChildren(...context.turns.map((turn) => {
-      const item = document.createElement("li");
-      item.className = "explained";
-      item.dataset.turn = String(turn.id);
-      item.dataset.tokens = String(turn.tokens);
-      item.textContent = `Turn ${turn.id} · rank ${turn.rank} · ${turn.tokens} tokens` +
-        (turn.pinned ? " · latest" : ` · lexical ${part(turn.lexical)} · vector ${part(turn.vector)} · recency ${part(turn.recency)}`) +
-        (turn.cut ? " · cut to fit" : "");
-      return item;
-    }));
-    document.body.dataset.explainedTurns = String(context.turns.length);
-  }
-
-  byId("explain").addEventListener("submit", (event) => {
-    event.preventDefault();
-    const query = byId("explain-query").value.trim();
-    if (query) explain(query).catch(() => { byId("explain-summary").textContent = "Explanation unavailable: the server did not answer."; });
-  });
-
-  const chart = byId("response-chart");
+    const chart = byId("response-chart");
     chart.replaceChildren();
     const measured = points.filter((p) => typeof p.response_time_ms === "number");
     if (measured.length === 0) {
