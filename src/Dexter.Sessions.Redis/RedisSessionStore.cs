@@ -100,7 +100,7 @@ public sealed partial class RedisSessionStore : ISessionStore, IDisposable, IAsy
         else if (settings.HasServer)
         {
             _configuration = settings.ConfigurationOptions?.Clone()
-                ?? RedisConfigurationParser.Parse(settings.Configuration!, "Dexter:Sessions:Redis:Configuration (REDIS_URL)");
+                ?? RedisConfigurationParser.Parse(settings.Configuration!, RedisConfigurationParser.SettingName);
             _configuration.AbortOnConnectFail = false;
             if (settings.ConnectTimeout is { } connectTimeout)
             {
