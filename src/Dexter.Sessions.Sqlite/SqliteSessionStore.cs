@@ -26,7 +26,7 @@ namespace Dexter.Sessions.Sqlite;
 /// </para>
 /// <para>
 /// Every write refreshes the expiry (<see cref="SqliteSessionStoreOptions.SessionTtl"/>); every read ignores expired
-/// sessions, which the cleanup service deletes in batches (<see cref="RemoveExpiredSessionsAsync"/>). A database that cannot be
+/// sessions, which the cleanup service deletes in batches (<see cref="DeleteExpiredSessionsAsync"/>). A database that cannot be
 /// opened, read or locked in time fails the call with <see cref="SessionStoreUnavailableException"/> naming the file; the same
 /// store works again once the file is usable.
 /// </para>
@@ -422,16 +422,16 @@ public sealed partial class SqliteSessionStore : ISessionStore, IDisposable
     }
 
     /// <summary>
-    /// Deletes up to <paramref name="maxSessions"/> expired sessions with their turns, in one short transaction. The cleanup
-    /// service calls it until fewer are deleted; applications without a host can call it themselves.
+    /// Deletes at most <paramref name="batchSize"/> expired sessions with their turns, in one short transaction. The cleanup
+    /// service calls it until a batch comes back short; applications without a host can call it themselves.
     /// </summary>
-    /// <param name="maxSessions">How many sessions to delete at most; must be positive.</param>
+    /// <param name="batchSize">How many sessions to delete at most; must be positive.</param>
     /// <param name="cancellationToken">A token to cancel the delete.</param>
     /// <returns>How many sessions were deleted.</returns>
     /// <exception cref="SessionStoreUnavailableException">The database could not be opened or locked in time.</exception>
-    public Task<int> RemoveExpiredSessionsAsync(int maxSessions, CancellationToken cancellationToken = default)
+    public Task<int> DeleteExpiredSessionsAsync(int batchSize, CancellationToken cancellationToken = default)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxSessions, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         cancellationToken.ThrowIfCancellationRequested();
         return WriteAsync(sessionId: null, async (connection, now) =>
         {
@@ -444,7 +444,7 @@ public sealed partial class SqliteSessionStore : ISessionStore, IDisposable
                 """,
                 sessionId: null,
                 now);
-            delete.Parameters.AddWithValue("$max", maxSessions);
+            delete.Parameters.AddWithValue("$max", batchSize);
             await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             using var changes = connection.CreateCommand();
             changes.CommandText = "SELECT changes()";
@@ -457,6 +457,14 @@ public sealed partial class SqliteSessionStore : ISessionStore, IDisposable
             return removed;
         }, cancellationToken);
     }
+
+    /// <summary>Deletes at most <paramref name="maxSessions"/> expired sessions; see <see cref="DeleteExpiredSessionsAsync"/>.</summary>
+    /// <param name="maxSessions">How many sessions to delete at most; must be positive.</param>
+    /// <param name="cancellationToken">A token to cancel the delete.</param>
+    /// <returns>How many sessions were deleted.</returns>
+    [Obsolete("Use DeleteExpiredSessionsAsync.")]
+    public Task<int> RemoveExpiredSessionsAsync(int maxSessions, CancellationToken cancellationToken = default) =>
+        DeleteExpiredSessionsAsync(maxSessions, cancellationToken);
 
     /// <summary>Opens the database, creates or checks its schema, and reads its schema version.</summary>
     /// <param name="cancellationToken">A token to cancel the check.</param>
