@@ -34,7 +34,7 @@ namespace Dexter.Sessions.PostgreSql;
 /// again once the database is back.
 /// </para>
 /// </remarks>
-public sealed partial class PostgreSqlSessionStore : ISessionStore, IDisposable, IAsyncDisposable
+public sealed partial class PostgreSqlSessionStore : IPingableSessionStore, IDisposable, IAsyncDisposable
 {
     private const string ServerHint =
         "Check DEXTER_POSTGRES_URL (or Dexter:Sessions:PostgreSql:ConnectionString) and that the PostgreSQL server is running and reachable; " +
@@ -136,6 +136,9 @@ public sealed partial class PostgreSqlSessionStore : ISessionStore, IDisposable,
 
     /// <summary>Gets the database the store uses, as named in error messages: <c>host:port/database</c>, never the password.</summary>
     public string Endpoint { get; }
+
+    /// <inheritdoc />
+    string IPingableSessionStore.Description => "PostgreSQL at " + Endpoint;
 
     /// <summary>
     /// Gets the DDL that creates the store's tables at the current schema version, for teams that apply migrations themselves

@@ -26,7 +26,7 @@ namespace Dexter.Sessions.Redis;
 /// <see cref="SessionStoreException"/> naming the session; other sessions are unaffected.
 /// </para>
 /// </remarks>
-public sealed partial class RedisSessionStore : ISessionStore, IDisposable, IAsyncDisposable
+public sealed partial class RedisSessionStore : IPingableSessionStore, IDisposable, IAsyncDisposable
 {
     private const string ServerHint =
         "Check REDIS_URL (or Dexter:Sessions:Redis:Configuration) and that redis-server is running and reachable; " +
@@ -127,6 +127,9 @@ public sealed partial class RedisSessionStore : ISessionStore, IDisposable, IAsy
 
     /// <summary>Gets the server the store talks to, as named in error messages.</summary>
     public string Endpoint => _endpoint;
+
+    /// <inheritdoc />
+    string IPingableSessionStore.Description => "Redis at " + _endpoint;
 
     /// <inheritdoc />
     public async Task<MessageHistory?> GetAsync(string sessionId, CancellationToken cancellationToken = default)

@@ -31,7 +31,7 @@ namespace Dexter.Sessions.Sqlite;
 /// store works again once the file is usable.
 /// </para>
 /// </remarks>
-public sealed partial class SqliteSessionStore : ISessionStore, IDisposable
+public sealed partial class SqliteSessionStore : IPingableSessionStore, IDisposable
 {
     private const string Hint =
         "Check Dexter:Sessions:Sqlite:Path (DEXTER_SQLITE_PATH): its directory must exist and the process must be able to read and write the file " +
@@ -106,6 +106,9 @@ public sealed partial class SqliteSessionStore : ISessionStore, IDisposable
 
     /// <summary>Gets the full path of the database file, as named in error messages.</summary>
     public string Path => _path;
+
+    /// <inheritdoc />
+    string IPingableSessionStore.Description => "The SQLite session database " + _path;
 
     /// <inheritdoc />
     public async Task<MessageHistory?> GetAsync(string sessionId, CancellationToken cancellationToken = default)

@@ -254,7 +254,7 @@ public sealed class PostgreSqlDexterSessionsBuilderExtensionsTests
         var port = RedisServer.FreePort();
         var store = PostgreSqlStores.Create($"Host=127.0.0.1;Port={port};Username=dexter", configure: o => o.OperationTimeout = TimeSpan.FromSeconds(2));
         await using var _ = store;
-        var check = new PostgreSqlSessionStoreHealthCheck(store);
+        var check = new SessionStoreHealthCheck(store);
         var context = new HealthCheckContext { Registration = new HealthCheckRegistration("pg", check, HealthStatus.Degraded, null) };
 
         var result = await check.CheckHealthAsync(context);
