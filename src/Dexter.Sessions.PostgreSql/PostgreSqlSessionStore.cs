@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net.Sockets;
+using Dexter.Sessions.Shared;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -524,7 +525,7 @@ public sealed partial class PostgreSqlSessionStore : IPingableSessionStore, IDis
             // The tables were dropped under the store (or the database replaced): look at the schema again on the next call.
             _schemaReady = false;
             throw new SessionStoreException(
-                $"The session tables ({_schema.Description}) are missing in PostgreSQL at {Endpoint}: {FirstSentence(e.MessageText)}. " +
+                $"The session tables ({_schema.Description}) are missing in PostgreSQL at {Endpoint}: {ErrorMessage.FirstSentence(e.MessageText)}. " +
                 (_createSchema ? "They are created again on the next call." : "Apply the DDL of PostgreSqlSessionStore.GetSchemaScript() (see the package README)."),
                 sessionId,
                 e);
@@ -768,7 +769,7 @@ public sealed partial class PostgreSqlSessionStore : IPingableSessionStore, IDis
         {
             var about = sessionId is null ? string.Empty : $" for session '{sessionId}'";
             return new SessionStoreException(
-                $"PostgreSQL at {Endpoint} refused a statement{about}: {FirstSentence(postgres.MessageText)} (SQLSTATE {postgres.SqlState}).", sessionId, e);
+                $"PostgreSQL at {Endpoint} refused a statement{about}: {ErrorMessage.FirstSentence(postgres.MessageText)} (SQLSTATE {postgres.SqlState}).", sessionId, e);
         }
 
         if (_ownsDataSource)
@@ -777,7 +778,7 @@ public sealed partial class PostgreSqlSessionStore : IPingableSessionStore, IDis
             _dataSource.Clear();
         }
 
-        var reason = e is PostgresException server ? $"is not accepting connections ({FirstSentence(server.MessageText)})" : $"could not be reached ({FirstSentence(Innermost(e).Message)})";
+        var reason = e is PostgresException server ? $"is not accepting connections ({ErrorMessage.FirstSentence(server.MessageText)})" : $"could not be reached ({ErrorMessage.FirstSentence(Innermost(e).Message)})";
         return Unavailable(reason, sessionId, e);
     }
 
@@ -800,13 +801,6 @@ public sealed partial class PostgreSqlSessionStore : IPingableSessionStore, IDis
         }
 
         return e;
-    }
-
-    private static string FirstSentence(string message)
-    {
-        var end = message.IndexOfAny(['\r', '\n']);
-        var line = (end < 0 ? message : message[..end]).Trim().TrimEnd('.');
-        return line.Length <= 300 ? line : line[..300] + "…";
     }
 
     private static string Describe(NpgsqlConnectionStringBuilder builder)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Dexter.Sessions.Shared;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -608,24 +609,17 @@ public sealed partial class RedisSessionStore : IPingableSessionStore, IDisposab
             var reason = e is TimeoutException
                 ? string.Create(CultureInfo.InvariantCulture, $"did not answer within {_timeout.TotalSeconds:0.###} s")
                 : "could not be reached";
-            return Unavailable($"{reason} ({FirstSentence(e.Message)})", sessionId, e);
+            return Unavailable($"{reason} ({ErrorMessage.FirstSentence(e.Message)})", sessionId, e);
         }
 
         var about = sessionId is null ? string.Empty : $" for session '{sessionId}'";
-        return new SessionStoreException($"Redis at {_endpoint} failed a command{about}: {FirstSentence(e.Message)}.", sessionId, e);
+        return new SessionStoreException($"Redis at {_endpoint} failed a command{about}: {ErrorMessage.FirstSentence(e.Message)}.", sessionId, e);
     }
 
     private SessionStoreUnavailableException Unavailable(string reason, string? sessionId, Exception? innerException)
     {
         Log.Unavailable(_logger, _endpoint, innerException);
         return new SessionStoreUnavailableException($"Redis at {_endpoint} {reason}. {ServerHint}", _endpoint, sessionId, innerException);
-    }
-
-    private static string FirstSentence(string message)
-    {
-        var end = message.IndexOfAny(['\r', '\n']);
-        var line = (end < 0 ? message : message[..end]).Trim().TrimEnd('.');
-        return line.Length <= 300 ? line : line[..300] + "…";
     }
 
     private static bool TryReadTime(RedisValue value, out DateTimeOffset time)

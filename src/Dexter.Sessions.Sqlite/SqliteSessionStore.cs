@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Dexter.Sessions.Shared;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -771,10 +772,10 @@ public sealed partial class SqliteSessionStore : IPingableSessionStore, IDisposa
         if (reason is null)
         {
             var about = sessionId is null ? string.Empty : $" for session '{sessionId}'";
-            return new SessionStoreException($"The SQLite session database {_path} failed a command{about}: {FirstSentence(e.Message)}.", sessionId, e);
+            return new SessionStoreException($"The SQLite session database {_path} failed a command{about}: {ErrorMessage.FirstSentence(e.Message)}.", sessionId, e);
         }
 
-        return Unavailable($"{reason} ({FirstSentence(e.Message)})", sessionId, e);
+        return Unavailable($"{reason} ({ErrorMessage.FirstSentence(e.Message)})", sessionId, e);
     }
 
     private SessionStoreUnavailableException Unavailable(string reason, string? sessionId, Exception? innerException)
@@ -783,10 +784,4 @@ public sealed partial class SqliteSessionStore : IPingableSessionStore, IDisposa
         return new SessionStoreUnavailableException($"The SQLite session database {_path} {reason}. {Hint}", _path, sessionId, innerException);
     }
 
-    private static string FirstSentence(string message)
-    {
-        var end = message.IndexOfAny(['\r', '\n']);
-        var line = (end < 0 ? message : message[..end]).Trim().TrimEnd('.');
-        return line.Length <= 300 ? line : line[..300] + "…";
-    }
 }
