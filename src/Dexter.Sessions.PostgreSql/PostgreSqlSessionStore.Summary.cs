@@ -12,7 +12,7 @@ public sealed partial class PostgreSqlSessionStore
     /// </remarks>
     public Task<bool> UpdateTurnSummaryAsync(string sessionId, int turnId, string summary, CancellationToken cancellationToken = default)
     {
-        SummaryArguments.ThrowIfInvalidTurnSummary(sessionId, turnId, summary);
+        SessionStoreArguments.ThrowIfInvalidTurnSummary(sessionId, turnId, summary);
         return RunAsync(sessionId, async (connection, now, token) =>
         {
             var transaction = await connection.BeginTransactionAsync(token).ConfigureAwait(false);
@@ -79,7 +79,7 @@ public sealed partial class PostgreSqlSessionStore
     /// <remarks>One <c>UPDATE … WHERE summary_through = expected</c>: it compares, stores and refreshes the expiry in one statement.</remarks>
     public Task<bool> TrySetSummaryAsync(string sessionId, SessionSummary summary, int expectedThroughTurnId, CancellationToken cancellationToken = default)
     {
-        SummaryArguments.ThrowIfInvalid(sessionId, summary, expectedThroughTurnId);
+        SessionStoreArguments.ThrowIfInvalidSummary(sessionId, summary, expectedThroughTurnId);
         if (summary.ThroughTurnId <= expectedThroughTurnId)
         {
             cancellationToken.ThrowIfCancellationRequested();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net.Sockets;
+using Dexter.Sessions.Shared;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -34,7 +35,7 @@ namespace Dexter.Sessions.PostgreSql;
 /// again once the database is back.
 /// </para>
 /// </remarks>
-public sealed partial class PostgreSqlSessionStore : ISessionStore, IDisposable, IAsyncDisposable
+public sealed partial class PostgreSqlSessionStore : IPingableSessionStore, IDisposable, IAsyncDisposable
 {
     private const string ServerHint =
         "Check DEXTER_POSTGRES_URL (or Dexter:Sessions:PostgreSql:ConnectionString) and that the PostgreSQL server is running and reachable; " +
@@ -136,6 +137,9 @@ public sealed partial class PostgreSqlSessionStore : ISessionStore, IDisposable,
 
     /// <summary>Gets the database the store uses, as named in error messages: <c>host:port/database</c>, never the password.</summary>
     public string Endpoint { get; }
+
+    /// <inheritdoc />
+    string IPingableSessionStore.Description => "PostgreSQL at " + Endpoint;
 
     /// <summary>
     /// Gets the DDL that creates the store's tables at the current schema version, for teams that apply migrations themselves
@@ -521,7 +525,7 @@ public sealed partial class PostgreSqlSessionStore : ISessionStore, IDisposable,
             // The tables were dropped under the store (or the database replaced): look at the schema again on the next call.
             _schemaReady = false;
             throw new SessionStoreException(
-                $"The session tables ({_schema.Description}) are missing in PostgreSQL at {Endpoint}: {FirstSentence(e.MessageText)}. " +
+                $"The session tables ({_schema.Description}) are missing in PostgreSQL at {Endpoint}: {ErrorMessage.FirstSentence(e.MessageText)}. " +
                 (_createSchema ? "They are created again on the next call." : "Apply the DDL of PostgreSqlSessionStore.GetSchemaScript() (see the package README)."),
                 sessionId,
                 e);
@@ -765,7 +769,7 @@ public sealed partial class PostgreSqlSessionStore : ISessionStore, IDisposable,
         {
             var about = sessionId is null ? string.Empty : $" for session '{sessionId}'";
             return new SessionStoreException(
-                $"PostgreSQL at {Endpoint} refused a statement{about}: {FirstSentence(postgres.MessageText)} (SQLSTATE {postgres.SqlState}).", sessionId, e);
+                $"PostgreSQL at {Endpoint} refused a statement{about}: {ErrorMessage.FirstSentence(postgres.MessageText)} (SQLSTATE {postgres.SqlState}).", sessionId, e);
         }
 
         if (_ownsDataSource)
@@ -774,7 +778,7 @@ public sealed partial class PostgreSqlSessionStore : ISessionStore, IDisposable,
             _dataSource.Clear();
         }
 
-        var reason = e is PostgresException server ? $"is not accepting connections ({FirstSentence(server.MessageText)})" : $"could not be reached ({FirstSentence(Innermost(e).Message)})";
+        var reason = e is PostgresException server ? $"is not accepting connections ({ErrorMessage.FirstSentence(server.MessageText)})" : $"could not be reached ({ErrorMessage.FirstSentence(Innermost(e).Message)})";
         return Unavailable(reason, sessionId, e);
     }
 
@@ -797,13 +801,6 @@ public sealed partial class PostgreSqlSessionStore : ISessionStore, IDisposable,
         }
 
         return e;
-    }
-
-    private static string FirstSentence(string message)
-    {
-        var end = message.IndexOfAny(['\r', '\n']);
-        var line = (end < 0 ? message : message[..end]).Trim().TrimEnd('.');
-        return line.Length <= 300 ? line : line[..300] + "…";
     }
 
     private static string Describe(NpgsqlConnectionStringBuilder builder)

@@ -14,7 +14,7 @@ public sealed partial class RedisSessionStore
     /// </remarks>
     public async Task<bool> UpdateTurnSummaryAsync(string sessionId, int turnId, string summary, CancellationToken cancellationToken = default)
     {
-        SummaryArguments.ThrowIfInvalidTurnSummary(sessionId, turnId, summary);
+        SessionStoreArguments.ThrowIfInvalidTurnSummary(sessionId, turnId, summary);
         cancellationToken.ThrowIfCancellationRequested();
         try
         {
@@ -86,7 +86,7 @@ public sealed partial class RedisSessionStore
     /// <remarks>One Lua script, one round trip: it compares, stores the summary in the session's meta hash and refreshes the expiry of both keys.</remarks>
     public async Task<bool> TrySetSummaryAsync(string sessionId, SessionSummary summary, int expectedThroughTurnId, CancellationToken cancellationToken = default)
     {
-        SummaryArguments.ThrowIfInvalid(sessionId, summary, expectedThroughTurnId);
+        SessionStoreArguments.ThrowIfInvalidSummary(sessionId, summary, expectedThroughTurnId);
         cancellationToken.ThrowIfCancellationRequested();
         if (summary.ThroughTurnId <= expectedThroughTurnId)
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Dexter.Sessions.Shared;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -26,7 +27,7 @@ namespace Dexter.Sessions.Redis;
 /// <see cref="SessionStoreException"/> naming the session; other sessions are unaffected.
 /// </para>
 /// </remarks>
-public sealed partial class RedisSessionStore : ISessionStore, IDisposable, IAsyncDisposable
+public sealed partial class RedisSessionStore : IPingableSessionStore, IDisposable, IAsyncDisposable
 {
     private const string ServerHint =
         "Check REDIS_URL (or Dexter:Sessions:Redis:Configuration) and that redis-server is running and reachable; " +
@@ -100,7 +101,7 @@ public sealed partial class RedisSessionStore : ISessionStore, IDisposable, IAsy
         else if (settings.HasServer)
         {
             _configuration = settings.ConfigurationOptions?.Clone()
-                ?? RedisConfigurationParser.Parse(settings.Configuration!, "Dexter:Sessions:Redis:Configuration (REDIS_URL)");
+                ?? RedisConfigurationParser.Parse(settings.Configuration!, RedisConfigurationParser.SettingName);
             _configuration.AbortOnConnectFail = false;
             if (settings.ConnectTimeout is { } connectTimeout)
             {
@@ -127,6 +128,9 @@ public sealed partial class RedisSessionStore : ISessionStore, IDisposable, IAsy
 
     /// <summary>Gets the server the store talks to, as named in error messages.</summary>
     public string Endpoint => _endpoint;
+
+    /// <inheritdoc />
+    string IPingableSessionStore.Description => "Redis at " + _endpoint;
 
     /// <inheritdoc />
     public async Task<MessageHistory?> GetAsync(string sessionId, CancellationToken cancellationToken = default)
@@ -605,24 +609,17 @@ public sealed partial class RedisSessionStore : ISessionStore, IDisposable, IAsy
             var reason = e is TimeoutException
                 ? string.Create(CultureInfo.InvariantCulture, $"did not answer within {_timeout.TotalSeconds:0.###} s")
                 : "could not be reached";
-            return Unavailable($"{reason} ({FirstSentence(e.Message)})", sessionId, e);
+            return Unavailable($"{reason} ({ErrorMessage.FirstSentence(e.Message)})", sessionId, e);
         }
 
         var about = sessionId is null ? string.Empty : $" for session '{sessionId}'";
-        return new SessionStoreException($"Redis at {_endpoint} failed a command{about}: {FirstSentence(e.Message)}.", sessionId, e);
+        return new SessionStoreException($"Redis at {_endpoint} failed a command{about}: {ErrorMessage.FirstSentence(e.Message)}.", sessionId, e);
     }
 
     private SessionStoreUnavailableException Unavailable(string reason, string? sessionId, Exception? innerException)
     {
         Log.Unavailable(_logger, _endpoint, innerException);
         return new SessionStoreUnavailableException($"Redis at {_endpoint} {reason}. {ServerHint}", _endpoint, sessionId, innerException);
-    }
-
-    private static string FirstSentence(string message)
-    {
-        var end = message.IndexOfAny(['\r', '\n']);
-        var line = (end < 0 ? message : message[..end]).Trim().TrimEnd('.');
-        return line.Length <= 300 ? line : line[..300] + "…";
     }
 
     private static bool TryReadTime(RedisValue value, out DateTimeOffset time)

@@ -48,7 +48,7 @@ internal sealed partial class SqliteSessionCleanupService : BackgroundService
             int removed;
             do
             {
-                removed = await store.RemoveExpiredSessionsAsync(batchSize, cancellationToken).ConfigureAwait(false);
+                removed = await store.DeleteExpiredSessionsAsync(batchSize, cancellationToken).ConfigureAwait(false);
                 total += removed;
             }
             while (removed == batchSize);

@@ -9,7 +9,7 @@ public sealed partial class SqliteSessionStore
     /// <remarks>Reads the turn's record and writes it back with the new summary in the store's write transaction, so no other write comes between.</remarks>
     public Task<bool> UpdateTurnSummaryAsync(string sessionId, int turnId, string summary, CancellationToken cancellationToken = default)
     {
-        SummaryArguments.ThrowIfInvalidTurnSummary(sessionId, turnId, summary);
+        SessionStoreArguments.ThrowIfInvalidTurnSummary(sessionId, turnId, summary);
         cancellationToken.ThrowIfCancellationRequested();
         return WriteAsync(sessionId, async (connection, now) =>
         {
@@ -90,7 +90,7 @@ public sealed partial class SqliteSessionStore
     /// <remarks>One <c>UPDATE</c> of the session's row that compares and stores, in the store's write transaction.</remarks>
     public async Task<bool> TrySetSummaryAsync(string sessionId, SessionSummary summary, int expectedThroughTurnId, CancellationToken cancellationToken = default)
     {
-        SummaryArguments.ThrowIfInvalid(sessionId, summary, expectedThroughTurnId);
+        SessionStoreArguments.ThrowIfInvalidSummary(sessionId, summary, expectedThroughTurnId);
         cancellationToken.ThrowIfCancellationRequested();
         if (summary.ThroughTurnId <= expectedThroughTurnId)
         {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Dexter.Sessions.Shared;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -26,12 +27,12 @@ namespace Dexter.Sessions.Sqlite;
 /// </para>
 /// <para>
 /// Every write refreshes the expiry (<see cref="SqliteSessionStoreOptions.SessionTtl"/>); every read ignores expired
-/// sessions, which the cleanup service deletes in batches (<see cref="RemoveExpiredSessionsAsync"/>). A database that cannot be
+/// sessions, which the cleanup service deletes in batches (<see cref="DeleteExpiredSessionsAsync"/>). A database that cannot be
 /// opened, read or locked in time fails the call with <see cref="SessionStoreUnavailableException"/> naming the file; the same
 /// store works again once the file is usable.
 /// </para>
 /// </remarks>
-public sealed partial class SqliteSessionStore : ISessionStore, IDisposable
+public sealed partial class SqliteSessionStore : IPingableSessionStore, IDisposable
 {
     private const string Hint =
         "Check Dexter:Sessions:Sqlite:Path (DEXTER_SQLITE_PATH): its directory must exist and the process must be able to read and write the file " +
@@ -106,6 +107,9 @@ public sealed partial class SqliteSessionStore : ISessionStore, IDisposable
 
     /// <summary>Gets the full path of the database file, as named in error messages.</summary>
     public string Path => _path;
+
+    /// <inheritdoc />
+    string IPingableSessionStore.Description => "The SQLite session database " + _path;
 
     /// <inheritdoc />
     public async Task<MessageHistory?> GetAsync(string sessionId, CancellationToken cancellationToken = default)
@@ -422,16 +426,16 @@ public sealed partial class SqliteSessionStore : ISessionStore, IDisposable
     }
 
     /// <summary>
-    /// Deletes up to <paramref name="maxSessions"/> expired sessions with their turns, in one short transaction. The cleanup
-    /// service calls it until fewer are deleted; applications without a host can call it themselves.
+    /// Deletes at most <paramref name="batchSize"/> expired sessions with their turns, in one short transaction. The cleanup
+    /// service calls it until a batch comes back short; applications without a host can call it themselves.
     /// </summary>
-    /// <param name="maxSessions">How many sessions to delete at most; must be positive.</param>
+    /// <param name="batchSize">How many sessions to delete at most; must be positive.</param>
     /// <param name="cancellationToken">A token to cancel the delete.</param>
     /// <returns>How many sessions were deleted.</returns>
     /// <exception cref="SessionStoreUnavailableException">The database could not be opened or locked in time.</exception>
-    public Task<int> RemoveExpiredSessionsAsync(int maxSessions, CancellationToken cancellationToken = default)
+    public Task<int> DeleteExpiredSessionsAsync(int batchSize, CancellationToken cancellationToken = default)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxSessions, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         cancellationToken.ThrowIfCancellationRequested();
         return WriteAsync(sessionId: null, async (connection, now) =>
         {
@@ -444,7 +448,7 @@ public sealed partial class SqliteSessionStore : ISessionStore, IDisposable
                 """,
                 sessionId: null,
                 now);
-            delete.Parameters.AddWithValue("$max", maxSessions);
+            delete.Parameters.AddWithValue("$max", batchSize);
             await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             using var changes = connection.CreateCommand();
             changes.CommandText = "SELECT changes()";
@@ -457,6 +461,14 @@ public sealed partial class SqliteSessionStore : ISessionStore, IDisposable
             return removed;
         }, cancellationToken);
     }
+
+    /// <summary>Deletes at most <paramref name="maxSessions"/> expired sessions; see <see cref="DeleteExpiredSessionsAsync"/>.</summary>
+    /// <param name="maxSessions">How many sessions to delete at most; must be positive.</param>
+    /// <param name="cancellationToken">A token to cancel the delete.</param>
+    /// <returns>How many sessions were deleted.</returns>
+    [Obsolete("Use DeleteExpiredSessionsAsync.")]
+    public Task<int> RemoveExpiredSessionsAsync(int maxSessions, CancellationToken cancellationToken = default) =>
+        DeleteExpiredSessionsAsync(maxSessions, cancellationToken);
 
     /// <summary>Opens the database, creates or checks its schema, and reads its schema version.</summary>
     /// <param name="cancellationToken">A token to cancel the check.</param>
@@ -760,10 +772,10 @@ public sealed partial class SqliteSessionStore : ISessionStore, IDisposable
         if (reason is null)
         {
             var about = sessionId is null ? string.Empty : $" for session '{sessionId}'";
-            return new SessionStoreException($"The SQLite session database {_path} failed a command{about}: {FirstSentence(e.Message)}.", sessionId, e);
+            return new SessionStoreException($"The SQLite session database {_path} failed a command{about}: {ErrorMessage.FirstSentence(e.Message)}.", sessionId, e);
         }
 
-        return Unavailable($"{reason} ({FirstSentence(e.Message)})", sessionId, e);
+        return Unavailable($"{reason} ({ErrorMessage.FirstSentence(e.Message)})", sessionId, e);
     }
 
     private SessionStoreUnavailableException Unavailable(string reason, string? sessionId, Exception? innerException)
@@ -772,10 +784,4 @@ public sealed partial class SqliteSessionStore : ISessionStore, IDisposable
         return new SessionStoreUnavailableException($"The SQLite session database {_path} {reason}. {Hint}", _path, sessionId, innerException);
     }
 
-    private static string FirstSentence(string message)
-    {
-        var end = message.IndexOfAny(['\r', '\n']);
-        var line = (end < 0 ? message : message[..end]).Trim().TrimEnd('.');
-        return line.Length <= 300 ? line : line[..300] + "…";
-    }
 }

@@ -24,14 +24,14 @@ public sealed class RedisSessionStoreHealthCheckTests
     public async Task CheckHealthAsync_ServerAnswers_ReturnsHealthy()
     {
         await using var store = RedisStores.Create(_server.Endpoint);
-        var check = new RedisSessionStoreHealthCheck(store);
+        var check = new SessionStoreHealthCheck(store);
 
         var result = await check.CheckHealthAsync(Context(check));
 
         Assert.Multiple(() =>
         {
             Assert.That(result.Status, Is.EqualTo(HealthStatus.Healthy));
-            Assert.That(result.Description, Does.Contain(_server.Endpoint).And.Contain("PING"));
+            Assert.That(result.Description, Does.StartWith($"Redis at {_server.Endpoint} answered in "));
         });
     }
 
@@ -44,7 +44,7 @@ public sealed class RedisSessionStoreHealthCheckTests
             o.ConnectTimeout = TimeSpan.FromMilliseconds(500);
             o.OperationTimeout = TimeSpan.FromMilliseconds(500);
         });
-        var check = new RedisSessionStoreHealthCheck(store);
+        var check = new SessionStoreHealthCheck(store);
 
         var result = await check.CheckHealthAsync(Context(check));
 
@@ -118,8 +118,16 @@ public sealed class RedisSessionStoreHealthCheckTests
     }
 
     [Test]
-    public void Constructor_NullStore_ThrowsArgumentNullException()
+    public async Task RedisSessionStoreHealthCheck_FormerType_ChecksAsSessionStoreHealthCheckDoes()
     {
+        await using var store = RedisStores.Create(_server.Endpoint);
+#pragma warning disable CS0618 // the former type still works
+        var check = new RedisSessionStoreHealthCheck(store);
         Assert.That(() => new RedisSessionStoreHealthCheck(null!), Throws.ArgumentNullException);
+#pragma warning restore CS0618
+
+        var result = await check.CheckHealthAsync(Context(check));
+
+        Assert.That(result.Description, Does.StartWith($"Redis at {_server.Endpoint} answered in "));
     }
 }

@@ -168,7 +168,7 @@ public sealed class SqliteSessionStoreTests
     }
 
     [Test]
-    public async Task RemoveExpiredSessionsAsync_DeletesExpiredSessionsInBatchesAndKeepsLiveOnes()
+    public async Task DeleteExpiredSessionsAsync_DeletesExpiredSessionsInBatchesAndKeepsLiveOnes()
     {
         using var store = _database.Store(_clock, o => o.SessionTtl = TimeSpan.FromHours(1));
         for (var i = 0; i < 5; i++)
@@ -180,10 +180,12 @@ public sealed class SqliteSessionStoreTests
         await store.AppendAsync("live", Turn("q"));
         _clock.Advance(TimeSpan.FromMinutes(45));
 
-        var first = await store.RemoveExpiredSessionsAsync(2);
-        var second = await store.RemoveExpiredSessionsAsync(2);
-        var third = await store.RemoveExpiredSessionsAsync(2);
+        var first = await store.DeleteExpiredSessionsAsync(2);
+        var second = await store.DeleteExpiredSessionsAsync(2);
+        var third = await store.DeleteExpiredSessionsAsync(2);
+#pragma warning disable CS0618 // the former name still works
         var fourth = await store.RemoveExpiredSessionsAsync(2);
+#pragma warning restore CS0618
 
         Assert.Multiple(async () =>
         {

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Dexter.Sessions.Testing;
 
@@ -14,6 +16,17 @@ public static class SeedEnvironment
     {
         builder.Sources.Insert(0, new DexterSessionsEnvironmentVariablesSource(name => variables.GetValueOrDefault(name)));
         return builder;
+    }
+
+    /// <summary>The options that the services <paramref name="register"/> adds bind from <paramref name="configuration"/>.</summary>
+    public static TOptions Options<TOptions>(IConfiguration configuration, Action<IServiceCollection> register)
+        where TOptions : class
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(configuration);
+        register(services);
+        using var provider = services.BuildServiceProvider();
+        return provider.GetRequiredService<IOptions<TOptions>>().Value;
     }
 
     /// <summary>A configuration with only the opt-in source over <paramref name="variables"/>, then <paramref name="settings"/>.</summary>

@@ -34,8 +34,7 @@ public static class DexterSessionsEndpointsBuilderExtensions
         var optionsBuilder = services.AddOptions<DexterSessionsEndpointOptions>();
         if (!services.Any(d => d.ServiceType == typeof(DexterSessionsEndpoints)))
         {
-            optionsBuilder.Configure<IServiceProvider>(static (options, provider) =>
-                DexterSessionsEndpointOptionsBinder.Bind(options, provider.GetService<IConfiguration>()));
+            optionsBuilder.Configure<IServiceProvider>(static (options, provider) => BindConfiguration(options, provider));
             optionsBuilder.ValidateOnStart();
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DexterSessionsEndpointOptions>, DexterSessionsEndpointOptionsValidator>());
 
@@ -54,5 +53,41 @@ public static class DexterSessionsEndpointsBuilderExtensions
         }
 
         return builder;
+    }
+
+    /// <summary>
+    /// Binds <see cref="DexterSessionsEndpointOptions.SectionName"/>, and the two limits kept in <c>Dexter:Sessions:RateLimit</c>
+    /// (<c>PermitsPerMinute</c>, <c>ClientPermitsPerMinute</c>).
+    /// </summary>
+    private static void BindConfiguration(DexterSessionsEndpointOptions options, IServiceProvider provider)
+    {
+        if (DexterSessionsSettings.GetSection<DexterSessionsEndpointOptions>(provider, DexterSessionsEndpointOptions.SectionName) is { } section)
+        {
+            section.Bind(options);
+        }
+
+        if (DexterSessionsSettings.GetSection<RateLimitSettings>(provider, RateLimitSettings.SectionName) is { } rateLimit)
+        {
+            var limits = new RateLimitSettings
+            {
+                PermitsPerMinute = options.RateLimitPermitsPerMinute,
+                ClientPermitsPerMinute = options.ClientRateLimitPermitsPerMinute,
+            };
+            rateLimit.Bind(limits);
+            options.RateLimitPermitsPerMinute = limits.PermitsPerMinute;
+            options.ClientRateLimitPermitsPerMinute = limits.ClientPermitsPerMinute;
+        }
+    }
+
+    /// <summary>The settings of section <c>Dexter:Sessions:RateLimit</c>, which set <see cref="DexterSessionsEndpointOptions"/>.</summary>
+    internal sealed class RateLimitSettings
+    {
+        public const string SectionName = "Dexter:Sessions:RateLimit";
+
+        /// <summary>Gets or sets <see cref="DexterSessionsEndpointOptions.RateLimitPermitsPerMinute"/> (<c>DEXTER_RATE_LIMIT_PER_MINUTE</c>).</summary>
+        public int PermitsPerMinute { get; set; }
+
+        /// <summary>Gets or sets <see cref="DexterSessionsEndpointOptions.ClientRateLimitPermitsPerMinute"/>.</summary>
+        public int ClientPermitsPerMinute { get; set; }
     }
 }

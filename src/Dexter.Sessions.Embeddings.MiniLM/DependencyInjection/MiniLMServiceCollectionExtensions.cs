@@ -1,3 +1,4 @@
+using Dexter.Sessions;
 using Dexter.Sessions.Embeddings.MiniLM;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
@@ -36,7 +37,13 @@ public static class MiniLMServiceCollectionExtensions
         if (!services.Any(static d => d.ServiceType == typeof(MiniLMEmbeddingGenerator)))
         {
             options
-                .Configure<IServiceProvider>(static (options, provider) => MiniLMEmbeddingGeneratorOptionsBinder.Bind(options, provider.GetService<IConfiguration>()))
+                .Configure<IServiceProvider>(static (options, provider) =>
+                {
+                    if (DexterSessionsSettings.GetSection<MiniLMEmbeddingGeneratorOptions>(provider, MiniLMEmbeddingGeneratorOptions.SectionName) is { } section)
+                    {
+                        section.Bind(options);
+                    }
+                })
                 .ValidateOnStart();
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MiniLMEmbeddingGeneratorOptions>, MiniLMEmbeddingGeneratorOptionsValidator>());
             services.TryAddSingleton(static provider => new MiniLMEmbeddingGenerator(

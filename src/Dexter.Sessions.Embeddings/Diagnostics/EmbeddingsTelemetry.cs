@@ -3,14 +3,14 @@ using System.Diagnostics.Metrics;
 namespace Dexter.Sessions.Embeddings;
 
 /// <summary>
-/// The instruments of Dexter.Sessions.Embeddings, on the core's meter (<see cref="DexterSessionsTelemetry.SourceName"/>; one meter
-/// for every package): <c>dexter.sessions.embeddings.texts</c> (texts embedded, tag <c>operation</c>: <c>query</c>, <c>turn</c> or
-/// <c>backfill</c>) and <c>dexter.sessions.embeddings.fallbacks</c> (tags <c>operation</c>: <c>select</c> or <c>prepare</c>;
-/// <c>reason</c>: <c>timeout</c> or the exception's type name).
+/// The instruments of Dexter.Sessions.Embeddings, on a meter named <see cref="DexterSessionsTelemetry.SourceName"/> as the core's
+/// are, so that a listener of that name sees both: <c>dexter.sessions.embeddings.texts</c> (texts embedded, tag <c>operation</c>:
+/// <c>query</c>, <c>turn</c> or <c>backfill</c>) and <c>dexter.sessions.embeddings.fallbacks</c> (tags <c>operation</c>:
+/// <c>select</c> or <c>prepare</c>; <c>reason</c>: <c>timeout</c> or the exception's type name).
 /// </summary>
 internal static class EmbeddingsTelemetry
 {
-    internal static Meter Meter => DexterSessionsTelemetry.Meter;
+    internal static readonly Meter Meter = new(DexterSessionsTelemetry.SourceName);
 
     internal static readonly Counter<long> TextsEmbedded =
         Meter.CreateCounter<long>("dexter.sessions.embeddings.texts", "{text}", "Texts given to the embedding generator.");

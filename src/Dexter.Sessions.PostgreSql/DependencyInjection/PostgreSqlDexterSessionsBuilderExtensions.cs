@@ -85,7 +85,23 @@ public static class PostgreSqlDexterSessionsBuilderExtensions
                         options.SessionTtl = sessions.Value.SessionTtl;
                     }
 
-                    PostgreSqlSessionStoreOptionsBinder.Bind(options, provider.GetService<IConfiguration>());
+                    if (DexterSessionsSettings.GetSection<PostgreSqlSessionStoreOptions>(provider, PostgreSqlSessionStoreOptions.SectionName) is { } section)
+                    {
+                        section.Bind(options);
+                    }
+
+                    if (!string.IsNullOrWhiteSpace(options.ConnectionString))
+                    {
+                        // Parsed now so that a malformed DEXTER_POSTGRES_URL fails at startup with a message naming it (password hidden).
+                        try
+                        {
+                            PostgreSqlConnectionStringParser.Parse(options.ConnectionString);
+                        }
+                        catch (FormatException e)
+                        {
+                            throw new InvalidOperationException(e.Message, e);
+                        }
+                    }
                 })
                 .ValidateOnStart();
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PostgreSqlSessionStoreOptions>, PostgreSqlSessionStoreOptionsValidator>());

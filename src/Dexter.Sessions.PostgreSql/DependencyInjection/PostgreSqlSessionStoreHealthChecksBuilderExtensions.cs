@@ -11,7 +11,7 @@ public static class PostgreSqlSessionStoreHealthChecksBuilderExtensions
     public const string DefaultName = "dexter-sessions-postgresql";
 
     /// <summary>
-    /// Adds a <see cref="PostgreSqlSessionStoreHealthCheck"/> of the registered session store. When the store is not PostgreSQL
+    /// Adds a <see cref="SessionStoreHealthCheck"/> of the PostgreSQL store behind the registered session store. When the store is not PostgreSQL
     /// (for example <c>UsePostgreSqlWhenConfigured()</c> chose the in-memory store), the check reports healthy.
     /// </summary>
     /// <param name="builder">The health checks builder.</param>
@@ -28,9 +28,8 @@ public static class PostgreSqlSessionStoreHealthChecksBuilderExtensions
         TimeSpan? timeout = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        return builder.Add(StoreHealthCheck.Registration<PostgreSqlSessionStore>(
+        return builder.Add(SessionStoreHealthCheck.CreateRegistration<PostgreSqlSessionStore>(
             name ?? DefaultName,
-            static store => new PostgreSqlSessionStoreHealthCheck(store),
             "The session store is not PostgreSQL (no database is configured); there is nothing to check.",
             failureStatus,
             tags,

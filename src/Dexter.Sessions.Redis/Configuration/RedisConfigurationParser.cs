@@ -11,6 +11,9 @@ namespace Dexter.Sessions.Redis;
 /// </summary>
 internal static partial class RedisConfigurationParser
 {
+    /// <summary>The setting that names the server, as error messages name it.</summary>
+    public const string SettingName = RedisSessionStoreOptions.SectionName + ":Configuration (" + RedisSessionStoreOptions.RedisUrlEnvironmentVariable + ")";
+
     /// <summary>The port of a URL that names none.</summary>
     public const int DefaultPort = 6379;
 

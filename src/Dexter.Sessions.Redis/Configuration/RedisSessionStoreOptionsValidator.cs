@@ -12,7 +12,7 @@ internal sealed class RedisSessionStoreOptionsValidator : IValidateOptions<Redis
         var failures = new List<string>();
         if (options.ConfigurationOptions is null && options.ConnectionMultiplexerFactory is null &&
             !string.IsNullOrWhiteSpace(options.Configuration) &&
-            !RedisConfigurationParser.TryValidate(options.Configuration, "Dexter:Sessions:Redis:Configuration (REDIS_URL)", out var error))
+            !RedisConfigurationParser.TryValidate(options.Configuration, RedisConfigurationParser.SettingName, out var error))
         {
             failures.Add(error!);
         }

@@ -82,7 +82,16 @@ public static class RedisDexterSessionsBuilderExtensions
                         options.SessionTtl = sessions.Value.SessionTtl;
                     }
 
-                    RedisSessionStoreOptionsBinder.Bind(options, provider.GetService<IConfiguration>());
+                    if (DexterSessionsSettings.GetSection<RedisSessionStoreOptions>(provider, RedisSessionStoreOptions.SectionName) is { } section)
+                    {
+                        section.Bind(options);
+                    }
+
+                    if (!string.IsNullOrWhiteSpace(options.Configuration))
+                    {
+                        // Parsed now so that a malformed server (REDIS_URL) fails at startup with a message naming it.
+                        RedisConfigurationParser.Parse(options.Configuration, RedisConfigurationParser.SettingName);
+                    }
                 })
                 .ValidateOnStart();
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RedisSessionStoreOptions>, RedisSessionStoreOptionsValidator>());

@@ -11,7 +11,7 @@ public static class RedisSessionStoreHealthChecksBuilderExtensions
     public const string DefaultName = "dexter-sessions-redis";
 
     /// <summary>
-    /// Adds a <see cref="RedisSessionStoreHealthCheck"/> of the registered session store. When the store is not Redis (for
+    /// Adds a <see cref="SessionStoreHealthCheck"/> of the Redis store behind the registered session store. When the store is not Redis (for
     /// example <c>UseRedisWhenConfigured()</c> chose the in-memory store), the check reports healthy.
     /// </summary>
     /// <param name="builder">The health checks builder.</param>
@@ -28,9 +28,8 @@ public static class RedisSessionStoreHealthChecksBuilderExtensions
         TimeSpan? timeout = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        return builder.Add(StoreHealthCheck.Registration<RedisSessionStore>(
+        return builder.Add(SessionStoreHealthCheck.CreateRegistration<RedisSessionStore>(
             name ?? DefaultName,
-            static store => new RedisSessionStoreHealthCheck(store),
             "The session store is not Redis (no Redis server is configured); there is nothing to check.",
             failureStatus,
             tags,

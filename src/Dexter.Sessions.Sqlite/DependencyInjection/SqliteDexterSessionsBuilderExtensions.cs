@@ -75,7 +75,10 @@ public static class SqliteDexterSessionsBuilderExtensions
                         options.SessionTtl = sessions.Value.SessionTtl;
                     }
 
-                    SqliteSessionStoreOptionsBinder.Bind(options, provider.GetService<IConfiguration>());
+                    if (DexterSessionsSettings.GetSection<SqliteSessionStoreOptions>(provider, SqliteSessionStoreOptions.SectionName) is { } section)
+                    {
+                        section.Bind(options);
+                    }
                 })
                 .ValidateOnStart();
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SqliteSessionStoreOptions>, SqliteSessionStoreOptionsValidator>());

@@ -11,7 +11,7 @@ public static class SqliteSessionStoreHealthChecksBuilderExtensions
     public const string DefaultName = "dexter-sessions-sqlite";
 
     /// <summary>
-    /// Adds a <see cref="SqliteSessionStoreHealthCheck"/> of the registered session store. When the store is not SQLite (for
+    /// Adds a <see cref="SessionStoreHealthCheck"/> of the SQLite store behind the registered session store. When the store is not SQLite (for
     /// example <c>UseSqliteWhenConfigured()</c> chose the in-memory store), the check reports healthy.
     /// </summary>
     /// <param name="builder">The health checks builder.</param>
@@ -28,9 +28,8 @@ public static class SqliteSessionStoreHealthChecksBuilderExtensions
         TimeSpan? timeout = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        return builder.Add(StoreHealthCheck.Registration<SqliteSessionStore>(
+        return builder.Add(SessionStoreHealthCheck.CreateRegistration<SqliteSessionStore>(
             name ?? DefaultName,
-            static store => new SqliteSessionStoreHealthCheck(store),
             "The session store is not SQLite (no database file is configured); there is nothing to check.",
             failureStatus,
             tags,

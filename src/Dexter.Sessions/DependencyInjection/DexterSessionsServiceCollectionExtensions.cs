@@ -1,3 +1,4 @@
+using System.Globalization;
 using Dexter.Sessions;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
@@ -22,8 +23,9 @@ public static class DexterSessionsServiceCollectionExtensions
     /// <remarks>
     /// <para>Every default is registered with <c>TryAdd</c>: an <see cref="ISessionStore"/>, <see cref="ISummarizer"/>,
     /// <see cref="IMessageSelector"/> or <see cref="TimeProvider"/> registered by the application wins, whatever the order.</para>
-    /// <para>Options come from the <see cref="IConfiguration"/> registered in the services, or from environment variables
-    /// when none is. They are validated when the host starts; a bad value fails with a message naming the setting.</para>
+    /// <para>Options come from the <see cref="IConfiguration"/> registered in the services; with none registered, nothing is bound
+    /// (the process environment is not read). They are validated when the host starts; a bad value fails with a message naming
+    /// the setting.</para>
     /// <para>With <see cref="DexterSessionsOptions.SummarizeWithLlm"/> on, turns are summarized by the registered
     /// <see cref="IChatClient"/> (<see cref="ChatClientSummarizer"/>). <see cref="SessionTurnPipeline"/> is a singleton;
     /// <see cref="DexterAgent"/> is transient and uses the registered <see cref="IChatClient"/>, or the keyed one named by
@@ -40,8 +42,7 @@ public static class DexterSessionsServiceCollectionExtensions
             d.ImplementationType == typeof(DexterSessionsOptionsValidator));
         if (!alreadyAdded)
         {
-            optionsBuilder.Configure<IServiceProvider>(static (options, provider) =>
-                DexterSessionsOptionsBinder.Bind(options, provider.GetService<IConfiguration>()));
+            optionsBuilder.Configure<IServiceProvider>(static (options, provider) => BindConfiguration(options, provider));
         }
 
         if (configure is not null)
@@ -104,6 +105,26 @@ public static class DexterSessionsServiceCollectionExtensions
     }
 
     /// <summary>
+    /// Binds <see cref="DexterSessionsOptions.SectionName"/>, and the original system's time to live in seconds
+    /// (<c>SessionTtlSeconds</c>, <c>DEXTER_SESSION_TTL_SECONDS</c>) where <c>SessionTtl</c> is not set.
+    /// </summary>
+    private static void BindConfiguration(DexterSessionsOptions options, IServiceProvider provider)
+    {
+        if (DexterSessionsSettings.GetSection<DexterSessionsOptions>(provider, DexterSessionsOptions.SectionName) is not { } section)
+        {
+            return;
+        }
+
+        section.Bind(options);
+        if (section[nameof(DexterSessionsOptions.SessionTtl)] is null &&
+            DexterSessionsSettings.GetSection<SessionTtlInSeconds>(provider, DexterSessionsOptions.SectionName)?
+                [nameof(SessionTtlInSeconds.SessionTtlSeconds)] is { } seconds)
+        {
+            options.SessionTtl = TimeSpan.FromSeconds(int.Parse(seconds, CultureInfo.InvariantCulture));
+        }
+    }
+
+    /// <summary>
     /// Registers <see cref="RelevanceMessageSelector"/> with its options (bound from <see cref="RelevanceSelectorOptions.SectionName"/>,
     /// validated at start) and the application's <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/> when one is registered.
     /// </summary>
@@ -143,6 +164,12 @@ public static class DexterSessionsServiceCollectionExtensions
 
     private static string KeyHint(DexterSessionsOptions options) =>
         options.ChatClientKey is { } key ? $" under the key '{key}' (Dexter:Sessions:ChatClientKey)" : string.Empty;
+
+    /// <summary>The original system's setting of <see cref="DexterSessionsOptions.SessionTtl"/>, in whole seconds.</summary>
+    private sealed class SessionTtlInSeconds
+    {
+        public int SessionTtlSeconds { get; set; }
+    }
 
     internal static ChatClientSummarizer CreateChatClientSummarizer(IServiceProvider provider, IChatClient chatClient) =>
         new(chatClient,

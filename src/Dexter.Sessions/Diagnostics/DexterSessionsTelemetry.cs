@@ -4,8 +4,9 @@ using System.Diagnostics.Metrics;
 namespace Dexter.Sessions;
 
 /// <summary>
-/// The names under which Dexter.Sessions reports traces and metrics: one <see cref="System.Diagnostics.ActivitySource"/>
-/// and one <see cref="System.Diagnostics.Metrics.Meter"/> for all its packages, both named <see cref="SourceName"/>.
+/// The names under which Dexter.Sessions reports traces and metrics: the <see cref="System.Diagnostics.ActivitySource"/> and the
+/// <see cref="System.Diagnostics.Metrics.Meter"/> of every Dexter.Sessions package are named <see cref="SourceName"/>, so that
+/// listening to that one name (for example OpenTelemetry's <c>AddSource</c> and <c>AddMeter</c>) covers them all.
 /// </summary>
 /// <remarks>
 /// <para>Every turn, whatever the entry point, is one activity named <see cref="TurnActivityName"/> with the OpenTelemetry GenAI

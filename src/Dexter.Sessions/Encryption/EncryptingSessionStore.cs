@@ -170,7 +170,7 @@ public sealed partial class EncryptingSessionStore : DelegatingSessionStore
     /// </remarks>
     public override Task<bool> UpdateTurnSummaryAsync(string sessionId, int turnId, string summary, CancellationToken cancellationToken = default)
     {
-        SummaryArguments.ThrowIfInvalidTurnSummary(sessionId, turnId, summary);
+        SessionStoreArguments.ThrowIfInvalidTurnSummary(sessionId, turnId, summary);
         return InnerStore.UpdateTurnSummaryAsync(sessionId, turnId, EncryptTurnSummary(sessionId, turnId, summary), cancellationToken);
     }
 
@@ -194,7 +194,7 @@ public sealed partial class EncryptingSessionStore : DelegatingSessionStore
     /// </remarks>
     public override Task<bool> TrySetSummaryAsync(string sessionId, SessionSummary summary, int expectedThroughTurnId, CancellationToken cancellationToken = default)
     {
-        SummaryArguments.ThrowIfInvalid(sessionId, summary, expectedThroughTurnId);
+        SessionStoreArguments.ThrowIfInvalidSummary(sessionId, summary, expectedThroughTurnId);
         return InnerStore.TrySetSummaryAsync(sessionId, summary with { Text = EncryptSummary(sessionId, summary) }, expectedThroughTurnId, cancellationToken);
     }
 

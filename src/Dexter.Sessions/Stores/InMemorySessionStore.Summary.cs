@@ -5,7 +5,7 @@ public sealed partial class InMemorySessionStore
     /// <inheritdoc />
     public Task<bool> UpdateTurnSummaryAsync(string sessionId, int turnId, string summary, CancellationToken cancellationToken = default)
     {
-        SummaryArguments.ThrowIfInvalidTurnSummary(sessionId, turnId, summary);
+        SessionStoreArguments.ThrowIfInvalidTurnSummary(sessionId, turnId, summary);
         cancellationToken.ThrowIfCancellationRequested();
         var session = Find(sessionId);
         if (session is null)
@@ -47,7 +47,7 @@ public sealed partial class InMemorySessionStore
     /// <inheritdoc />
     public Task<bool> TrySetSummaryAsync(string sessionId, SessionSummary summary, int expectedThroughTurnId, CancellationToken cancellationToken = default)
     {
-        SummaryArguments.ThrowIfInvalid(sessionId, summary, expectedThroughTurnId);
+        SessionStoreArguments.ThrowIfInvalidSummary(sessionId, summary, expectedThroughTurnId);
         cancellationToken.ThrowIfCancellationRequested();
         var session = Find(sessionId);
         if (session is null || summary.ThroughTurnId <= expectedThroughTurnId)

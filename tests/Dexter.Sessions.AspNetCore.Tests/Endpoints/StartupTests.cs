@@ -120,18 +120,21 @@ public sealed class StartupTests
         Assert.That(provider.GetRequiredService<IOptions<DexterSessionsEndpointOptions>>().Value.SecureCookies, Is.True);
     }
 
+    private static DexterSessionsEndpointOptions Bind(IConfiguration configuration) =>
+        SeedEnvironment.Options<DexterSessionsEndpointOptions>(configuration, static services => services.AddDexterSessions().AddEndpoints());
+
+    private const string Secret = "a-secret-of-at-least-thirty-two-bytes";
+
     [Test]
     public void Bind_OptedInSeedEnvironmentVariables_SetsEveryOption()
     {
-        var options = new DexterSessionsEndpointOptions();
-
-        DexterSessionsEndpointOptionsBinder.Bind(options, SeedEnvironment.Build(
-            [("BACKEND_API_KEY", "key"), ("JWT_SECRET", "secret"), ("SECURE_COOKIES", "true"), ("DEXTER_RATE_LIMIT_PER_MINUTE", "25")]));
+        var options = Bind(SeedEnvironment.Build(
+            [("BACKEND_API_KEY", "key"), ("JWT_SECRET", Secret), ("SECURE_COOKIES", "true"), ("DEXTER_RATE_LIMIT_PER_MINUTE", "25")]));
 
         Assert.Multiple(() =>
         {
             Assert.That(options.ApiKey, Is.EqualTo("key"));
-            Assert.That(options.JwtSecret, Is.EqualTo("secret"));
+            Assert.That(options.JwtSecret, Is.EqualTo(Secret));
             Assert.That(options.SecureCookies, Is.True);
             Assert.That(options.RateLimitPermitsPerMinute, Is.EqualTo(25));
             Assert.That(options.RequiresCredential, Is.True);
@@ -141,46 +144,68 @@ public sealed class StartupTests
     [Test]
     public void Bind_SectionKeys_WinOverEnvironmentVariables()
     {
-        var options = new DexterSessionsEndpointOptions();
-
-        DexterSessionsEndpointOptionsBinder.Bind(options, SeedEnvironment.Build(
-            [("BACKEND_API_KEY", "env-key"), ("SECURE_COOKIES", "true")],
+        var options = Bind(SeedEnvironment.Build(
+            [("BACKEND_API_KEY", "env-key"), ("SECURE_COOKIES", "true"), ("DEXTER_RATE_LIMIT_PER_MINUTE", "25")],
             ("Dexter:Sessions:Endpoints:ApiKey", "section-key"),
             ("Dexter:Sessions:Endpoints:SecureCookies", "false"),
-            ("Dexter:Sessions:Endpoints:MaxRequestBodySize", "4096")));
+            ("Dexter:Sessions:Endpoints:MaxRequestBodySize", "4096"),
+            ("Dexter:Sessions:Endpoints:JwtIssuer", " issuer "),
+            ("Dexter:Sessions:Endpoints:JwtAudience", "audience"),
+            ("Dexter:Sessions:Endpoints:MaxAnswerLength", "500"),
+            ("Dexter:Sessions:RateLimit:PermitsPerMinute", "0"),
+            ("Dexter:Sessions:RateLimit:ClientPermitsPerMinute", "30")));
 
         Assert.Multiple(() =>
         {
             Assert.That(options.ApiKey, Is.EqualTo("section-key"));
             Assert.That(options.SecureCookies, Is.False);
             Assert.That(options.MaxRequestBodySize, Is.EqualTo(4096));
+            Assert.That(options.JwtIssuer, Is.EqualTo("issuer"));
+            Assert.That(options.JwtAudience, Is.EqualTo("audience"));
+            Assert.That(options.MaxAnswerLength, Is.EqualTo(500));
+            Assert.That(options.RateLimitPermitsPerMinute, Is.EqualTo(0));
+            Assert.That(options.ClientRateLimitPermitsPerMinute, Is.EqualTo(30));
         });
     }
 
     [Test]
     public void Bind_NothingSet_KeepsDefaults()
     {
-        var options = new DexterSessionsEndpointOptions();
-
-        DexterSessionsEndpointOptionsBinder.Bind(options, _ => null);
+        var options = Bind(new ConfigurationBuilder().Build());
 
         Assert.Multiple(() =>
         {
             Assert.That(options.RequiresCredential, Is.False);
             Assert.That(options.SecureCookies, Is.False);
             Assert.That(options.RateLimitPermitsPerMinute, Is.EqualTo(10));
+            Assert.That(options.ClientRateLimitPermitsPerMinute, Is.EqualTo(60));
             Assert.That(options.MaxRequestBodySize, Is.EqualTo(64 * 1024));
         });
+    }
+
+    [Test]
+    public void Bind_BlankApiKey_CountsAsUnset()
+    {
+        var options = Bind(SeedEnvironment.Build([("BACKEND_API_KEY", "")], ("Dexter:Sessions:Endpoints:JwtSecret", "  ")));
+
+        Assert.That(options.RequiresCredential, Is.False);
     }
 
     [TestCase("SECURE_COOKIES", "maybe")]
     [TestCase("DEXTER_RATE_LIMIT_PER_MINUTE", "1.5")]
     public void Bind_MalformedOptedInValue_ThrowsNamingTheSetting(string name, string value)
     {
-        var ex = Assert.Throws<InvalidOperationException>(() =>
-            DexterSessionsEndpointOptionsBinder.Bind(new DexterSessionsEndpointOptions(), SeedEnvironment.Build([(name, value)])));
+        var ex = Assert.Throws<InvalidOperationException>(() => Bind(SeedEnvironment.Build([(name, value)])));
 
         Assert.That(ex!.Message, Does.Contain(name).And.Contain(value));
+    }
+
+    [TestCase("Dexter:Sessions:Endpoints:MaxRequestBodySize", "64KB", "which is not a whole number")]
+    [TestCase("Dexter:Sessions:RateLimit:ClientPermitsPerMinute", "lots", "which is not a whole number")]
+    public void Bind_MalformedSectionValue_ThrowsNamingTheKey(string key, string value, string expected)
+    {
+        Assert.That(() => Bind(SeedEnvironment.Build([], (key, value))), Throws.InvalidOperationException.With.Message.EqualTo(
+            $"The setting {key} has the value '{value}', {expected}. Correct or remove it."));
     }
 
     [Test]

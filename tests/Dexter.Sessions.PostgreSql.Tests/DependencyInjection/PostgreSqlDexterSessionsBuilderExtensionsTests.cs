@@ -99,6 +99,19 @@ public sealed class PostgreSqlDexterSessionsBuilderExtensionsTests
             .And.Message.Not.Contains("hunter2"));
     }
 
+    [TestCase("Dexter:Sessions:PostgreSql:CleanupBatchSize", "lots", "a whole number")]
+    [TestCase("Dexter:Sessions:PostgreSql:CreateSchema", "maybe", "true or false")]
+    [TestCase("Dexter:Sessions:PostgreSql:OperationTimeout", "5s", "a time span such as 00:00:05 or 1.00:00:00")]
+    public async Task UsePostgreSql_MalformedSetting_FailsNamingIt(string key, string value, string expected)
+    {
+        var services = Services(("DEXTER_POSTGRES_URL", "postgres://app@db/x"), (key, value));
+        services.AddDexterSessions().UsePostgreSql();
+        await using var provider = services.BuildServiceProvider();
+
+        Assert.That(() => provider.GetRequiredService<IOptions<PostgreSqlSessionStoreOptions>>().Value, Throws.InvalidOperationException.With.Message.EqualTo(
+            $"The setting {key} has the value '{value}', which is not {expected}. Correct or remove it."));
+    }
+
     [Test]
     public async Task UsePostgreSql_NoDatabaseAnywhere_FailsValidationNamingTheSetting()
     {
@@ -241,7 +254,7 @@ public sealed class PostgreSqlDexterSessionsBuilderExtensionsTests
         var port = RedisServer.FreePort();
         var store = PostgreSqlStores.Create($"Host=127.0.0.1;Port={port};Username=dexter", configure: o => o.OperationTimeout = TimeSpan.FromSeconds(2));
         await using var _ = store;
-        var check = new PostgreSqlSessionStoreHealthCheck(store);
+        var check = new SessionStoreHealthCheck(store);
         var context = new HealthCheckContext { Registration = new HealthCheckRegistration("pg", check, HealthStatus.Degraded, null) };
 
         var result = await check.CheckHealthAsync(context);

@@ -1,25 +1,21 @@
 using Dexter.Sessions.Testing;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Dexter.Sessions.Tests.Configuration;
 
-public sealed class DexterSessionsOptionsBinderTests
+/// <summary>How <c>AddDexterSessions()</c> binds <see cref="DexterSessionsOptions"/> from the application's configuration.</summary>
+public sealed class DexterSessionsOptionsBindingTests
 {
-    private static DexterSessionsOptions Bind(params (string Key, string Value)[] values)
-    {
-        var lookup = values.ToDictionary(v => v.Key, v => v.Value, StringComparer.OrdinalIgnoreCase);
-        var options = new DexterSessionsOptions();
-        DexterSessionsOptionsBinder.Bind(options, key => lookup.GetValueOrDefault(key));
-        return options;
-    }
+    private static DexterSessionsOptions Bind(params (string Key, string Value)[] settings) =>
+        SeedEnvironment.Options<DexterSessionsOptions>(
+            new ConfigurationBuilder().AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value))).Build(),
+            static services => services.AddDexterSessions());
 
     /// <summary>Binds from a configuration that opted in to the original names, over a fake environment, plus section keys.</summary>
-    private static DexterSessionsOptions BindOptedIn((string Name, string Value)[] environment, params (string Key, string Value)[] settings)
-    {
-        var options = new DexterSessionsOptions();
-        DexterSessionsOptionsBinder.Bind(options, SeedEnvironment.Build(environment, settings));
-        return options;
-    }
+    private static DexterSessionsOptions BindOptedIn((string Name, string Value)[] environment, params (string Key, string Value)[] settings) =>
+        SeedEnvironment.Options<DexterSessionsOptions>(SeedEnvironment.Build(environment, settings), static services => services.AddDexterSessions());
 
     [Test]
     public void Bind_OptedIn_ReadsTheOriginalEnvironmentVariableNames()
@@ -58,10 +54,12 @@ public sealed class DexterSessionsOptionsBinderTests
             ("Dexter:Sessions:Instructions", "You are Dexter."),
             ("Dexter:Sessions:MaxContextTokens", "1200"),
             ("Dexter:Sessions:ContextMode", "messages"),
+            ("Dexter:Sessions:Selection", "recent"),
             ("Dexter:Sessions:ChatClientKey", "gpt"),
             ("Dexter:Sessions:RollingSummaryMaxTokens", "500"),
             ("Dexter:Sessions:BackgroundSummaries", "false"),
-            ("Dexter:Sessions:SummaryQueueCapacity", "16"));
+            ("Dexter:Sessions:SummaryQueueCapacity", "16"),
+            ("Dexter:Sessions:EncryptAtRest", "true"));
 
         Assert.Multiple(() =>
         {
@@ -78,7 +76,9 @@ public sealed class DexterSessionsOptionsBinderTests
             Assert.That(options.Instructions, Is.EqualTo("You are Dexter."));
             Assert.That(options.MaxContextTokens, Is.EqualTo(1200));
             Assert.That(options.ContextMode, Is.EqualTo(SessionContextMode.Messages));
+            Assert.That(options.Selection, Is.EqualTo(SessionSelection.Recent));
             Assert.That(options.ChatClientKey, Is.EqualTo("gpt"));
+            Assert.That(options.EncryptAtRest, Is.True);
         });
     }
 
@@ -90,6 +90,8 @@ public sealed class DexterSessionsOptionsBinderTests
             Assert.That(Bind(("Dexter:Sessions:SessionTtlSeconds", "90")).SessionTtl, Is.EqualTo(TimeSpan.FromSeconds(90)));
             Assert.That(Bind(("Dexter:Sessions:SessionTtlSeconds", "90"), ("Dexter:Sessions:SessionTtl", "00:10:00")).SessionTtl,
                 Is.EqualTo(TimeSpan.FromMinutes(10)));
+            Assert.That(Bind(("Dexter:Sessions:SessionTtlSeconds", "1h"), ("Dexter:Sessions:SessionTtl", "00:10:00")).SessionTtl,
+                Is.EqualTo(TimeSpan.FromMinutes(10)), "not read at all when SessionTtl is set");
         });
     }
 
@@ -119,9 +121,8 @@ public sealed class DexterSessionsOptionsBinderTests
             .AddInMemoryCollection(new Dictionary<string, string?> { ["Dexter:Sessions:MaxContextMessages"] = "3" })
             .AddDexterSessionsEnvironmentVariables(new Dictionary<string, string?> { ["DEXTER_MAX_CONTEXT_MESSAGES"] = "20" })
             .Build();
-        var options = new DexterSessionsOptions();
 
-        DexterSessionsOptionsBinder.Bind(options, configuration);
+        var options = SeedEnvironment.Options<DexterSessionsOptions>(configuration, static services => services.AddDexterSessions());
 
         Assert.That(options.MaxContextMessages, Is.EqualTo(3));
     }
@@ -142,27 +143,44 @@ public sealed class DexterSessionsOptionsBinderTests
     [Test]
     public void Bind_BlankValue_CountsAsUnset()
     {
-        var options = BindOptedIn([("DEXTER_MAX_CONTEXT_MESSAGES", "  ")], ("Dexter:Sessions:MaxQueryLength", " "));
+        var options = BindOptedIn(
+            [("DEXTER_MAX_CONTEXT_MESSAGES", "  ")],
+            ("Dexter:Sessions:MaxQueryLength", " "), ("Dexter:Sessions:Instructions", ""), ("Dexter:Sessions:ChatClientKey", "  "));
 
         Assert.Multiple(() =>
         {
             Assert.That(options.MaxContextMessages, Is.EqualTo(DexterSessionsOptions.DefaultMaxContextMessages));
             Assert.That(options.MaxQueryLength, Is.EqualTo(DexterSessionsOptions.DefaultMaxQueryLength));
+            Assert.That(options.Instructions, Is.Null);
+            Assert.That(options.ChatClientKey, Is.Null);
         });
     }
 
     [Test]
-    public void Bind_NothingSet_LeavesTheOptionsAsTheyWere()
+    public void Bind_Values_AreTrimmed()
     {
-        var options = new DexterSessionsOptions { MaxContextMessages = 3, Instructions = "keep" };
+        var options = Bind(("Dexter:Sessions:Instructions", "  You are Dexter.  "), ("Dexter:Sessions:MaxContextMessages", " 4 "));
 
-        DexterSessionsOptionsBinder.Bind(options, _ => null);
+        Assert.Multiple(() =>
+        {
+            Assert.That(options.Instructions, Is.EqualTo("You are Dexter."));
+            Assert.That(options.MaxContextMessages, Is.EqualTo(4));
+        });
+    }
+
+    [Test]
+    public void Bind_ConfigureDelegate_RunsAfterBinding()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Dexter:Sessions:MaxContextMessages"] = "5", ["Dexter:Sessions:Instructions"] = "bound" })
+            .Build();
+
+        var options = SeedEnvironment.Options<DexterSessionsOptions>(configuration, static services => services.AddDexterSessions(o => o.MaxContextMessages = 3));
 
         Assert.Multiple(() =>
         {
             Assert.That(options.MaxContextMessages, Is.EqualTo(3));
-            Assert.That(options.Instructions, Is.EqualTo("keep"));
-            Assert.That(options.SessionTtl, Is.EqualTo(TimeSpan.FromHours(24)));
+            Assert.That(options.Instructions, Is.EqualTo("bound"));
         });
     }
 
@@ -188,11 +206,7 @@ public sealed class DexterSessionsOptionsBinderTests
     [TestCase("OFF")]
     public void Bind_FalseSpellings_AreFalse(string value)
     {
-        var options = new DexterSessionsOptions { UseEmbeddings = true };
-
-        DexterSessionsOptionsBinder.Bind(options, key => key == "Dexter:Sessions:UseEmbeddings" ? value : null);
-
-        Assert.That(options.UseEmbeddings, Is.False);
+        Assert.That(Bind(("Dexter:Sessions:RollingSummary", value)).RollingSummary, Is.False, "on by default");
     }
 
     [TestCase("Dexter:Sessions:MaxContextMessages", "ten", "a whole number")]
@@ -204,11 +218,20 @@ public sealed class DexterSessionsOptionsBinderTests
     [TestCase("Dexter:Sessions:SessionTtl", "a day", "a time span")]
     [TestCase("Dexter:Sessions:SummarizerTimeout", "10s", "a time span")]
     [TestCase("Dexter:Sessions:MaxQueryLength", "lots", "a whole number")]
+    [TestCase("Dexter:Sessions:ContextMode", "Chat", "Planning or Messages")]
+    [TestCase("Dexter:Sessions:Selection", "Smart", "Relevance, Recent or Embeddings")]
     public void Bind_MalformedValue_ThrowsInvalidOperationExceptionNamingTheSettingAndValue(string key, string value, string expected)
     {
         var ex = Assert.Throws<InvalidOperationException>(() => Bind((key, value)));
 
         Assert.That(ex!.Message, Does.Contain(key).And.Contain("'" + value + "'").And.Contain(expected));
+    }
+
+    [Test]
+    public void Bind_MalformedValue_GivesTheWholeMessage()
+    {
+        Assert.That(() => Bind(("Dexter:Sessions:MaxQueryLength", "lots")), Throws.InvalidOperationException.With.Message.EqualTo(
+            "The setting Dexter:Sessions:MaxQueryLength has the value 'lots', which is not a whole number. Correct or remove it."));
     }
 
     [TestCase("DEXTER_MAX_CONTEXT_MESSAGES", "ten", "Dexter:Sessions:MaxContextMessages")]
@@ -222,39 +245,19 @@ public sealed class DexterSessionsOptionsBinderTests
     }
 
     [Test]
-    public void Bind_NullConfiguration_BindsNothing()
-    {
-        var options = new DexterSessionsOptions();
-
-        DexterSessionsOptionsBinder.Bind(options, (IConfiguration?)null);
-
-        Assert.That(options.MaxContextMessages, Is.EqualTo(DexterSessionsOptions.DefaultMaxContextMessages));
-    }
-
-    [Test]
     [NonParallelizable]
-    public void Bind_NullConfiguration_NeverReadsTheProcessEnvironment()
+    public void AddDexterSessions_NoConfigurationRegistered_BindsNothing_AndNeverReadsTheProcessEnvironment()
     {
         using var _ = new EnvironmentVariableScope(
             ("DEXTER_MAX_CONTEXT_MESSAGES", "9"), ("Dexter__Sessions__MaxContextMessages", "6"), ("DEXTER_USE_EMBEDDINGS", "perhaps"));
-        var options = new DexterSessionsOptions();
+        using var provider = new ServiceCollection().AddDexterSessions().Services.BuildServiceProvider();
 
-        DexterSessionsOptionsBinder.Bind(options, (IConfiguration?)null);
+        var options = provider.GetRequiredService<IOptions<DexterSessionsOptions>>().Value;
 
         Assert.Multiple(() =>
         {
             Assert.That(options.MaxContextMessages, Is.EqualTo(DexterSessionsOptions.DefaultMaxContextMessages));
             Assert.That(options.UseEmbeddings, Is.False);
-        });
-    }
-
-    [Test]
-    public void Bind_NullArguments_Throw()
-    {
-        Assert.Multiple(() =>
-        {
-            Assert.That(() => DexterSessionsOptionsBinder.Bind(null!, _ => null), Throws.ArgumentNullException);
-            Assert.That(() => DexterSessionsOptionsBinder.Bind(new DexterSessionsOptions(), (Func<string, string?>)null!), Throws.ArgumentNullException);
         });
     }
 }

@@ -1,0 +1,54 @@
+namespace Dexter.Sessions;
+
+/// <summary>
+/// Checks the arguments of the <see cref="ISessionStore"/> methods that write summaries the same way in every store: the stores
+/// of Dexter.Sessions call them, and so can other implementations of <see cref="ISessionStore"/>.
+/// </summary>
+public static class SessionStoreArguments
+{
+    /// <summary>Checks the arguments of <see cref="ISessionStore.TrySetSummaryAsync"/>.</summary>
+    /// <param name="sessionId">The session; it must be a valid session id (<see cref="SessionId.ThrowIfInvalid"/>).</param>
+    /// <param name="summary">The summary; it must have a text (possibly empty) and cover at least turn 1.</param>
+    /// <param name="expectedThroughTurnId">The turn the summary read before covered: 0 or more.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="sessionId"/> or <paramref name="summary"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The session id or the summary is not valid.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="expectedThroughTurnId"/> is negative.</exception>
+    public static void ThrowIfInvalidSummary(string sessionId, SessionSummary summary, int expectedThroughTurnId)
+    {
+        SessionId.ThrowIfInvalid(sessionId);
+        ArgumentNullException.ThrowIfNull(summary);
+        if (summary.Text is null)
+        {
+            throw new ArgumentException("The summary has no text; give an empty string for a summary with nothing in it.", nameof(summary));
+        }
+
+        if (summary.ThroughTurnId < 1)
+        {
+            throw new ArgumentException(
+                $"The summary covers turns through id {summary.ThroughTurnId}; a summary covers at least turn 1, so ThroughTurnId must be 1 or more.",
+                nameof(summary));
+        }
+
+        if (expectedThroughTurnId < 0)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(expectedThroughTurnId),
+                expectedThroughTurnId,
+                "The expected turn id must be 0 (the session has no summary yet) or the ThroughTurnId of the summary read before.");
+        }
+    }
+
+    /// <summary>Checks the arguments of <see cref="ISessionStore.UpdateTurnSummaryAsync"/>.</summary>
+    /// <param name="sessionId">The session; it must be a valid session id (<see cref="SessionId.ThrowIfInvalid"/>).</param>
+    /// <param name="turnId">The turn: 1 or more.</param>
+    /// <param name="summary">The turn's summary: not empty.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="sessionId"/> or <paramref name="summary"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The session id is not valid, or <paramref name="summary"/> is empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="turnId"/> is less than 1.</exception>
+    public static void ThrowIfInvalidTurnSummary(string sessionId, int turnId, string summary)
+    {
+        SessionId.ThrowIfInvalid(sessionId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(turnId, 1);
+        ArgumentException.ThrowIfNullOrEmpty(summary);
+    }
+}
