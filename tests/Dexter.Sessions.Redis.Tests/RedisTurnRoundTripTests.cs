@@ -63,7 +63,7 @@ public sealed class RedisTurnRoundTripTests
     {
         var (store, sessionId) = await SeededSessionAsync(20);
         await using var _ = store;
-        var pipeline = new SessionTurnPipeline(store);
+        var pipeline = new SessionTurnPipeline(store, options: Options.Create(new DexterSessionsOptions { Selection = SessionSelection.Recent }));
         (await pipeline.BeginTurnAsync(sessionId, [new ChatMessage(ChatRole.User, "Warm up.")])).Dispose();
         SessionTurn? turn = null;
 

@@ -54,7 +54,7 @@ public sealed class DexterChatHistoryProviderTests
     {
         using var model = PriceToolModel.Create();
         using var store = new InMemorySessionStore();
-        var agent = CreateAgent(model, store, new DexterSessionsOptions { MaxContextMessages = 1 });
+        var agent = CreateAgent(model, store, new DexterSessionsOptions { MaxContextMessages = 1, Selection = SessionSelection.Recent });
         var session = await agent.CreateSessionAsync();
 
         foreach (var question in Questions)
