@@ -1,6 +1,6 @@
 namespace Dexter.Sessions.Embeddings;
 
-/// <summary>Settings of <see cref="EmbeddingMessageSelector"/>; the defaults match the original system's selection.</summary>
+/// <summary>Settings of <see cref="EmbeddingMessageSelector"/>; by default 0.7 · cosine + 0.3 · recency over the latest 1,000 turns, threshold 0.3.</summary>
 /// <remarks>
 /// A past turn is kept when the cosine similarity of its embedding to the query's is at least <see cref="SimilarityThreshold"/>;
 /// kept turns are ranked by <c><see cref="SimilarityWeight"/> · cosine + <see cref="RecencyWeight"/> · recency</c>, where recency

@@ -4,7 +4,7 @@ namespace Dexter.Sessions.AspNetCore;
 
 /// <summary>
 /// Settings of the HTTP endpoints mapped by <c>MapDexterSessions()</c>, bound from the configuration section
-/// <see cref="SectionName"/>; the original system's environment variables (<c>BACKEND_API_KEY</c>, <c>JWT_SECRET</c>,
+/// <see cref="SectionName"/>; the bare environment variables (<c>BACKEND_API_KEY</c>, <c>JWT_SECRET</c>,
 /// <c>SECURE_COOKIES</c>, <c>DEXTER_RATE_LIMIT_PER_MINUTE</c>) count only where the application calls
 /// <c>configuration.AddDexterSessionsEnvironmentVariables()</c>.
 /// </summary>
@@ -16,7 +16,7 @@ namespace Dexter.Sessions.AspNetCore;
 /// <para>
 /// Who owns a session: when the host authenticated the request (any scheme, for example through
 /// <c>.RequireAuthorization()</c> on the route group), the host's user as given by <see cref="OwnerResolver"/>. Otherwise,
-/// when <see cref="ApiKey"/> or <see cref="JwtSecret"/> is set (the original system's standalone mode), the holder of the key
+/// when <see cref="ApiKey"/> or <see cref="JwtSecret"/> is set (the standalone mode), the holder of the key
 /// or the token's subject, and a request with neither is answered 401. Otherwise nobody in particular.
 /// </para>
 /// </remarks>
@@ -25,7 +25,7 @@ public sealed class DexterSessionsEndpointOptions
     /// <summary>The configuration section the options are bound from.</summary>
     public const string SectionName = "Dexter:Sessions:Endpoints";
 
-    /// <summary>The default of <see cref="RateLimitPermitsPerMinute"/>: the original system's 10 queries a minute.</summary>
+    /// <summary>The default of <see cref="RateLimitPermitsPerMinute"/>: 10 queries a minute.</summary>
     public const int DefaultRateLimitPermitsPerMinute = 10;
 
     /// <summary>The default of <see cref="MaxRequestBodySize"/>: 64 KiB.</summary>

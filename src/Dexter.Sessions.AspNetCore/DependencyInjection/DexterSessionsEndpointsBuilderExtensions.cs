@@ -12,7 +12,7 @@ public static class DexterSessionsEndpointsBuilderExtensions
 {
     /// <summary>
     /// Registers what <c>app.MapDexterSessions()</c> needs: <see cref="DexterSessionsEndpointOptions"/> bound from configuration
-    /// section <c>Dexter:Sessions:Endpoints</c> (the original system's <c>BACKEND_API_KEY</c>, <c>JWT_SECRET</c>,
+    /// section <c>Dexter:Sessions:Endpoints</c> (the bare <c>BACKEND_API_KEY</c>, <c>JWT_SECRET</c>,
     /// <c>SECURE_COOKIES</c> and <c>DEXTER_RATE_LIMIT_PER_MINUTE</c> count where the application calls
     /// <c>AddDexterSessionsEnvironmentVariables()</c>), the caller check (the host's user, else the standalone API key or
     /// HS256 bearer token), and the per-client and per-session rate limiters.

@@ -19,11 +19,11 @@ public static class DexterSessionsEndpointRouteBuilderExtensions
     private static readonly string[] HealthMethods = ["GET", "HEAD"];
 
     /// <summary>
-    /// Maps the original system's four endpoints under <paramref name="prefix"/>: <c>POST {prefix}/session</c>,
+    /// Maps the four endpoints under <paramref name="prefix"/>: <c>POST {prefix}/session</c>,
     /// <c>POST {prefix}/query</c> (Server-Sent Events), <c>GET {prefix}/history</c> and <c>DELETE {prefix}/history</c>.
     /// </summary>
     /// <param name="endpoints">The application.</param>
-    /// <param name="prefix">The route prefix, <c>/agent</c> in the original system.</param>
+    /// <param name="prefix">The route prefix; <c>/agent</c> by default.</param>
     /// <returns>The route group, to add <c>.RequireAuthorization()</c>, rate limiting or OpenAPI metadata as usual.</returns>
     /// <exception cref="InvalidOperationException">
     /// <c>AddDexterSessions().AddEndpoints()</c> was not called, no <see cref="IChatClient"/> is registered, the endpoint options
@@ -150,8 +150,8 @@ public static class DexterSessionsEndpointRouteBuilderExtensions
     /// <c>Healthy</c> (200) or <c>Unhealthy</c> (503) as ASP.NET Core health checks do.
     /// </summary>
     /// <param name="endpoints">The application.</param>
-    /// <param name="livenessPattern">The liveness route, <c>/health</c> in the original system.</param>
-    /// <param name="readinessPattern">The readiness route, <c>/ready</c> in the original system.</param>
+    /// <param name="livenessPattern">The liveness route, such as <c>/health</c>.</param>
+    /// <param name="readinessPattern">The readiness route, such as <c>/ready</c>.</param>
     /// <returns>The route group holding both, to add conventions such as <c>.RequireHost()</c>.</returns>
     /// <remarks>
     /// An application with health routes of its own passes others, for example

@@ -3,7 +3,7 @@ using System.Text;
 namespace Dexter.Sessions.AspNetCore;
 
 /// <summary>
-/// The endpoint names of one <c>MapDexterSessions(prefix)</c>: <c>DexterSessions_Query</c> and so on for the original system's
+/// The endpoint names of one <c>MapDexterSessions(prefix)</c>: <c>DexterSessions_Query</c> and so on for the default prefix
 /// <c>/agent</c>, <c>DexterSessions_{prefix}_Query</c> for another prefix (letters and digits kept, the rest as <c>_</c>).
 /// </summary>
 internal sealed class EndpointNames

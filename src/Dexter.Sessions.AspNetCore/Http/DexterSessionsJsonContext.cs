@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 
 namespace Dexter.Sessions.AspNetCore;
 
-/// <summary>The JSON bodies of the endpoints, with the original system's snake_case names, serialized without reflection.</summary>
+/// <summary>The JSON bodies of the endpoints, with snake_case names, serialized without reflection.</summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
@@ -53,7 +53,7 @@ internal sealed record HistoryClearedResponse(string SessionId, string Status);
 
 /// <summary>
 /// One Server-Sent Event of <c>POST /query</c>: <c>token</c> (a piece of the answer), <c>answer</c> (the whole answer, last)
-/// or <c>error</c> (last). Every event carries <see cref="Content"/>, which the original system's client prints.
+/// or <c>error</c> (last). Every event carries <see cref="Content"/>, which a client prints.
 /// </summary>
 internal sealed class StreamEvent
 {

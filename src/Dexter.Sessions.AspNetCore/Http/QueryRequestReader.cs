@@ -20,7 +20,7 @@ internal sealed class QueryRequestReader(DexterSessionsEndpointOptions options, 
             return (null, problems.TooLarge(context, requestId));
         }
 
-        // curl -d sends JSON labelled as a form; the original system's checklist does exactly that, so a form body holding JSON is read as JSON.
+        // curl -d sends JSON labelled as a form; documented curl commands do exactly that, so a form body holding JSON is read as JSON.
         var isForm = request.HasFormContentType && request.ContentType!.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase);
         if (request.ContentType is not null && !request.HasJsonContentType() && !isForm)
         {

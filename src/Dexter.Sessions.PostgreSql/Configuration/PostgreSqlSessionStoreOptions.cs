@@ -17,7 +17,7 @@ public sealed class PostgreSqlSessionStoreOptions
     public const string SectionName = "Dexter:Sessions:PostgreSql";
 
     /// <summary>
-    /// The environment variable of the original system that names the database; read only through
+    /// The environment variable that names the database; read only through
     /// <c>AddDexterSessionsEnvironmentVariables()</c>, as <c>Dexter:Sessions:PostgreSql:ConnectionString</c>.
     /// </summary>
     public const string PostgresUrlEnvironmentVariable = "DEXTER_POSTGRES_URL";

@@ -25,7 +25,7 @@ public sealed class RedisSessionStoreOptions
     public const string SectionName = "Dexter:Sessions:Redis";
 
     /// <summary>
-    /// The environment variable of the original system that names the Redis server; read only through
+    /// The environment variable that names the Redis server; read only through
     /// <c>AddDexterSessionsEnvironmentVariables()</c>, as <c>Dexter:Sessions:Redis:Configuration</c>.
     /// </summary>
     public const string RedisUrlEnvironmentVariable = "REDIS_URL";

@@ -45,7 +45,7 @@ public static class RedisDexterSessionsBuilderExtensions
 
     /// <summary>
     /// Uses <see cref="RedisSessionStore"/> when a Redis server is configured, and the <see cref="InMemorySessionStore"/>
-    /// otherwise, as the original system did with <c>REDIS_URL</c>.
+    /// otherwise (<c>REDIS_URL</c> unset).
     /// </summary>
     /// <param name="builder">The builder from <c>AddDexterSessions()</c>.</param>
     /// <param name="configure">Configures the Redis options after they are bound; runs last.</param>

@@ -93,7 +93,7 @@ public sealed class DexterAgent
 
     /// <summary>
     /// Answers <paramref name="query"/> with the context of <paramref name="history"/> and adds the turn to it, with no store:
-    /// the original system's <c>agent.run(query, message_history=history)</c>. The history's own limit, and its own selector when it
+    /// as <c>agent.run(query, message_history=history)</c> does in the Python API. The history's own limit, and its own selector when it
     /// was made with one, choose the context.
     /// </summary>
     /// <param name="query">The user's query.</param>

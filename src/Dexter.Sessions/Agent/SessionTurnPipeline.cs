@@ -103,7 +103,7 @@ public sealed partial class SessionTurnPipeline
 
     /// <summary>
     /// Begins a turn over a <see cref="MessageHistory"/> the caller holds, with no store: completing it adds the turn to the history
-    /// (the original system's <c>agent.run(query, message_history=history)</c>). The history's own limit
+    /// (the history is the conversation; nothing is stored). The history's own limit
     /// (<see cref="MessageHistory.MaxContextMessages"/>) is used, and its own selector when it was made with one.
     /// </summary>
     /// <param name="history">The conversation so far.</param>

@@ -2,11 +2,11 @@ using Dexter.Sessions;
 
 namespace Microsoft.Extensions.Configuration;
 
-/// <summary>Opts an application in to the original system's environment variable names (<c>REDIS_URL</c>, <c>JWT_SECRET</c>, …).</summary>
+/// <summary>Opts an application in to the bare environment variable names (<c>REDIS_URL</c>, <c>JWT_SECRET</c>, …).</summary>
 public static class DexterSessionsConfigurationBuilderExtensions
 {
     /// <summary>
-    /// Reads the original system's environment variables (<see cref="DexterSessionsEnvironmentVariables.ConfigurationKeys"/>)
+    /// Reads the bare environment variables (<see cref="DexterSessionsEnvironmentVariables.ConfigurationKeys"/>)
     /// as the <c>Dexter:Sessions</c> configuration keys they stand for: <c>REDIS_URL</c> as
     /// <c>Dexter:Sessions:Redis:Configuration</c>, <c>JWT_SECRET</c> as <c>Dexter:Sessions:Endpoints:JwtSecret</c>, and so on.
     /// </summary>

@@ -1,7 +1,7 @@
 namespace Dexter.Sessions;
 
 /// <summary>
-/// The original system's environment variable names and the <c>Dexter:Sessions</c> configuration keys they stand for.
+/// The environment variable names (<c>DEXTER_*</c>, <c>REDIS_URL</c>, …) and the <c>Dexter:Sessions</c> configuration keys they stand for.
 /// They are read only where the application opts in with
 /// <c>configuration.AddDexterSessionsEnvironmentVariables()</c>; the libraries never read the process environment.
 /// </summary>

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Primitives;
 namespace Dexter.Sessions;
 
 /// <summary>
-/// Gives the values of the original system's environment variables under their <c>Dexter:Sessions</c> keys. Written on
+/// Gives the values of the bare environment variables under their <c>Dexter:Sessions</c> keys. Written on
 /// the configuration abstractions alone, so the core package needs no configuration implementation.
 /// </summary>
 internal sealed class DexterSessionsEnvironmentVariablesProvider(Func<string, string?> read) : IConfigurationProvider

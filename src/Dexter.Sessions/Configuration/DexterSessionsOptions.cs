@@ -5,7 +5,7 @@ namespace Dexter.Sessions;
 /// <c>IConfiguration</c> (nothing is bound when none is registered).
 /// </summary>
 /// <remarks>
-/// The original system's environment variables (<c>DEXTER_MAX_CONTEXT_MESSAGES</c>, <c>DEXTER_SUMMARIZE_LLM</c>,
+/// The environment variables (<c>DEXTER_MAX_CONTEXT_MESSAGES</c>, <c>DEXTER_SUMMARIZE_LLM</c>,
 /// <c>DEXTER_USE_EMBEDDINGS</c>, <c>DEXTER_SESSION_TTL_SECONDS</c>) count only where the application calls
 /// <c>configuration.AddDexterSessionsEnvironmentVariables()</c>, and a key of the section wins over them; code given to
 /// <c>AddDexterSessions(configure)</c> runs last. Values are validated when the application starts.
@@ -80,7 +80,7 @@ public sealed class DexterSessionsOptions
     public string? Instructions { get; set; }
 
     /// <summary>Gets or sets how the selected past turns are given to the model.</summary>
-    /// <value>The default is <see cref="SessionContextMode.Planning"/>, the original system's format. Key <c>Dexter:Sessions:ContextMode</c>.</value>
+    /// <value>The default is <see cref="SessionContextMode.Planning"/>, one text block of the selected turns. Key <c>Dexter:Sessions:ContextMode</c>.</value>
     public SessionContextMode ContextMode { get; set; } = SessionContextMode.Planning;
 
     /// <summary>

@@ -31,12 +31,12 @@ public static class DexterSessionsSettings
     /// process environment is not read either.
     /// </returns>
     /// <exception cref="InvalidOperationException">
-    /// A value does not convert to its property's type. The message names the setting (with the original system's environment
+    /// A value does not convert to its property's type. The message names the setting (with its environment
     /// variable, such as <c>DEXTER_MAX_CONTEXT_MESSAGES</c>, when there is one) and its value, unless the setting is a secret (its
     /// name has <c>KEY</c>, <c>SECRET</c> or <c>PASSWORD</c> in it).
     /// </exception>
     /// <remarks>
-    /// Values are read as the original system read them: booleans accept <c>true/false</c>, <c>1/0</c>, <c>yes/no</c> and
+    /// Values are read leniently: booleans accept <c>true/false</c>, <c>1/0</c>, <c>yes/no</c> and
     /// <c>on/off</c> in any case; numbers and time spans use the invariant culture; an enum value is one of its names, in any case.
     /// </remarks>
     public static IConfiguration? GetSection<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] TOptions>(

@@ -4,7 +4,7 @@ namespace Dexter.Sessions;
 public enum SessionContextMode
 {
     /// <summary>
-    /// As the original system does: one system message with the selected turns formatted for planning
+    /// One system message with the selected turns formatted for planning
     /// (<see cref="MessageHistory.FormatForPlanning(IEnumerable{Message})"/>: each turn's query and its answer cut to 400 characters).
     /// </summary>
     Planning,

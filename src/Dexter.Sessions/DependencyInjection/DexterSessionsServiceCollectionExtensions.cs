@@ -105,7 +105,7 @@ public static class DexterSessionsServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Binds <see cref="DexterSessionsOptions.SectionName"/>, and the original system's time to live in seconds
+    /// Binds <see cref="DexterSessionsOptions.SectionName"/>, and the time to live in seconds
     /// (<c>SessionTtlSeconds</c>, <c>DEXTER_SESSION_TTL_SECONDS</c>) where <c>SessionTtl</c> is not set.
     /// </summary>
     private static void BindConfiguration(DexterSessionsOptions options, IServiceProvider provider)
@@ -165,7 +165,7 @@ public static class DexterSessionsServiceCollectionExtensions
     private static string KeyHint(DexterSessionsOptions options) =>
         options.ChatClientKey is { } key ? $" under the key '{key}' (Dexter:Sessions:ChatClientKey)" : string.Empty;
 
-    /// <summary>The original system's setting of <see cref="DexterSessionsOptions.SessionTtl"/>, in whole seconds.</summary>
+    /// <summary>The setting of <see cref="DexterSessionsOptions.SessionTtl"/> in whole seconds (<c>DEXTER_SESSION_TTL_SECONDS</c>).</summary>
     private sealed class SessionTtlInSeconds
     {
         public int SessionTtlSeconds { get; set; }

@@ -2,7 +2,7 @@ namespace Dexter.Sessions;
 
 /// <summary>
 /// The default <see cref="ISummarizer"/>: no model, the start of the query and of the answer,
-/// <c>query[..60] → answer[..80]</c>, as the original system made them.
+/// <c>query[..60] → answer[..80]</c>.
 /// </summary>
 public sealed class TruncatingSummarizer : ISummarizer
 {
