@@ -128,31 +128,29 @@ public static class DexterSessionsServiceCollectionExtensions
     /// Registers <see cref="RelevanceMessageSelector"/> with its options (bound from <see cref="RelevanceSelectorOptions.SectionName"/>,
     /// validated at start) and the application's <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/> when one is registered.
     /// </summary>
-    internal static void AddRelevanceSelector(IServiceCollection services, Func<IServiceProvider, IEmbeddingGenerator<string, Embedding<float>>?>? generator = null)
+    internal static void AddRelevanceSelector(IServiceCollection services)
     {
         var options = services.AddOptions<RelevanceSelectorOptions>();
         var alreadyAdded = services.Any(static d => !d.IsKeyedService && d.ServiceType == typeof(IValidateOptions<RelevanceSelectorOptions>));
         if (!alreadyAdded)
         {
+            // Read as every other section is: values checked and named in errors, booleans and blanks as the other settings.
             options.Configure<IServiceProvider>(static (value, provider) =>
-                provider.GetService<IConfiguration>()?.GetSection(RelevanceSelectorOptions.SectionName).Bind(value));
+            {
+                if (DexterSessionsSettings.GetSection<RelevanceSelectorOptions>(provider, RelevanceSelectorOptions.SectionName) is { } section)
+                {
+                    section.Bind(value);
+                }
+            });
             options.ValidateOnStart();
             services.AddSingleton<IValidateOptions<RelevanceSelectorOptions>>(RelevanceSelectorOptionsValidator.Instance);
         }
 
-        var descriptor = ServiceDescriptor.Singleton(provider => new RelevanceMessageSelector(
-            generator is null ? provider.GetService<IEmbeddingGenerator<string, Embedding<float>>>() : generator(provider),
+        services.TryAddSingleton(static provider => new RelevanceMessageSelector(
+            provider.GetService<IEmbeddingGenerator<string, Embedding<float>>>(),
             provider.GetRequiredService<IOptions<RelevanceSelectorOptions>>(),
             provider.GetService<TimeProvider>(),
             provider.GetService<ILogger<RelevanceMessageSelector>>()));
-        if (generator is null)
-        {
-            services.TryAdd(descriptor);
-        }
-        else
-        {
-            services.Replace(descriptor);
-        }
     }
 
     /// <summary>The model: the keyed client named by <see cref="DexterSessionsOptions.ChatClientKey"/>, else the unkeyed one.</summary>

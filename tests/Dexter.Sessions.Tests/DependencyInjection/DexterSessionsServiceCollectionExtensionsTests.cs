@@ -106,6 +106,15 @@ public sealed class DexterSessionsServiceCollectionExtensionsTests
     }
 
     [Test]
+    public void AddDexterSessions_RelevanceOptionNotANumber_FailsNamingTheKeyAndValue()
+    {
+        using var provider = Build(WithConfiguration(new ServiceCollection(), ("Dexter:Sessions:Relevance:AlwaysIncludeLatest", "many")).AddDexterSessions().Services);
+
+        var error = Assert.Throws<InvalidOperationException>(() => _ = provider.GetRequiredService<IOptions<RelevanceSelectorOptions>>().Value);
+        Assert.That(error!.Message, Does.Contain("Dexter:Sessions:Relevance:AlwaysIncludeLatest").And.Contain("'many'"));
+    }
+
+    [Test]
     public void AddDexterSessions_RelevanceOptionOutOfRange_FailsAtStartNamingTheKey()
     {
         using var provider = Build(WithConfiguration(new ServiceCollection(), ("Dexter:Sessions:Relevance:RecencyWeight", "2")).AddDexterSessions().Services);
