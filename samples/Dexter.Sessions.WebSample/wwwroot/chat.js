@@ -1,4 +1,4 @@
-// Built on the original system's JavaScript client: the session id kept in localStorage, POST /agent/query read as a
+// The documented JavaScript client of the endpoints, grown into a page: the session id kept in localStorage, POST /agent/query read as a
 // stream of "data: {...}" events, GET /agent/history for the turns and DELETE /agent/history to clear them.
 "use strict";
 
@@ -19,7 +19,7 @@ async function problemText(response) {
   }
 }
 
-// Create or load session (the original client), replacing a stored id the server no longer knows.
+// Create or load session, replacing a stored id the server no longer knows.
 async function ensureSession() {
   sessionId = localStorage.getItem("sessionId");
   if (sessionId) {

@@ -138,7 +138,7 @@ public sealed class ChatPageBrowserTests
         };
         await page.GotoAsync(new Uri(app.BaseAddress, "/health").ToString());
 
-        // The original system's client, word for word, as a module (it awaits at top level); its functions are then exposed.
+        // The documented JavaScript client of the /agent endpoints, word for word, as a module (it awaits at top level); its functions are then exposed.
         await page.AddScriptTagAsync(new() { Type = "module", Content = SeedClient + "\nwindow.seed = { askAgent, showHistory, clearSession, sessionId };" });
         await page.WaitForFunctionAsync("() => window.seed !== undefined");
         var sessionId = await page.EvaluateAsync<string>("() => window.seed.sessionId");

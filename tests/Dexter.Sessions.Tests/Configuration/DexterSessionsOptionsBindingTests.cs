@@ -13,7 +13,7 @@ public sealed class DexterSessionsOptionsBindingTests
             new ConfigurationBuilder().AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value))).Build(),
             static services => services.AddDexterSessions());
 
-    /// <summary>Binds from a configuration that opted in to the original names, over a fake environment, plus section keys.</summary>
+    /// <summary>Binds from a configuration that opted in to the bare variable names, over a fake environment, plus section keys.</summary>
     private static DexterSessionsOptions BindOptedIn((string Name, string Value)[] environment, params (string Key, string Value)[] settings) =>
         SeedEnvironment.Options<DexterSessionsOptions>(SeedEnvironment.Build(environment, settings), static services => services.AddDexterSessions());
 

@@ -12,7 +12,7 @@ public sealed class DexterSessionsServiceCollectionExtensionsTests
 {
     private static ServiceProvider Build(IServiceCollection services) => services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
 
-    /// <summary>Registers a configuration that opted in to the original names: keys with a colon are settings, others variables.</summary>
+    /// <summary>Registers a configuration that opted in to the bare variable names: keys with a colon are settings, others variables.</summary>
     private static IServiceCollection WithConfiguration(IServiceCollection services, params (string Key, string Value)[] settings) =>
         services.AddSingleton(SeedEnvironment.Build(
             settings.Where(s => !s.Key.Contains(':', StringComparison.Ordinal)),
