@@ -201,6 +201,26 @@ public sealed class ChatAppBrowserTests
         await Assertions.Expect(page.Locator("#messages .bubble.user")).ToHaveTextAsync(["Second question"]);
         await ExpectFitsAsync(page);
 
+        // Rename (kept in this browser while the server has no list) and delete, once confirmed: the other one opens.
+        var dialogs = new List<string>();
+        page.Dialog += async (_, dialog) =>
+        {
+            dialogs.Add(dialog.Type);
+            await dialog.AcceptAsync(dialog.Type == "prompt" ? "Bitcoin basics" : null);
+        };
+        await page.Locator($"#conversations li:has(.conversation[data-session-id='{first}']) .rename").ClickAsync();
+        await Assertions.Expect(page.Locator($"#conversations .conversation[data-session-id='{first}']")).ToHaveTextAsync("Bitcoin basics");
+        await page.Locator($"#conversations li:has(.conversation[data-session-id='{second}']) .delete").ClickAsync();
+        await Assertions.Expect(page.Locator("#conversations .conversation")).ToHaveTextAsync(["Bitcoin basics"]);
+        await Assertions.Expect(page.Locator("#session-id")).ToHaveTextAsync(first);
+        await Assertions.Expect(page.Locator("#messages .bubble.user")).ToHaveTextAsync(["First question"]);
+        Assert.Multiple(async () =>
+        {
+            Assert.That(dialogs, Is.EqualTo(new[] { "prompt", "confirm" }));
+            Assert.That(await app.Store.ExistsAsync(second), Is.False, "the deleted conversation is gone from the server");
+            Assert.That(await app.Store.ExistsAsync(first), Is.True);
+        });
+
         // The toggle chooses light over the system's dark, and the choice outlives a reload.
         await page.Locator("#theme-toggle").ClickAsync();
         Assert.That(await BackgroundAsync(page), Is.EqualTo("rgb(245, 246, 248)"));
@@ -209,7 +229,8 @@ public sealed class ChatAppBrowserTests
         Assert.Multiple(async () =>
         {
             Assert.That(await BackgroundAsync(page), Is.EqualTo("rgb(245, 246, 248)"));
-            Assert.That(await page.Locator("#session-id").TextContentAsync(), Is.EqualTo(second), "a reload opens the conversation last used");
+            Assert.That(await page.Locator("#session-id").TextContentAsync(), Is.EqualTo(first), "a reload opens the conversation last used");
+            Assert.That(await page.Locator("#conversations .conversation").AllTextContentsAsync(), Is.EqualTo(new[] { "Bitcoin basics" }));
             Assert.That(chromium.Problems, Is.Empty);
         });
     }
