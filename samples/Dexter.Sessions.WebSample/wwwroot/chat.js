@@ -13,7 +13,7 @@ const state = {
   sessionId: null,
   controller: null,     // the AbortController of the answer being streamed
   retry: null,          // what the alert's Retry button does
-  serverList: false,    // GET /sessions answered 200: the server keeps the conversation list
+  serverList: null,     // GET /sessions: true when it answered 200, false when the server has no such endpoint (404)
 };
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -235,10 +235,15 @@ function appendMessage(message) {
 }
 
 function turnMessages(turns) {
-  return turns.flatMap((turn) => [
-    createMessage("user", turn.query, turn.created_at),
-    createMessage("agent", turn.answer, turn.created_at, { messageId: turn.id }),
-  ]);
+  return turns.flatMap((turn) => {
+    const answer = createMessage("agent", turn.answer, turn.created_at, { messageId: turn.id });
+    if (turn.interrupted) {
+      // A stopped answer the server recorded: shown as it was left.
+      answer.querySelector(".bubble").classList.add("stopped");
+      finishMessage(answer, turn.created_at, { messageId: turn.id, label: "stopped" });
+    }
+    return [createMessage("user", turn.query, turn.created_at), answer];
+  });
 }
 
 /** "Show earlier messages": the page of turns before the oldest one shown. */
@@ -374,19 +379,20 @@ async function newConversation() {
  */
 async function loadConversations() {
   let items = null;
-  try {
-    const response = await fetch(API + "/sessions", { headers: headers(), credentials: "include" });
-    if (response.ok) {
-      items = (await response.json()).items;
-      state.serverList = true;
+  if (state.serverList !== false) {
+    try {
+      const response = await fetch(API + "/sessions", { headers: headers(), credentials: "include" });
+      if (response.ok) {
+        items = (await response.json()).items;
+        state.serverList = true;
+      } else if (response.status === 404) {
+        state.serverList = false;
+      }
+    } catch {
+      // Not reachable now: the local list below, and the server's list is asked for again next time.
     }
-  } catch {
-    // Not reachable: the local list below.
   }
-  if (items === null) {
-    state.serverList = false;
-    items = recent.load();
-  }
+  if (items === null) items = recent.load();
   if (state.sessionId && !items.some((c) => c.sessionId === state.sessionId)) {
     items = [{ sessionId: state.sessionId, title: "" }, ...items];
   }
@@ -402,7 +408,7 @@ function renderConversations(items) {
     open.className = "conversation";
     open.dataset.sessionId = item.sessionId;
     open.setAttribute("aria-current", String(item.sessionId === state.sessionId));
-    open.textContent = item.title || "New chat";
+    open.textContent = item.title || "New conversation";
     open.title = item.title || item.sessionId;
     open.addEventListener("click", () => switchConversation(item.sessionId));
     const rename = document.createElement("button");
@@ -443,7 +449,7 @@ async function switchConversation(sessionId) {
 
 /** Names a conversation: PATCH /session {title} where the server offers it, else in this browser only. */
 async function renameConversation(sessionId, title) {
-  if (state.serverList) {
+  if (state.serverList === true) {
     const response = await fetch(API + "/session" + sessionQuery(sessionId), {
       method: "PATCH",
       headers: headers({ "Content-Type": "application/json" }),
@@ -620,6 +626,9 @@ $("ask").addEventListener("submit", (event) => {
   send();
 });
 $("stop").addEventListener("click", () => state.controller?.abort());
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape" && state.controller) state.controller.abort();
+});
 $("retry").addEventListener("click", () => {
   const retry = state.retry;
   clearAlert();
@@ -714,6 +723,7 @@ $("api-key").addEventListener("change", () => {
   const key = $("api-key").value.trim();
   if (key) localStorage.setItem("apiKey", key); else localStorage.removeItem("apiKey");
   state.sessionId = null;
+  state.serverList = null;
   startPage();
 });
 

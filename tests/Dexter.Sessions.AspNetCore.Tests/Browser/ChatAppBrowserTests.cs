@@ -54,21 +54,33 @@ public sealed class ChatAppBrowserTests
         await Assertions.Expect(answer).Not.ToHaveClassAsync(new Regex("streaming"));
         await Assertions.Expect(page.Locator("#messages .bubble.user")).ToHaveTextAsync("Show me code\nin C#");
         await Assertions.Expect(box).ToHaveValueAsync("");
-        await ExpectRenderedMarkdownAsync(page);
+        await ExpectRenderedMarkdownAsync(page, answer);
 
         // Copy gives the answer as written (Markdown).
         await page.Locator("#messages .message.agent .copy").ClickAsync();
         await Assertions.Expect(page.Locator("#messages .message.agent .copy")).ToHaveTextAsync("Copied");
         Assert.That(await page.EvaluateAsync<string>("() => navigator.clipboard.readText()"), Is.EqualTo(MarkdownAnswer));
 
-        // A reload rebuilds the conversation from the server, with times.
+        // 51 more turns, from another device: a reload rebuilds the conversation from the server, the latest 50 turns with
+        // their times, and the first one on demand.
+        var sessionId = await page.EvaluateAsync<string>("() => localStorage.getItem('sessionId')");
+        for (var i = 2; i <= 52; i++)
+        {
+            await app.Store.AppendAsync(sessionId, new Message { Query = $"Question {i}", Answer = $"Answer {i}" });
+        }
+
         await page.ReloadAsync();
         await Assertions.Expect(page.Locator("body")).ToHaveAttributeAsync("data-ready", "true");
-        await Assertions.Expect(page.Locator("#messages .message")).ToHaveCountAsync(2);
-        Assert.That(await page.Locator("#messages .bubble.user").TextContentAsync(), Is.EqualTo("Show me code\nin C#"), "the question's lines, as typed");
-        await ExpectRenderedMarkdownAsync(page);
-        var stamp = await page.Locator("#messages .message.agent .meta time").GetAttributeAsync("datetime");
-        var stored = (await app.Store.GetAsync(await page.EvaluateAsync<string>("() => localStorage.getItem('sessionId')")))!.GetAll();
+        await Assertions.Expect(page.Locator("#messages .message")).ToHaveCountAsync(100);
+        await Assertions.Expect(page.Locator("#messages .bubble.user").First).ToHaveTextAsync("Question 3");
+        await Assertions.Expect(page.Locator("#messages .bubble.agent").Last).ToHaveTextAsync("Answer 52");
+        await page.Locator("#messages .older").ClickAsync();
+        await Assertions.Expect(page.Locator("#messages .message")).ToHaveCountAsync(104);
+        await Assertions.Expect(page.Locator("#messages .older")).ToHaveCountAsync(0);
+        Assert.That(await page.Locator("#messages .bubble.user").First.TextContentAsync(), Is.EqualTo("Show me code\nin C#"), "the question's lines, as typed");
+        await ExpectRenderedMarkdownAsync(page, page.Locator("#messages .bubble.agent").First);
+        var stamp = await page.Locator("#messages .message.agent .meta time").First.GetAttributeAsync("datetime");
+        var stored = (await app.Store.GetAsync(sessionId))!.GetAll();
         Assert.That(DateTimeOffset.Parse(stamp!, System.Globalization.CultureInfo.InvariantCulture), Is.EqualTo(stored[0].CreatedAt).Within(TimeSpan.FromSeconds(1)));
 
         // Stop: the model has written "Partial answer" and waits; the page keeps it, marked stopped.
@@ -84,6 +96,7 @@ public sealed class ChatAppBrowserTests
         await Assertions.Expect(partial).ToHaveClassAsync(new Regex("stopped"));
         await Assertions.Expect(partial).ToHaveTextAsync("Partial answer");
         await Assertions.Expect(page.Locator("#messages .message.agent").Last.Locator(".meta .state")).ToHaveTextAsync("stopped");
+        await Assertions.Expect(page.Locator("#messages .message")).ToHaveCountAsync(106);
         await Assertions.Expect(page.Locator("#send")).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("#stop")).ToBeHiddenAsync();
         await Assertions.Expect(page.Locator("#alert")).ToBeHiddenAsync();
@@ -154,6 +167,13 @@ public sealed class ChatAppBrowserTests
         await Assertions.Expect(alert).ToContainTextAsync(new Regex(@"Too many requests, try again in \d+ s\."));
         await Assertions.Expect(box).ToHaveValueAsync("One more?");
         await Assertions.Expect(page.Locator("#messages .message")).ToHaveCountAsync(2);
+
+        // The server is gone: the page says so in words.
+        await app.App.StopAsync();
+        await page.Locator("#retry").ClickAsync();
+        await Assertions.Expect(alert).ToContainTextAsync("Could not reach the server. Check your connection, then try again.");
+        await Assertions.Expect(box).ToHaveValueAsync("One more?");
+        await Assertions.Expect(page.Locator("#messages .streaming")).ToHaveCountAsync(0);
         Assert.Multiple(async () =>
         {
             Assert.That(await page.Locator("body").TextContentAsync(), Does.Not.Contain("Failed to fetch").And.Not.Contain("POST /session"));
@@ -235,9 +255,8 @@ public sealed class ChatAppBrowserTests
         });
     }
 
-    private static async Task ExpectRenderedMarkdownAsync(IPage page)
+    private static async Task ExpectRenderedMarkdownAsync(IPage page, ILocator answer)
     {
-        var answer = page.Locator("#messages .bubble.agent").Last;
         await Assertions.Expect(answer.Locator("pre code")).ToHaveTextAsync("for (var i = 0; i < 3; i++) { }\n");
         await Assertions.Expect(answer.Locator("strong")).ToHaveTextAsync("loop");
 

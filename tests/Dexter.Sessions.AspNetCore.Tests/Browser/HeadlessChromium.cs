@@ -5,13 +5,13 @@ namespace Dexter.Sessions.AspNetCore.Tests;
 
 /// <summary>
 /// The system's chromium, headless, with one page; closed with the test. It collects the page's problems: uncaught errors
-/// and console errors, except the browser's own note of a response with an error status (the page handles those, and the
-/// tests assert what it shows).
+/// and console errors, except the browser's own note of a request that failed or answered an error status (the page
+/// handles those, and the tests assert what it shows).
 /// </summary>
 internal sealed class HeadlessChromium : IAsyncDisposable
 {
     private const string ChromiumPath = "/usr/bin/chromium";
-    private const string ErrorStatusNote = "Failed to load resource: the server responded with a status of ";
+    private const string FailedRequestNote = "Failed to load resource: ";
     private static readonly string[] ChromiumArgs =
         ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
 
@@ -27,7 +27,7 @@ internal sealed class HeadlessChromium : IAsyncDisposable
         page.PageError += (_, error) => _problems.Enqueue("page error: " + error);
         page.Console += (_, message) =>
         {
-            if (message.Type == "error" && !message.Text.StartsWith(ErrorStatusNote, StringComparison.Ordinal))
+            if (message.Type == "error" && !message.Text.StartsWith(FailedRequestNote, StringComparison.Ordinal))
             {
                 _problems.Enqueue("console error: " + message.Text);
             }
