@@ -383,7 +383,13 @@ async function loadConversations() {
     try {
       const response = await fetch(API + "/sessions", { headers: headers(), credentials: "include" });
       if (response.ok) {
-        items = (await response.json()).items;
+        // Field names in either casing: sessionId or session_id, lastActivityAt or last_activity_at.
+        items = ((await response.json()).items ?? []).map((item) => ({
+          sessionId: item.sessionId ?? item.session_id,
+          title: item.title ?? "",
+          turnCount: item.turnCount ?? item.turn_count,
+          lastActivityAt: item.lastActivityAt ?? item.last_activity_at,
+        }));
         state.serverList = true;
       } else if (response.status === 404) {
         state.serverList = false;
@@ -677,7 +683,6 @@ function applyTheme() {
   if (chosen) document.documentElement.dataset.theme = chosen; else delete document.documentElement.dataset.theme;
   const dark = chosen ? chosen === "dark" : window.matchMedia("(prefers-color-scheme: dark)").matches;
   $("theme-toggle").textContent = dark ? "Light mode" : "Dark mode";
-  $("theme-toggle").setAttribute("aria-pressed", String(dark));
 }
 
 $("theme-toggle").addEventListener("click", () => {
