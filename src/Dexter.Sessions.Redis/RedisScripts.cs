@@ -107,6 +107,26 @@ internal static class RedisScripts
         """;
 
     /// <summary>
+    /// ARGV: triples (index, expected record, new record): replaces each record that is still the expected one, leaving the
+    /// expiry and last activity as they were. Returns, per triple, 1 when replaced and 0 when the record changed or was removed
+    /// meanwhile; nil when the session no longer exists.
+    /// </summary>
+    public const string ReplaceEachIfUnchanged = """
+        if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+        local out = {}
+        for i = 1, #ARGV, 3 do
+          local index = tonumber(ARGV[i])
+          if redis.call('LINDEX', KEYS[2], index) == ARGV[i + 1] then
+            redis.call('LSET', KEYS[2], index, ARGV[i + 2])
+            out[#out + 1] = 1
+          else
+            out[#out + 1] = 0
+          end
+        end
+        return out
+        """;
+
+    /// <summary>
     /// ARGV: now, ttl, expected summary_through, new summary_through, text, updated-at ticks, updated-at offset minutes. Stores
     /// the summary when the session exists and its summary covers exactly the expected turn id (0: none), refreshing the expiry
     /// of both keys. Returns 1 when stored, 0 otherwise (nothing changed).

@@ -73,6 +73,10 @@ public abstract class DelegatingSessionStore : ISessionStore, IAsyncDisposable, 
         InnerStore.UpdateTurnSummaryAsync(sessionId, turnId, summary, cancellationToken);
 
     /// <inheritdoc />
+    public virtual Task<int> UpdateTurnsAsync(string sessionId, IReadOnlyCollection<int> turnIds, Func<Message, Message> update, CancellationToken cancellationToken = default) =>
+        InnerStore.UpdateTurnsAsync(sessionId, turnIds, update, cancellationToken);
+
+    /// <inheritdoc />
     public virtual Task<SessionSummary?> GetSummaryAsync(string sessionId, CancellationToken cancellationToken = default) =>
         InnerStore.GetSummaryAsync(sessionId, cancellationToken);
 

@@ -115,6 +115,30 @@ public interface ISessionStore
     /// <exception cref="ArgumentException">The session id is not valid, <paramref name="turnId"/> is below 1, or <paramref name="summary"/> is <see langword="null"/> or empty.</exception>
     Task<bool> UpdateTurnSummaryAsync(string sessionId, int turnId, string summary, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Replaces recorded turns of a session, each with what <paramref name="update"/> makes of the turn as this store holds it:
+    /// the read-modify-write that a decorator needs to rewrite what it owns of a turn as a whole (encryption at rest re-seals a
+    /// turn's content when its summary or embedding changes).
+    /// </summary>
+    /// <remarks>
+    /// Each turn is replaced atomically with respect to concurrent appends, <see cref="UpdateEmbeddingsAsync"/> and
+    /// <see cref="UpdateTurnSummaryAsync"/>: a turn changed between the read and the write is read again, so
+    /// <paramref name="update"/> may run more than once for a turn; it must not change the turn's id. It does not count as
+    /// activity: the session's expiry and last activity are not changed. The default implementation throws
+    /// <see cref="NotSupportedException"/>; the stores of Dexter.Sessions implement it.
+    /// </remarks>
+    /// <param name="sessionId">The session id.</param>
+    /// <param name="turnIds">The ids of the turns to replace; ids of turns that do not exist are skipped.</param>
+    /// <param name="update">Makes the new turn from the stored one.</param>
+    /// <param name="cancellationToken">A token to cancel the write.</param>
+    /// <returns>How many turns were replaced; 0 when the session does not exist.</returns>
+    /// <exception cref="ArgumentException">The session id is not valid, or an id is below 1.</exception>
+    /// <exception cref="NotSupportedException">The store does not implement it.</exception>
+    Task<int> UpdateTurnsAsync(string sessionId, IReadOnlyCollection<int> turnIds, Func<Message, Message> update, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException(
+            $"The session store {GetType().Name} cannot replace recorded turns: implement ISessionStore.UpdateTurnsAsync (read the turns, " +
+            "apply the update, write them back atomically) to use it with encryption at rest.");
+
     /// <summary>Reads the rolling summary of a session.</summary>
     /// <param name="sessionId">The session id.</param>
     /// <param name="cancellationToken">A token to cancel the read.</param>

@@ -51,4 +51,34 @@ public static class SessionStoreArguments
         ArgumentOutOfRangeException.ThrowIfLessThan(turnId, 1);
         ArgumentException.ThrowIfNullOrEmpty(summary);
     }
+
+    /// <summary>Checks the arguments of <see cref="ISessionStore.UpdateTurnsAsync"/>.</summary>
+    /// <param name="sessionId">The session; it must be a valid session id (<see cref="SessionId.ThrowIfInvalid"/>).</param>
+    /// <param name="turnIds">The turns: each 1 or more.</param>
+    /// <param name="update">The update.</param>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The session id is not valid, or an id is below 1.</exception>
+    public static void ThrowIfInvalidTurnUpdate(string sessionId, IReadOnlyCollection<int> turnIds, Func<Message, Message> update)
+    {
+        SessionId.ThrowIfInvalid(sessionId);
+        ArgumentNullException.ThrowIfNull(turnIds);
+        ArgumentNullException.ThrowIfNull(update);
+        foreach (var id in turnIds)
+        {
+            if (id < 1)
+            {
+                throw new ArgumentException($"Turn ids start at 1; {id} is not one.", nameof(turnIds));
+            }
+        }
+    }
+
+    /// <summary>Checks that an update given to <see cref="ISessionStore.UpdateTurnsAsync"/> kept the id of the turn it was given.</summary>
+    /// <param name="turnId">The id of the turn given to the update.</param>
+    /// <param name="updated">What the update returned.</param>
+    /// <returns><paramref name="updated"/>.</returns>
+    /// <exception cref="InvalidOperationException">The update returned <see langword="null"/> or a turn with another id.</exception>
+    public static Message ThrowIfTurnIdChanged(int turnId, Message updated) =>
+        updated is not null && updated.Id == turnId
+            ? updated
+            : throw new InvalidOperationException($"An update of turn {turnId} must return the turn with the same id; it returned {(updated is null ? "null" : "turn " + updated.Id)}.");
 }
