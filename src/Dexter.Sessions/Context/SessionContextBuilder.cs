@@ -15,7 +15,7 @@ internal sealed class SessionContextBuilder
     /// <summary>How many fitted rolling summaries are kept (about one per session queried lately); all are dropped when it is reached.</summary>
     private const int MaxKeptSummaries = 256;
 
-    private readonly ConditionalWeakTable<Message, StrongBox<int>> _planningCosts = new();
+    private readonly ConditionalWeakTable<Message, StrongBox<int>> _textCosts = new();
     private readonly Dictionary<(int, int, string), (string Text, int Tokens)> _summaries = [];
     private readonly ILogger _logger;
     private readonly Tokenizer _tokenizer;
@@ -232,11 +232,11 @@ internal sealed class SessionContextBuilder
             return Explain([], fixedTokens, []);
         }
 
-        var planning = Options.ContextMode == SessionContextMode.Planning;
-        if (planning)
+        var asText = Options.ContextMode == SessionContextMode.Text;
+        if (asText)
         {
             // One system message: its framing (header, footer) is paid once.
-            remaining -= ContextBudget.CountTokens(_tokenizer, MessageHistory.PlanningHeader + "\n\n" + MessageHistory.PlanningFooter);
+            remaining -= ContextBudget.CountTokens(_tokenizer, TextContextFormat.Header + "\n\n" + TextContextFormat.Footer);
         }
 
         // Most relevant first while they fit. Each turn's cost is counted once and kept with the turn; once nothing more can fit
@@ -246,15 +246,15 @@ internal sealed class SessionContextBuilder
         for (var rank = 0; rank < ranked.Count && remaining >= MinTurnTokens; rank++)
         {
             var turn = ranked[rank];
-            var cost = Cost(turn, planning);
+            var cost = Cost(turn, asText);
             if (cost <= remaining)
             {
                 kept.Add((turn, cost, rank, false));
                 remaining -= cost;
             }
-            else if (kept.Count == 0 && CutToFit(turn, remaining, planning) is { } cut)
+            else if (kept.Count == 0 && CutToFit(turn, remaining, asText) is { } cut)
             {
-                var cutCost = planning ? _tokenizer.CountTokens(MessageHistory.FormatTurnForPlanning(cut)) : TurnTokens(cut);
+                var cutCost = asText ? _tokenizer.CountTokens(TextContextFormat.FormatTurn(cut)) : TurnTokens(cut);
                 kept.Add((cut, cutCost, rank, true));
                 remaining -= cutCost;
             }
@@ -276,9 +276,9 @@ internal sealed class SessionContextBuilder
                 return Explain([], fixedTokens, []);
             }
 
-            if (planning)
+            if (asText)
             {
-                messages.Add(new ChatMessage(ChatRole.System, MessageHistory.FormatForPlanning(ordered.Select(static t => t.Turn))));
+                messages.Add(new ChatMessage(ChatRole.System, TextContextFormat.Format(ordered.Select(static t => t.Turn))));
             }
             else
             {
@@ -305,21 +305,21 @@ internal sealed class SessionContextBuilder
     /// <summary>The fewest tokens a turn takes in the context (its framing, a short question and answer); below it, nothing more fits.</summary>
     private const int MinTurnTokens = 8;
 
-    /// <summary>The tokens a turn takes in the context; the planning format's count is kept with the turn, so it is counted once.</summary>
-    private int Cost(Message turn, bool planning)
+    /// <summary>The tokens a turn takes in the context; the text format's count is kept with the turn, so it is counted once.</summary>
+    private int Cost(Message turn, bool asText)
     {
-        if (!planning)
+        if (!asText)
         {
             return TurnTokens(turn);
         }
 
-        if (_planningCosts.TryGetValue(turn, out var known))
+        if (_textCosts.TryGetValue(turn, out var known))
         {
             return known.Value;
         }
 
-        var cost = _tokenizer.CountTokens(MessageHistory.FormatTurnForPlanning(turn));
-        _planningCosts.AddOrUpdate(turn, new StrongBox<int>(cost));
+        var cost = _tokenizer.CountTokens(TextContextFormat.FormatTurn(turn));
+        _textCosts.AddOrUpdate(turn, new StrongBox<int>(cost));
         return cost;
     }
 
@@ -334,11 +334,11 @@ internal sealed class SessionContextBuilder
     private int TurnTokens(Message turn) => turn.TokenCount ?? ContextBudget.CountTokens(_tokenizer, ReplayMessages(turn));
 
     /// <summary>The turn with its answer cut at a token boundary so that it fits <paramref name="room"/>; <see langword="null"/> when even its query does not fit.</summary>
-    private Message? CutToFit(Message turn, int room, bool planning)
+    private Message? CutToFit(Message turn, int room, bool asText)
     {
         var withoutAnswer = turn with { Answer = string.Empty, ChatMessages = [], TokenCount = null };
-        var fixedCost = planning
-            ? _tokenizer.CountTokens(MessageHistory.FormatTurnForPlanning(withoutAnswer))
+        var fixedCost = asText
+            ? _tokenizer.CountTokens(TextContextFormat.FormatTurn(withoutAnswer))
             : ContextBudget.CountTokens(_tokenizer, MessageHistory.ToChatMessages([withoutAnswer]));
         var answerRoom = room - fixedCost;
         if (answerRoom <= _tokenizer.CountTokens(ContextBudget.CutMarker) + 1)
@@ -347,7 +347,7 @@ internal sealed class SessionContextBuilder
         }
 
         var cut = withoutAnswer with { Answer = ContextBudget.Cut(_tokenizer, turn.Answer, answerRoom - 1) };
-        var cost = planning ? _tokenizer.CountTokens(MessageHistory.FormatTurnForPlanning(cut)) : ContextBudget.CountTokens(_tokenizer, MessageHistory.ToChatMessages([cut]));
+        var cost = asText ? _tokenizer.CountTokens(TextContextFormat.FormatTurn(cut)) : ContextBudget.CountTokens(_tokenizer, MessageHistory.ToChatMessages([cut]));
         return cost <= room ? cut : null;
     }
 

@@ -12,7 +12,7 @@ namespace Dexter.Sessions.Tests.Agent;
 public sealed class DexterAgentTests : AgentTestBase
 {
     [Test]
-    public async Task RunAsync_SecondQuestion_ModelReceivesTheFirstTurnAsPlanningContext()
+    public async Task RunAsync_SecondQuestion_ModelReceivesTheFirstTurnAsTextContext()
     {
         var agent = Create();
 
@@ -66,7 +66,7 @@ public sealed class DexterAgentTests : AgentTestBase
             Assert.That(requests[0].Select(m => (m.Role, m.Text)), Is.EqualTo(new[] { (ChatRole.System, "You are Dexter."), (ChatRole.User, "q1") }));
             Assert.That(requests[1].Select(m => m.Role), Is.EqualTo(new[] { ChatRole.System, ChatRole.System, ChatRole.User }));
             Assert.That(requests[1][0].Text, Is.EqualTo("You are Dexter."));
-            Assert.That(requests[1][1].Text, Does.StartWith(MessageHistory.PlanningHeader));
+            Assert.That(requests[1][1].Text, Does.StartWith(TextContextFormat.Header));
         });
     }
 
@@ -502,7 +502,7 @@ public sealed class DexterAgentTests : AgentTestBase
     public void RunAsync_WithHistory_ModelFails_HistoryIsUnchanged()
     {
         var history = new MessageHistory();
-        history.AddAgentMessage("q1", "a1");
+        history.AddTurn("q1", "a1");
         _model.OnGetResponse = (_, _, _) => throw new InvalidOperationException("boom");
 
         Assert.ThrowsAsync<InvalidOperationException>(() => Create().RunAsync("q2", history));

@@ -88,7 +88,7 @@ public sealed class RelevanceContextTests : AgentTestBase
         Assert.That(response.Context.Select(t => t.Id), Does.Not.Contain(1));
     }
 
-    [TestCase(SessionContextMode.Planning)]
+    [TestCase(SessionContextMode.Text)]
     [TestCase(SessionContextMode.Messages)]
     public async Task RunAsync_SessionHoldsMoreThanFits_FillsAtLeastNinetyPercentOfTheBudgetAndNeverMore(SessionContextMode mode)
     {
@@ -113,7 +113,7 @@ public sealed class RelevanceContextTests : AgentTestBase
         });
     }
 
-    [TestCase(SessionContextMode.Planning)]
+    [TestCase(SessionContextMode.Text)]
     [TestCase(SessionContextMode.Messages)]
     public async Task ExplainContextAsync_ReturnsExactlyTheContextTheModelThenReceives(SessionContextMode mode)
     {
