@@ -122,7 +122,7 @@ public sealed class SessionChatReducer : IChatReducer
         result.AddRange(system);
         if (!string.IsNullOrWhiteSpace(summary) && summaryRoom > ContextBudget.TokensPerMessage)
         {
-            var text = SessionTurnPipeline.RollingSummaryHeader(firstKept) + summary;
+            var text = SessionContextBuilder.RollingSummaryHeader(firstKept) + summary;
             if (ContextBudget.CountTokens(_tokenizer, text) > summaryRoom)
             {
                 text = ContextBudget.Cut(_tokenizer, text, summaryRoom - ContextBudget.TokensPerMessage);

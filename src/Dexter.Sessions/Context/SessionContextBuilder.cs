@@ -20,33 +20,30 @@ internal sealed class SessionContextBuilder
     private readonly ILogger _logger;
     private readonly Tokenizer _tokenizer;
 
-    public SessionContextBuilder(ISessionStore store, DexterSessionsOptions options, Tokenizer tokenizer, ILogger logger)
+    public SessionContextBuilder(DexterSessionsOptions options, Tokenizer tokenizer, ILogger logger)
     {
-        Store = store;
         Options = options;
         _tokenizer = tokenizer;
         _logger = logger;
     }
 
-    public ISessionStore Store { get; }
-
     public DexterSessionsOptions Options { get; }
 
-    /// <summary>Gets the turns of the sessions queried lately; the pipeline adds the turns it records and the vectors it stores.</summary>
+    /// <summary>Gets the turns of the sessions queried lately; the recorder adds the turns it records and the vectors it stores.</summary>
     public SessionTurnCache Turns { get; } = new();
 
-    /// <summary>Builds the context of a query in a session (<paramref name="sessionId"/>) or over a caller's <paramref name="history"/>.</summary>
-    public async Task<Built> BuildAsync(string? sessionId, MessageHistory? history, IMessageSelector selector, string query, CancellationToken cancellationToken)
+    /// <summary>
+    /// Builds the context of <paramref name="turn"/>'s query from its session, and keeps it in the turn with what the turn records
+    /// of the way there (whether the session existed, whether the selector fell back, the query's vector).
+    /// </summary>
+    public async Task BuildAsync(SessionTurn turn, CancellationToken cancellationToken)
     {
-        var built = new Built();
-
         // The rolling summary is read beside the latest turns, not after them: on Redis both go out in one round trip.
-        var summaryRead = history is null && Options.RollingSummary ? ReadSummaryAsync(sessionId!, cancellationToken) : null;
-        var selection = await SelectAsync(built, sessionId, history, selector, query, cancellationToken).ConfigureAwait(false);
-        built.RollingSummary = summaryRead is null ? null : await summaryRead.ConfigureAwait(false);
-        built.QueryEmbedding = selection.QueryEmbedding;
-        built.Explanation = Build(selection, built.RollingSummary, built.ConsideredTurns, built.SelectorFellBack, selector);
-        return built;
+        var summaryRead = Options.RollingSummary ? ReadSummaryAsync(turn.Store, turn.StoreSessionId, cancellationToken) : null;
+        var (selection, consideredTurns) = await SelectAsync(turn, cancellationToken).ConfigureAwait(false);
+        turn.RollingSummary = summaryRead is null ? null : await summaryRead.ConfigureAwait(false);
+        turn.QueryEmbedding = selection.QueryEmbedding;
+        turn.SetContext(Build(selection, turn.RollingSummary, consideredTurns, turn.SelectorFellBack, turn.Selector));
     }
 
     /// <summary>
@@ -96,11 +93,11 @@ internal sealed class SessionContextBuilder
     public int RecentWindow => Options.MaxContextMessages;
 
 
-    private async Task<SessionSummary?> ReadSummaryAsync(string sessionId, CancellationToken cancellationToken)
+    private async Task<SessionSummary?> ReadSummaryAsync(ISessionStore store, string sessionId, CancellationToken cancellationToken)
     {
         try
         {
-            return await Store.GetSummaryAsync(sessionId, cancellationToken).ConfigureAwait(false);
+            return await store.GetSummaryAsync(sessionId, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -110,73 +107,66 @@ internal sealed class SessionContextBuilder
         }
     }
 
-    private async Task<MessageSelection> SelectAsync(Built built, string? sessionId, MessageHistory? history, IMessageSelector selector, string query, CancellationToken cancellationToken)
+    private async Task<(MessageSelection Selection, int ConsideredTurns)> SelectAsync(SessionTurn turn, CancellationToken cancellationToken)
     {
-        IReadOnlyList<Message> candidates;
-        var wanted = selector.GetCandidateCount(history?.MaxContextMessages ?? Options.MaxContextMessages);
+        var (store, sessionId, selector) = (turn.Store, turn.StoreSessionId, turn.Selector);
+        var wanted = selector.GetCandidateCount(turn.MaxContextMessages);
         var wholeSession = wanted >= MessageSelectionContext.WholeSession;
-        var max = wholeSession ? MessageSelectionContext.WholeSession : history?.MaxContextMessages ?? Options.MaxContextMessages;
-        if (history is not null)
-        {
-            // The history's own limit, and its own selector when it was given one (else the pipeline's).
-            candidates = history.GetAll();
-        }
-        else
-        {
-            // A selector that ranks the whole session reads it through the cache: only the turns appended since the last query.
-            candidates = wholeSession
-                ? await Turns.GetAllAsync(Store, sessionId!, RecentWindow, cancellationToken).ConfigureAwait(false)
-                : await Store.GetRecentAsync(sessionId!, Math.Max(wanted, max), cancellationToken).ConfigureAwait(false);
+        var max = wholeSession ? MessageSelectionContext.WholeSession : turn.MaxContextMessages;
 
-            // A turn that begins on an existing session is recorded only while it exists: a delete racing the answer wins.
-            built.SessionExisted = candidates.Count > 0 || await Store.ExistsAsync(sessionId!, cancellationToken).ConfigureAwait(false);
-        }
+        // A selector that ranks the whole session reads it through the cache: only the turns appended since the last query. A
+        // caller's history is read as it is: every history has the same id.
+        var candidates = wholeSession && !turn.OverCallersHistory
+            ? await Turns.GetAllAsync(store, sessionId, RecentWindow, cancellationToken).ConfigureAwait(false)
+            : await store.GetRecentAsync(sessionId, Math.Max(wanted, max), cancellationToken).ConfigureAwait(false);
 
-        built.ConsideredTurns = candidates.Count;
-
+        // A turn that begins on an existing session is recorded only while it exists: a delete racing the answer wins.
+        turn.SessionExisted = candidates.Count > 0 || await store.ExistsAsync(sessionId, cancellationToken).ConfigureAwait(false);
         if (candidates.Count == 0)
         {
-            return new MessageSelection([]);
+            return (new MessageSelection([]), 0);
         }
 
         MessageSelection selection;
         try
         {
-            selection = await selector.SelectAsync(new MessageSelectionContext(query, candidates, max) { SessionId = sessionId, MaxTokens = Options.MaxContextTokens }, cancellationToken).ConfigureAwait(false);
+            var context = new MessageSelectionContext(turn.Query, candidates, max)
+            {
+                SessionId = turn.OverCallersHistory ? null : sessionId, // the selector's own caches are keyed by it
+                MaxTokens = Options.MaxContextTokens,
+            };
+            selection = await selector.SelectAsync(context, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             DexterSessionsTelemetry.SelectorFallbacks.Add(1);
-            built.SelectorFellBack = true;
+            turn.SelectorFellBack = true;
             SessionTurnPipeline.Log.SelectionFallback(_logger, selector.GetType().Name, ex);
-            return new MessageSelection(RecentMessageSelector.TakeLast(candidates, Math.Min(max, Options.MaxContextMessages)));
+            return (new MessageSelection(RecentMessageSelector.TakeLast(candidates, Math.Min(max, Options.MaxContextMessages))), candidates.Count);
         }
 
         if (selection.UpdatedTurns.Count > 0)
         {
-            await KeepEmbeddingsAsync(sessionId, history, selection.UpdatedTurns, cancellationToken).ConfigureAwait(false);
+            await KeepEmbeddingsAsync(turn, selection.UpdatedTurns, cancellationToken).ConfigureAwait(false);
         }
 
-        return selection;
+        return (selection, candidates.Count);
     }
 
-    private async Task KeepEmbeddingsAsync(string? sessionId, MessageHistory? history, IReadOnlyList<Message> updated, CancellationToken cancellationToken)
+    private async Task KeepEmbeddingsAsync(SessionTurn turn, IReadOnlyList<Message> updated, CancellationToken cancellationToken)
     {
-        if (history is not null)
-        {
-            history.UpdateEmbeddings(updated);
-            return;
-        }
-
         try
         {
-            await Store.UpdateEmbeddingsAsync(sessionId!, updated, cancellationToken).ConfigureAwait(false);
-            Turns.Updated(sessionId!, updated);
+            await turn.Store.UpdateEmbeddingsAsync(turn.StoreSessionId, updated, cancellationToken).ConfigureAwait(false);
+            if (!turn.OverCallersHistory)
+            {
+                Turns.Updated(turn.StoreSessionId, updated);
+            }
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             // The selection stands; the vectors are computed again next time.
-            SessionTurnPipeline.Log.KeepEmbeddingsFailed(_logger, updated.Count, sessionId!, ex);
+            SessionTurnPipeline.Log.KeepEmbeddingsFailed(_logger, updated.Count, turn.StoreSessionId, ex);
         }
     }
 
@@ -349,22 +339,5 @@ internal sealed class SessionContextBuilder
         var cut = withoutAnswer with { Answer = ContextBudget.Cut(_tokenizer, turn.Answer, answerRoom - 1) };
         var cost = asText ? _tokenizer.CountTokens(TextContextFormat.FormatTurn(cut)) : ContextBudget.CountTokens(_tokenizer, MessageHistory.ToChatMessages([cut]));
         return cost <= room ? cut : null;
-    }
-
-
-    /// <summary>What <see cref="BuildAsync"/> found out: the context, and what the turn keeps of the way there.</summary>
-    public sealed class Built
-    {
-        public ContextExplanation Explanation { get; set; } = null!;
-
-        public SessionSummary? RollingSummary { get; set; }
-
-        public bool SessionExisted { get; set; }
-
-        public bool SelectorFellBack { get; set; }
-
-        public int ConsideredTurns { get; set; }
-
-        public ReadOnlyMemory<float> QueryEmbedding { get; set; }
     }
 }

@@ -163,7 +163,7 @@ public sealed class DexterAgentTests : AgentTestBase
         Assert.Multiple(() =>
         {
             Assert.That(response.Context.Select(m => m.Id), Is.EqualTo(new[] { 2, 3 }));
-            Assert.That(_model.Requests[3][0].Text, Does.StartWith(SessionTurnPipeline.RollingSummaryHeader(1)));
+            Assert.That(_model.Requests[3][0].Text, Does.StartWith(SessionContextBuilder.RollingSummaryHeader(1)));
             Assert.That(context, Does.Not.Contain("- User: q1\n"));
             Assert.That(context, Does.Contain("**Turn 2:**").And.Contain("**Turn 3:**"));
         });

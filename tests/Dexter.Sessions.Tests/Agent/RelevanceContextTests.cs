@@ -354,7 +354,7 @@ public sealed class RelevanceContextTests : AgentTestBase
         {
             Assert.That(covered, Is.EqualTo(new[] { 0, 0, 0, 1, 2, 3 }));
             Assert.That(request[0].Role, Is.EqualTo(ChatRole.System));
-            Assert.That(request[0].Text, Does.StartWith(SessionTurnPipeline.RollingSummaryHeader(3)));
+            Assert.That(request[0].Text, Does.StartWith(SessionContextBuilder.RollingSummaryHeader(3)));
             Assert.That(request[0].Text, Does.Contain("#1 Question 1"));
             Assert.That(response.Context.Select(t => t.Id), Does.Contain(5).And.Contain(6), "the latest turns come too");
         });
