@@ -499,6 +499,47 @@ public sealed class DexterAgentTests : AgentTestBase
     }
 
     [Test]
+    public async Task RunAsync_TwoHistoriesOnOneAgent_EachContextHoldsOnlyItsOwnTurns()
+    {
+        // The default selector ranks the whole session through caches keyed by session id; every history has the same one.
+        var agent = Create();
+        // The two histories end alike (the same latest turns, at the same times) and began apart: only their older turns tell them apart.
+        var alpha = new MessageHistory();
+        var beta = new MessageHistory();
+        for (var i = 1; i <= 5; i++)
+        {
+            alpha.Add(new Message { Query = $"What is river fact {i} of Alphaville?", Answer = $"Alpha river fact {i}.", CreatedAt = Start });
+            beta.Add(new Message { Query = $"What is river fact {i} of Betatown?", Answer = $"Beta river fact {i}.", CreatedAt = Start });
+        }
+
+        for (var i = 6; i <= 15; i++)
+        {
+            var smallTalk = new Message { Query = $"Small talk {i}?", Answer = $"Small answer {i}.", CreatedAt = Start.AddMinutes(i) };
+            alpha.Add(smallTalk);
+            beta.Add(smallTalk);
+        }
+
+        // The first run fails after reading alpha: nothing is recorded, so nothing tells a cache keyed by session id that beta differs.
+        _model.OnGetResponse = (_, _, _) => throw new InvalidOperationException("The model is down.");
+        Assert.ThrowsAsync<InvalidOperationException>(() => agent.RunAsync("Tell me the river facts again.", alpha));
+        _model.OnGetResponse = null;
+        await agent.RunAsync("Tell me the river facts again.", beta);
+        beta.Clear();
+        beta.AddTurn("Which lake is near Gammaburg?", "Lake Gamma.");
+        await agent.RunAsync("Tell me about the lake again.", beta);
+
+        var contexts = _model.Requests.Select(r => string.Join("\n", r.Select(m => m.Text))).ToArray();
+        Assert.Multiple(() =>
+        {
+            Assert.That(contexts[0], Does.Contain("Alphaville").And.Not.Contain("Beta"));
+            Assert.That(contexts[1], Does.Contain("Betatown").And.Not.Contain("Alpha"));
+            Assert.That(contexts[2], Does.Contain("Gammaburg").And.Not.Contain("Betatown").And.Not.Contain("Alpha"));
+            Assert.That(alpha.Count, Is.EqualTo(15));
+            Assert.That(beta.GetAll().Select(t => t.Id), Is.EqualTo(new[] { 1, 2 }));
+        });
+    }
+
+    [Test]
     public void RunAsync_WithHistory_ModelFails_HistoryIsUnchanged()
     {
         var history = new MessageHistory();
