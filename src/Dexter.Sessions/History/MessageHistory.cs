@@ -21,21 +21,58 @@ public sealed class MessageHistory
     public const int PlanningAnswerLength = TextContextFormat.AnswerLength;
 
     private readonly List<Message> _messages = [];
-    private readonly IMessageSelector _selector;
     private readonly TimeProvider _timeProvider;
 
-    /// <summary>Initializes an empty history that selects context by recency and stamps turns with the system clock.</summary>
+    /// <summary>Initializes an empty history that stamps turns with the system clock.</summary>
     public MessageHistory()
-        : this(selector: null, timeProvider: null)
+        : this(default(IMessageSelector), [], null)
+    {
+    }
+
+    /// <summary>Initializes an empty history.</summary>
+    /// <param name="timeProvider">The clock for <see cref="AddTurn"/>; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    public MessageHistory(TimeProvider? timeProvider)
+        : this(default(IMessageSelector), [], timeProvider)
     {
     }
 
     /// <summary>Initializes a history that holds <paramref name="messages"/>.</summary>
     /// <param name="messages">The turns, in order; their ids are kept.</param>
-    /// <param name="selector">The selector for <see cref="SelectRelevantMessagesAsync"/>; <see cref="RecentMessageSelector"/> when <see langword="null"/>.</param>
+    public MessageHistory(IEnumerable<Message> messages)
+        : this(default(IMessageSelector), messages, null)
+    {
+    }
+
+    /// <summary>Initializes a history that holds <paramref name="messages"/>.</summary>
+    /// <param name="messages">The turns, in order; their ids are kept.</param>
     /// <param name="timeProvider">The clock for <see cref="AddTurn"/>; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    public MessageHistory(IEnumerable<Message> messages, TimeProvider? timeProvider)
+        : this(default(IMessageSelector), messages, timeProvider)
+    {
+    }
+
+    /// <summary>Initializes a history that holds <paramref name="messages"/>, with a selector of its own.</summary>
+    /// <param name="messages">The turns, in order; their ids are kept.</param>
+    /// <param name="selector">The selector for <see cref="SelectRelevantMessagesAsync"/> and for the turns <see cref="DexterAgent"/> runs over
+    /// this history; <see cref="RecentMessageSelector"/> (the agent's own selector, for its turns) when <see langword="null"/>.</param>
+    /// <param name="timeProvider">The clock for <see cref="AddTurn"/>; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    [Obsolete("A history holds turns only: pass the selector to DexterAgent or SessionTurnPipeline, or call IMessageSelector.SelectAsync.")]
     public MessageHistory(IEnumerable<Message> messages, IMessageSelector? selector = null, TimeProvider? timeProvider = null)
-        : this(selector, timeProvider)
+        : this(selector, messages, timeProvider)
+    {
+    }
+
+    /// <summary>Initializes an empty history, with a selector of its own.</summary>
+    /// <param name="selector">The selector for <see cref="SelectRelevantMessagesAsync"/> and for the turns <see cref="DexterAgent"/> runs over
+    /// this history; <see cref="RecentMessageSelector"/> (the agent's own selector, for its turns) when <see langword="null"/>.</param>
+    /// <param name="timeProvider">The clock for <see cref="AddTurn"/>; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    [Obsolete("A history holds turns only: pass the selector to DexterAgent or SessionTurnPipeline, or call IMessageSelector.SelectAsync.")]
+    public MessageHistory(IMessageSelector? selector, TimeProvider? timeProvider = null)
+        : this(selector, [], timeProvider)
+    {
+    }
+
+    private MessageHistory(IMessageSelector? selector, IEnumerable<Message> messages, TimeProvider? timeProvider)
     {
         ArgumentNullException.ThrowIfNull(messages);
         foreach (var message in messages)
@@ -43,14 +80,7 @@ public sealed class MessageHistory
             ArgumentNullException.ThrowIfNull(message, nameof(messages));
             _messages.Add(message);
         }
-    }
 
-    /// <summary>Initializes an empty history.</summary>
-    /// <param name="selector">The selector for <see cref="SelectRelevantMessagesAsync"/>; <see cref="RecentMessageSelector"/> when <see langword="null"/>.</param>
-    /// <param name="timeProvider">The clock for <see cref="AddTurn"/>; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
-    public MessageHistory(IMessageSelector? selector, TimeProvider? timeProvider = null)
-    {
-        _selector = selector ?? RecentMessageSelector.Instance;
         ExplicitSelector = selector;
         _timeProvider = timeProvider ?? TimeProvider.System;
     }
@@ -58,7 +88,10 @@ public sealed class MessageHistory
     /// <summary>Gets the number of turns.</summary>
     public int Count => _messages.Count;
 
-    /// <summary>Gets or sets how many turns <see cref="SelectRelevantMessagesAsync"/> returns at most.</summary>
+    /// <summary>
+    /// Gets or sets how many of the latest turns the context of a turn over this history holds
+    /// (<see cref="DexterAgent.RunAsync(string, MessageHistory, CancellationToken)"/>), and <see cref="SelectRelevantMessagesAsync"/> returns at most.
+    /// </summary>
     /// <value>The default is 10, as in <see cref="DexterSessionsOptions.MaxContextMessages"/>.</value>
     public int MaxContextMessages
     {
@@ -131,11 +164,12 @@ public sealed class MessageHistory
     /// <param name="currentQuery">The new query.</param>
     /// <param name="cancellationToken">A token to cancel the selection.</param>
     /// <returns>The selected turns.</returns>
+    [Obsolete("A history holds turns only: call IMessageSelector.SelectAsync(new MessageSelectionContext(query, history.GetAll(), max)).")]
     public async Task<IReadOnlyList<Message>> SelectRelevantMessagesAsync(string currentQuery, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(currentQuery);
         var context = new MessageSelectionContext(currentQuery, GetAll(), MaxContextMessages);
-        return (await _selector.SelectAsync(context, cancellationToken).ConfigureAwait(false)).Turns;
+        return (await (ExplicitSelector ?? RecentMessageSelector.Instance).SelectAsync(context, cancellationToken).ConfigureAwait(false)).Turns;
     }
 
     /// <summary>Formats every turn as text context for a model (see <see cref="TextContextFormat.Format(IEnumerable{Message})"/>).</summary>
@@ -169,7 +203,7 @@ public sealed class MessageHistory
         return result;
     }
 
-    /// <summary>Gets the selector this history was given, or <see langword="null"/> when it uses the default.</summary>
+    /// <summary>Gets the selector this history was made with (by a former constructor), or <see langword="null"/>.</summary>
     internal IMessageSelector? ExplicitSelector { get; }
 
     /// <summary>Keeps the embeddings of <paramref name="updated"/> on the turns with the same ids.</summary>

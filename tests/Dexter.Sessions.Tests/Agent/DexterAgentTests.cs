@@ -499,6 +499,27 @@ public sealed class DexterAgentTests : AgentTestBase
     }
 
     [Test]
+    public async Task RunAsync_HistoryMadeWithItsOwnSelector_ThatSelectorChoosesTheContext()
+    {
+#pragma warning disable CS0618 // the history's former selector role is kept for one version, and must keep working until then
+        var selector = new RecordingSelector { OnSelect = c => [c.Turns[0]] };
+        var history = new MessageHistory(selector) { MaxContextMessages = 4 };
+#pragma warning restore CS0618
+        history.AddTurn("first question", "first answer");
+        history.AddTurn("second question", "second answer");
+
+        var response = await Create().RunAsync("third question", history);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(selector.Contexts.Single().Query, Is.EqualTo("third question"));
+            Assert.That(selector.Contexts.Single().MaxMessages, Is.EqualTo(4));
+            Assert.That(response.Context.Select(t => t.Id), Is.EqualTo(new[] { 1 }));
+            Assert.That(history.Count, Is.EqualTo(3));
+        });
+    }
+
+    [Test]
     public async Task RunAsync_TwoHistoriesOnOneAgent_EachContextHoldsOnlyItsOwnTurns()
     {
         // The default selector ranks the whole session through caches keyed by session id; every history has the same one.
