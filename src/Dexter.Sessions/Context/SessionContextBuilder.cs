@@ -61,13 +61,7 @@ internal sealed class SessionContextBuilder
             }
         }
 
-        var text = RollingSummaryHeader(summary.ThroughTurnId) + summary.Text;
-        var tokens = ContextBudget.CountTokens(_tokenizer, text);
-        if (tokens > room)
-        {
-            text = ContextBudget.Cut(_tokenizer, text, room - ContextBudget.TokensPerMessage);
-            tokens = ContextBudget.CountTokens(_tokenizer, text);
-        }
+        var (text, tokens) = ContextBudget.Fit(_tokenizer, RollingSummaryHeader(summary.ThroughTurnId) + summary.Text, room);
 
         lock (_summaries)
         {
@@ -197,9 +191,7 @@ internal sealed class SessionContextBuilder
         if (summary is not null && !string.IsNullOrWhiteSpace(summary.Text))
         {
             // Counted once: a full summary is the context's longest text, and the tokenizer's cost grows with it.
-            // Beside a selection that ranks the whole session the summary is a backstop (the gist), an eighth of what is left;
-            // beside the latest turns only, it is the only memory of the older ones, and may take half.
-            var room = RanksWholeSession(selector) ? remaining / 8 : remaining / 2;
+            var room = ContextBudget.SummaryRoom(remaining, besideWholeSessionRanking: RanksWholeSession(selector));
             var (text, tokens) = SummaryToFit(summary, room);
 
             if (text.Length > 0)
@@ -231,24 +223,16 @@ internal sealed class SessionContextBuilder
 
         // Most relevant first while they fit. Each turn's cost is counted once and kept with the turn; once nothing more can fit
         // (what is left is less than the smallest turn could take), the rest of the ranking is not walked.
-        var kept = new List<(Message Turn, int Cost, int Rank, bool Cut)>();
         var ranked = selection.MostRelevantFirst;
-        for (var rank = 0; rank < ranked.Count && remaining >= MinTurnTokens; rank++)
-        {
-            var turn = ranked[rank];
-            var cost = Cost(turn, asText);
-            if (cost <= remaining)
-            {
-                kept.Add((turn, cost, rank, false));
-                remaining -= cost;
-            }
-            else if (kept.Count == 0 && CutToFit(turn, remaining, asText) is { } cut)
-            {
-                var cutCost = asText ? _tokenizer.CountTokens(TextContextFormat.FormatTurn(cut)) : TurnTokens(cut);
-                kept.Add((cut, cutCost, rank, true));
-                remaining -= cutCost;
-            }
-        }
+        var kept = ContextBudget.TakeWhileTheyFit(
+            ranked,
+            turn => Cost(turn, asText),
+            (turn, _, room) => CutToFit(turn, room, asText) is { } cut
+                ? (cut, asText ? _tokenizer.CountTokens(TextContextFormat.FormatTurn(cut)) : TurnTokens(cut))
+                : null,
+            remaining,
+            contiguous: false,
+            MinTurnTokens);
 
         if (kept.Count < ranked.Count && selection.Relevance is null)
         {
@@ -259,7 +243,7 @@ internal sealed class SessionContextBuilder
         var instructionCount = messages.Count;
         while (true)
         {
-            var ordered = kept.OrderBy(static t => t.Turn.Id).ToList();
+            var ordered = kept.OrderBy(static t => t.Item.Id).ToList();
             messages.RemoveRange(instructionCount, messages.Count - instructionCount);
             if (ordered.Count == 0)
             {
@@ -268,7 +252,7 @@ internal sealed class SessionContextBuilder
 
             if (asText)
             {
-                messages.Add(new ChatMessage(ChatRole.System, TextContextFormat.Format(ordered.Select(static t => t.Turn))));
+                messages.Add(new ChatMessage(ChatRole.System, TextContextFormat.Format(ordered.Select(static t => t.Item))));
             }
             else
             {
@@ -283,9 +267,9 @@ internal sealed class SessionContextBuilder
             {
                 var relevance = selection.Relevance;
                 return Explain(
-                    ordered.ConvertAll(t => new ExplainedTurn(t.Turn.Id, t.Cost, t.Rank + 1, relevance is not null && t.Rank < relevance.Count ? relevance[t.Rank] : null, t.Cut)),
+                    ordered.ConvertAll(t => new ExplainedTurn(t.Item.Id, t.Cost, t.Rank + 1, relevance is not null && t.Rank < relevance.Count ? relevance[t.Rank] : null, t.Replaced)),
                     total,
-                    ordered.ConvertAll(static t => t.Turn));
+                    ordered.ConvertAll(static t => t.Item));
             }
 
             kept.RemoveAt(kept.Count - 1);
