@@ -229,8 +229,8 @@ public abstract class SessionStoreContractTests
         var id = NewSessionId();
         await Store.AppendAsync(id, Turn("old"));
         var history = new MessageHistory();
-        history.AddAgentMessage("a", "A", "sa");
-        history.AddAgentMessage("b", "B", "sb");
+        history.AddTurn("a", "A", "sa");
+        history.AddTurn("b", "B", "sb");
 
         await Store.SetAsync(id, history);
         var appended = await Store.AppendAsync(id, Turn("c"));
@@ -825,7 +825,7 @@ public abstract class SessionStoreContractTests
         await Store.TrySetSummaryAsync(id, Summary("s", 2), 0);
 
         var history = new MessageHistory();
-        history.AddAgentMessage("other", "O", "so");
+        history.AddTurn("other", "O", "so");
         await Store.SetAsync(id, history);
 
         Assert.Multiple(async () =>

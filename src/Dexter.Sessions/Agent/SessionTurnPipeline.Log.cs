@@ -4,7 +4,7 @@ namespace Dexter.Sessions;
 
 public sealed partial class SessionTurnPipeline
 {
-    /// <summary>The log messages of a turn, shared by the pipeline, its context builder and its rolling summary folder.</summary>
+    /// <summary>The log messages of a turn, shared by the pipeline, its context builder, its recorder and its rolling summary folder.</summary>
     internal static partial class Log
     {
         [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "Recorded turn {MessageId} of session {SessionId} in {ElapsedMilliseconds:0} ms.")]
