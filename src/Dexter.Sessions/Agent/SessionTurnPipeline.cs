@@ -297,6 +297,7 @@ public sealed partial class SessionTurnPipeline
         if (turn.SessionId is { } sessionId)
         {
             _context.Turns.Recorded(sessionId, recorded);
+            await TitleAsync(sessionId, recorded, cancellationToken).ConfigureAwait(false);
             await FollowUpAsync(sessionId, recorded, summarizeLater, cancellationToken).ConfigureAwait(false);
         }
         else if (turn.History is { } ownHistory && selector is ITurnIndexer { IndexesTurns: true } historyIndexer &&
