@@ -292,12 +292,7 @@ public sealed partial class PostgreSqlSessionStore : IPingableSessionStore, IDis
                 return null;
             }
 
-            return new SessionMetadata(
-                sessionId,
-                reader.GetFieldValue<DateTimeOffset>(0),
-                reader.GetFieldValue<DateTimeOffset>(1),
-                reader.GetInt32(2),
-                reader.IsDBNull(3) ? null : reader.GetString(3));
+            return ReadMetadata(reader);
         }, cancellationToken);
     }
 

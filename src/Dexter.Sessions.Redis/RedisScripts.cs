@@ -13,18 +13,18 @@ namespace Dexter.Sessions.Redis;
 internal static class RedisScripts
 {
     /// <summary>
-    /// ARGV: now, ttl, record without its id (<c>{"v":…}</c>), and <c>1</c> to append only to an existing session. Returns the
-    /// new turn's id, or 0 when the session had to exist and does not.
+    /// ARGV: now, ttl, record without its id (<c>{"v":…}</c>), and <c>1</c> to append only to an existing session. Returns
+    /// { the new turn's id, the session's owner (nil for none) }, or { 0 } when the session had to exist and does not.
     /// </summary>
     public const string Append = """
-        if ARGV[4] == '1' and redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+        if ARGV[4] == '1' and redis.call('EXISTS', KEYS[1]) == 0 then return { 0 } end
         local id = redis.call('HINCRBY', KEYS[1], 'last', 1)
         redis.call('HSETNX', KEYS[1], 'created', ARGV[1])
         redis.call('HSET', KEYS[1], 'activity', ARGV[1])
         redis.call('RPUSH', KEYS[2], '{"id":' .. string.format('%d', id) .. ',' .. string.sub(ARGV[3], 2))
         redis.call('PEXPIRE', KEYS[1], ARGV[2])
         redis.call('PEXPIRE', KEYS[2], ARGV[2])
-        return id
+        return { id, redis.call('HGET', KEYS[1], 'owner') }
         """;
 
     /// <summary>ARGV: now, ttl, last id, records… Replaces the turns and removes the summary. Returns how many were written.</summary>
@@ -55,13 +55,6 @@ internal static class RedisScripts
     public const string Get = """
         if redis.call('EXISTS', KEYS[1]) == 0 then return false end
         return redis.call('LRANGE', KEYS[2], 0, -1)
-        """;
-
-    /// <summary>Returns { created, activity, owner, turn count }, or nil when the session does not exist.</summary>
-    public const string Metadata = """
-        local m = redis.call('HMGET', KEYS[1], 'created', 'activity', 'owner')
-        if not m[1] then return false end
-        return { m[1], m[2], m[3], redis.call('LLEN', KEYS[2]) }
         """;
 
     /// <summary>ARGV: indexes. Returns the record at each index (nil where there is none).</summary>

@@ -164,9 +164,10 @@ public sealed partial class RedisSessionStore
             return false;
         }
 
+        var now = Now();
         RedisValue[] values =
         [
-            Now(),
+            now,
             _ttlMilliseconds,
             expectedThroughTurnId,
             summary.ThroughTurnId,
@@ -177,7 +178,7 @@ public sealed partial class RedisSessionStore
         try
         {
             var database = await GetDatabaseAsync(sessionId).ConfigureAwait(false);
-            return (long)await database.ScriptEvaluateAsync(RedisScripts.SetSummaryIfUnchanged, Keys(sessionId), values).ConfigureAwait(false) == 1;
+            return (long)await WriteAndIndexAsync(database, sessionId, now, database.ScriptEvaluateAsync(RedisScripts.SetSummaryIfUnchanged, Keys(sessionId), values)).ConfigureAwait(false) == 1;
         }
         catch (Exception e) when (IsRedisFailure(e))
         {

@@ -69,6 +69,13 @@ public sealed class EncryptedRedisSessionStoreTests
                     }
 
                     break;
+                case RedisType.SortedSet:
+                    foreach (var entry in await database.SortedSetRangeByRankWithScoresAsync(key))
+                    {
+                        raw.Append(entry.Element).Append('=').Append(entry.Score).Append('\n');
+                    }
+
+                    break;
                 default:
                     raw.Append(await database.StringGetAsync(key)).Append('\n');
                     break;

@@ -33,6 +33,9 @@ internal sealed class EndpointProblems(ILogger logger, DexterSessionsEndpointOpt
             detail + string.Create(CultureInfo.InvariantCulture, $" Retry after {seconds} s."));
     }
 
+    public IResult Forbidden(HttpContext context, string requestId, string detail) =>
+        Problem(context, requestId, StatusCodes.Status403Forbidden, "Forbidden", detail);
+
     public IResult Unauthorized(HttpContext context, string requestId, string? detail) =>
         Problem(context, requestId, StatusCodes.Status401Unauthorized, "Unauthorized", detail);
 

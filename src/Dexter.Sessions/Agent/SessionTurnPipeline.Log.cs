@@ -63,5 +63,8 @@ public sealed partial class SessionTurnPipeline
 
         [LoggerMessage(EventId = 1024, Level = LogLevel.Debug, Message = "The rolling summary update after turn {MessageId} of session {SessionId} stopped with the caller's cancellation; the turn is recorded and the next turn folds what it would have.")]
         public static partial void FollowUpCancelled(ILogger logger, string sessionId, int messageId);
+
+        [LoggerMessage(EventId = 1025, Level = LogLevel.Warning, Message = "The title of session {SessionId} was not written; the turn is recorded and the session keeps the title it had.")]
+        public static partial void TitleNotWritten(ILogger logger, string sessionId, Exception exception);
     }
 }

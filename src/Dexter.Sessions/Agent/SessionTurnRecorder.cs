@@ -13,7 +13,7 @@ namespace Dexter.Sessions;
 /// The pipeline makes one recorder and gives it to every turn it begins; the recorder reads the turn's state and never calls
 /// back into the turn or the pipeline.
 /// </remarks>
-internal sealed class SessionTurnRecorder
+internal sealed partial class SessionTurnRecorder
 {
     private readonly DexterSessionsOptions _options;
     private readonly ISummarizer _summarizer;
@@ -103,6 +103,7 @@ internal sealed class SessionTurnRecorder
         if (!turn.OverCallersHistory)
         {
             _turns.Recorded(sessionId, recorded);
+            await TitleAsync(turn.Store, sessionId, recorded, cancellationToken).ConfigureAwait(false);
         }
 
         await FollowUpAsync(turn, recorded, summarizeLater, cancellationToken).ConfigureAwait(false);

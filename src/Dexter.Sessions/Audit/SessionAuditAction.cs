@@ -29,4 +29,7 @@ public enum SessionAuditAction
 
     /// <summary>An access was refused (<see cref="SessionAuditEvent.Outcome"/> says why).</summary>
     Denied,
+
+    /// <summary>The owner renamed the session (set its title).</summary>
+    Renamed,
 }

@@ -70,6 +70,7 @@ public static class SessionAuditJson
         SessionAuditAction.Cleared => "cleared",
         SessionAuditAction.Imported => "imported",
         SessionAuditAction.Denied => "denied",
+        SessionAuditAction.Renamed => "renamed",
         _ => throw new ArgumentOutOfRangeException(nameof(action), action, "The audit action is not known."),
     };
 

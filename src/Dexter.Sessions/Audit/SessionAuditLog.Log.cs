@@ -4,7 +4,7 @@ namespace Dexter.Sessions;
 
 public sealed partial class SessionAuditLog
 {
-    /// <summary>One message per audit action, EventIds 850-858, category <see cref="LogCategory"/>; never conversation content.</summary>
+    /// <summary>One message per audit action, EventIds 850-859, category <see cref="LogCategory"/>; never conversation content.</summary>
     private static partial class Log
     {
         [LoggerMessage(EventId = 850, EventName = "SessionAuditCreated", Level = LogLevel.Information,
@@ -42,5 +42,9 @@ public sealed partial class SessionAuditLog
         [LoggerMessage(EventId = 858, EventName = "SessionAuditDenied", Level = LogLevel.Warning,
             Message = "Audit: access to session {SessionId} denied ({Outcome}) for {Principal} (request {RequestId}, from {RemoteAddress}).")]
         public static partial void Denied(ILogger logger, string sessionId, string outcome, string principal, string requestId, string remoteAddress);
+
+        [LoggerMessage(EventId = 859, EventName = "SessionAuditRenamed", Level = LogLevel.Information,
+            Message = "Audit: session {SessionId} renamed by {Principal} (request {RequestId}, from {RemoteAddress}).")]
+        public static partial void Renamed(ILogger logger, string sessionId, string principal, string requestId, string remoteAddress);
     }
 }

@@ -80,6 +80,8 @@ public sealed partial class EncryptingSessionStore : DelegatingSessionStore
         _turnSummaryProtector = root.CreateProtector("turn-summary");
         _summaryProtector = root.CreateProtector("summary");
         _encryptEmbeddings = options.EncryptEmbeddings;
+        _titleProtector = root.CreateProtector("title");
+        _ownerLookup = options.OwnerLookupKey is { } ownerLookupKey ? new OwnerLookup(ownerLookupKey, options.Purpose) : null;
         _logger = logger ?? (ILogger)NullLogger.Instance;
         Log.Wrapped(_logger, innerStore.GetType().Name);
     }
@@ -110,16 +112,14 @@ public sealed partial class EncryptingSessionStore : DelegatingSessionStore
     public override Task<bool> CreateAsync(string sessionId, string? owner = null, CancellationToken cancellationToken = default)
     {
         SessionId.ThrowIfInvalid(sessionId);
-        return InnerStore.CreateAsync(sessionId, owner is null ? null : EncryptOwner(sessionId, owner), cancellationToken);
+        return InnerStore.CreateAsync(sessionId, owner is null ? null : EncryptOwnerForStore(sessionId, owner), cancellationToken);
     }
 
     /// <inheritdoc />
     public override async Task<SessionMetadata?> GetMetadataAsync(string sessionId, CancellationToken cancellationToken = default)
     {
         var metadata = await InnerStore.GetMetadataAsync(sessionId, cancellationToken).ConfigureAwait(false);
-        return metadata?.Owner is { } owner && owner.StartsWith(CiphertextPrefix, StringComparison.Ordinal)
-            ? metadata with { Owner = DecryptOwner(sessionId, owner) }
-            : metadata;
+        return metadata is null ? null : DecryptMetadata(metadata);
     }
 
     /// <inheritdoc />

@@ -122,12 +122,24 @@ public sealed class SessionExport
         {
             SessionId = document.SessionId,
             ExportedAt = document.ExportedAt,
-            Metadata = new SessionMetadata(document.SessionId, metadata.CreatedAt, metadata.LastActivityAt, metadata.TurnCount, metadata.Owner),
+            Metadata = new SessionMetadata(document.SessionId, metadata.CreatedAt, metadata.LastActivityAt, metadata.TurnCount, metadata.Owner)
+            {
+                Title = metadata.Title,
+                TitleSource = metadata.Title is null ? SessionTitleSource.None : ParseTitleSource(metadata.TitleSource),
+            },
             Turns = turns,
             RollingSummary = rollingSummary,
             Extensions = document.Extensions ?? new Dictionary<string, JsonElement>(),
         };
     }
+
+    // A title of an unknown or missing source is the owner's: an import never lets a model title replace it.
+    private static SessionTitleSource ParseTitleSource(string? source) => source switch
+    {
+        "question" => SessionTitleSource.Question,
+        "model" => SessionTitleSource.Model,
+        _ => SessionTitleSource.Owner,
+    };
 
     private SessionExportDocument ToDocument() => new()
     {
@@ -141,6 +153,8 @@ public sealed class SessionExport
             CreatedAt = Metadata.CreatedAt,
             LastActivityAt = Metadata.LastActivityAt,
             TurnCount = Metadata.TurnCount,
+            Title = Metadata.Title,
+            TitleSource = Metadata.Title is null ? null : Metadata.TitleSource.ToString().ToLowerInvariant(),
         },
         RollingSummary = RollingSummary is { } rolling
             ? new SessionExportRollingSummary { Text = rolling.Text, ThroughTurnId = rolling.ThroughTurnId, UpdatedAt = rolling.UpdatedAt }

@@ -84,6 +84,14 @@ public abstract class DelegatingSessionStore : ISessionStore, IAsyncDisposable, 
     public virtual Task<bool> TrySetSummaryAsync(string sessionId, SessionSummary summary, int expectedThroughTurnId, CancellationToken cancellationToken = default) =>
         InnerStore.TrySetSummaryAsync(sessionId, summary, expectedThroughTurnId, cancellationToken);
 
+    /// <inheritdoc />
+    public virtual Task<SessionListPage> ListSessionsAsync(string owner, int limit = 50, string? cursor = null, CancellationToken cancellationToken = default) =>
+        InnerStore.ListSessionsAsync(owner, limit, cursor, cancellationToken);
+
+    /// <inheritdoc />
+    public virtual Task<bool> SetTitleAsync(string sessionId, string title, SessionTitleSource source = SessionTitleSource.Owner, CancellationToken cancellationToken = default) =>
+        InnerStore.SetTitleAsync(sessionId, title, source, cancellationToken);
+
     /// <summary>Finds an object of <paramref name="serviceType"/>: this store when it is one, else whatever the inner store answers.</summary>
     /// <param name="serviceType">The type wanted.</param>
     /// <returns>The object, or <see langword="null"/>.</returns>

@@ -165,6 +165,52 @@ public interface ISessionStore
     Task<bool> TrySetSummaryAsync(string sessionId, SessionSummary summary, int expectedThroughTurnId, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Lists the sessions of one owner, newest activity first, one page at a time. The listing reads a per-owner index (never every
+    /// session); expired and deleted sessions are not listed.
+    /// </summary>
+    /// <remarks>
+    /// <para>Sessions are ordered by <see cref="SessionMetadata.LastActivityAt"/>, newest first, then by session id. Pass the
+    /// <see cref="SessionListPage.NextCursor"/> of a page to get the next one; a walk never returns a session twice. A session written
+    /// during a walk moves to the front of the list: a walk already past that point does not see it again.</para>
+    /// <para>The default implementation throws <see cref="NotSupportedException"/>: a store of your own lists sessions only when it
+    /// implements this member. Every store of Dexter.Sessions does.</para>
+    /// </remarks>
+    /// <param name="owner">The owner whose sessions are listed, as given to <see cref="CreateAsync"/>.</param>
+    /// <param name="limit">How many sessions a page holds at most: 1 to 1000.</param>
+    /// <param name="cursor">The <see cref="SessionListPage.NextCursor"/> of the previous page, or <see langword="null"/> for the first page.</param>
+    /// <param name="cancellationToken">A token to cancel the read.</param>
+    /// <returns>The page: each session's id, title, turn count, creation and last activity times, and owner.</returns>
+    /// <exception cref="ArgumentException"><paramref name="owner"/> is empty, <paramref name="limit"/> is out of range, or <paramref name="cursor"/> is not one a listing returned.</exception>
+    /// <exception cref="NotSupportedException">The store does not list sessions.</exception>
+    Task<SessionListPage> ListSessionsAsync(string owner, int limit = 50, string? cursor = null, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException(
+            $"The session store {GetType().FullName} does not list sessions per owner: implement ISessionStore.ListSessionsAsync in it, " +
+            "or use a store of Dexter.Sessions (memory, SQLite, PostgreSQL or Redis).");
+
+    /// <summary>
+    /// Sets the title of a session. The owner's title (<see cref="SessionTitleSource.Owner"/>, the default) always replaces the title;
+    /// another is stored only over a title of a lower <see cref="SessionTitleSource"/>: the first question's only while the session has
+    /// no title, the model's only while the owner has not named the session. The check and the write are one atomic step.
+    /// </summary>
+    /// <remarks>
+    /// <para>The title is normalized by <see cref="SessionTitles.Normalize"/> (one line, 1 to <see cref="SessionTitles.MaxLength"/>
+    /// characters). Setting a title does not count as activity: the session's expiry and its place in
+    /// <see cref="ListSessionsAsync"/> are not changed.</para>
+    /// <para>The default implementation throws <see cref="NotSupportedException"/>; every store of Dexter.Sessions implements it.</para>
+    /// </remarks>
+    /// <param name="sessionId">The session id.</param>
+    /// <param name="title">The title.</param>
+    /// <param name="source">Who wrote the title.</param>
+    /// <param name="cancellationToken">A token to cancel the write.</param>
+    /// <returns><see langword="true"/> when the title was stored; <see langword="false"/> when the session does not exist, or its title is of the same or a higher source.</returns>
+    /// <exception cref="ArgumentException">The session id is not valid, the title is empty or too long, or <paramref name="source"/> is <see cref="SessionTitleSource.None"/> or not defined.</exception>
+    /// <exception cref="NotSupportedException">The store does not keep titles.</exception>
+    Task<bool> SetTitleAsync(string sessionId, string title, SessionTitleSource source = SessionTitleSource.Owner, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException(
+            $"The session store {GetType().FullName} does not keep titles: implement ISessionStore.SetTitleAsync in it, " +
+            "or use a store of Dexter.Sessions (memory, SQLite, PostgreSQL or Redis).");
+
+    /// <summary>
     /// Finds an object of <paramref name="serviceType"/> in this store: the store itself when it is one; a decorator
     /// (<see cref="DelegatingSessionStore"/>) also asks the store it wraps.
     /// </summary>

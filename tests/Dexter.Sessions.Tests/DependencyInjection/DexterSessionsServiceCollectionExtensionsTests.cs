@@ -163,7 +163,7 @@ public sealed class DexterSessionsServiceCollectionExtensionsTests
         Assert.Multiple(() =>
         {
             Assert.That(response.Answer, Is.EqualTo("Answer to: What is Bitcoin?"));
-            Assert.That(keyed.Requests, Has.Count.EqualTo(2), "one answer and one summary, both from the keyed client");
+            Assert.That(keyed.Requests, Has.Count.EqualTo(3), "the answer, the summary and the title of the first turn, all from the keyed client");
             Assert.That(provider.GetRequiredService<ISummarizer>(), Is.TypeOf<ChatClientSummarizer>());
         });
     }
