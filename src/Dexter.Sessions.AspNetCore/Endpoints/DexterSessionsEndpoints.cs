@@ -159,7 +159,7 @@ internal sealed partial class DexterSessionsEndpoints
         }
         else
         {
-            // No id, or a cookie for a session that expired or is not the caller's: a new session, as the original did.
+            // No id, or a cookie for a session that expired or is not the caller's: a new session, as the wire contract says.
             sessionId = SessionId.New();
             await _store.CreateAsync(sessionId, caller.Owner, context.RequestAborted).ConfigureAwait(false);
             Log.SessionCreated(_logger, sessionId, caller.RequestId);
