@@ -10,7 +10,7 @@ namespace Dexter.Sessions.PostgreSql;
 internal sealed partial class PostgreSqlSchema
 {
     /// <summary>The schema version this package writes and reads.</summary>
-    public const int CurrentVersion = 2;
+    public const int CurrentVersion = 3;
 
     public PostgreSqlSchema(string schema, string tablePrefix)
     {
@@ -65,7 +65,7 @@ internal sealed partial class PostgreSqlSchema
             LIMIT $3
             """;
         Exists = $"SELECT EXISTS (SELECT 1 FROM {Sessions} WHERE session_id = $1 AND expires_at > $2)";
-        Metadata = $"SELECT created_at, last_activity_at, turn_count, owner FROM {Sessions} WHERE session_id = $1 AND expires_at > $2";
+        Metadata = $"SELECT created_at, last_activity_at, turn_count, owner, forked_from, forked_from_turn FROM {Sessions} WHERE session_id = $1 AND expires_at > $2";
         Delete = $"DELETE FROM {Sessions} WHERE session_id = $1 RETURNING expires_at > $2";
         Create = $"""
             INSERT INTO {Sessions} (session_id, owner, created_at, last_activity_at, expires_at, last_id, turn_count)
@@ -207,6 +207,16 @@ internal sealed partial class PostgreSqlSchema
             ADD COLUMN IF NOT EXISTS summary_through        integer NOT NULL DEFAULT 0,
             ADD COLUMN IF NOT EXISTS summary_updated_at     bigint,
             ADD COLUMN IF NOT EXISTS summary_updated_offset integer;
+        """,
+
+        // Version 3. A conversation's lifecycle: the key a retried turn is recorded once by (unique per session; NULL for
+        // turns without one, which the partial index leaves out), and where a forked session came from.
+        $"""
+        ALTER TABLE {Turns} ADD COLUMN IF NOT EXISTS turn_key text COLLATE "C";
+        CREATE UNIQUE INDEX IF NOT EXISTS {Quote(TablePrefix + "turns_turn_key")} ON {Turns} (session_id, turn_key) WHERE turn_key IS NOT NULL;
+        ALTER TABLE {Sessions}
+            ADD COLUMN IF NOT EXISTS forked_from      text COLLATE "C",
+            ADD COLUMN IF NOT EXISTS forked_from_turn integer;
         """,
     ];
 

@@ -297,7 +297,11 @@ public sealed partial class PostgreSqlSessionStore : IPingableSessionStore, IDis
                 reader.GetFieldValue<DateTimeOffset>(0),
                 reader.GetFieldValue<DateTimeOffset>(1),
                 reader.GetInt32(2),
-                reader.IsDBNull(3) ? null : reader.GetString(3));
+                reader.IsDBNull(3) ? null : reader.GetString(3))
+            {
+                ForkedFromSessionId = reader.IsDBNull(4) ? null : reader.GetString(4),
+                ForkedFromTurnId = reader.IsDBNull(5) ? null : reader.GetInt32(5),
+            };
         }, cancellationToken);
     }
 
@@ -312,9 +316,14 @@ public sealed partial class PostgreSqlSessionStore : IPingableSessionStore, IDis
     private async Task<Message?> AppendCoreAsync(string sessionId, Message message, bool mustExist, CancellationToken cancellationToken)
     {
         SessionId.ThrowIfInvalid(sessionId);
-        ArgumentNullException.ThrowIfNull(message);
+        TurnKey.ThrowIfInvalidKeyOf(message);
         var record = TurnRecordSerializer.Serialize(message with { Embedding = ReadOnlyMemory<float>.Empty }, id: 0);
         var embedding = Encode(message.Embedding);
+        if (message.TurnKey is not null)
+        {
+            return await AppendKeyedAsync(sessionId, message, record, embedding, mustExist, cancellationToken).ConfigureAwait(false);
+        }
+
         var id = await RunAsync(sessionId, async (connection, now, token) =>
         {
             for (var attempt = 1; ; attempt++)

@@ -10,7 +10,7 @@ namespace Dexter.Sessions.Redis;
 /// <c>summary_at</c> (UTC ticks) and <c>summary_offset</c> (the offset of that time, in minutes).
 /// Every record in the list starts with <c>{"id":N,</c>.
 /// </remarks>
-internal static class RedisScripts
+internal static partial class RedisScripts
 {
     /// <summary>
     /// ARGV: now, ttl, record without its id (<c>{"v":…}</c>), and <c>1</c> to append only to an existing session. Returns the
@@ -59,9 +59,9 @@ internal static class RedisScripts
 
     /// <summary>Returns { created, activity, owner, turn count }, or nil when the session does not exist.</summary>
     public const string Metadata = """
-        local m = redis.call('HMGET', KEYS[1], 'created', 'activity', 'owner')
+        local m = redis.call('HMGET', KEYS[1], 'created', 'activity', 'owner', 'forked_from', 'forked_from_turn')
         if not m[1] then return false end
-        return { m[1], m[2], m[3], redis.call('LLEN', KEYS[2]) }
+        return { m[1], m[2], m[3], redis.call('LLEN', KEYS[2]), m[4], m[5] }
         """;
 
     /// <summary>ARGV: indexes. Returns the record at each index (nil where there is none).</summary>

@@ -255,13 +255,17 @@ public sealed partial class RedisSessionStore : IPingableSessionStore, IDisposab
         }
 
         var fields = (RedisValue[])result!;
-        if (fields.Length != 4 || !TryReadTime(fields[0], out var createdAt) || !TryReadTime(fields[1], out var lastActivityAt) ||
+        if (fields.Length != 6 || !TryReadTime(fields[0], out var createdAt) || !TryReadTime(fields[1], out var lastActivityAt) ||
             !fields[3].TryParse(out int turnCount))
         {
             throw Corrupt(sessionId, "its metadata hash does not hold valid 'created' and 'activity' times", cause: null);
         }
 
-        return new SessionMetadata(sessionId, createdAt, lastActivityAt, turnCount, fields[2].IsNull ? null : (string?)fields[2]);
+        return new SessionMetadata(sessionId, createdAt, lastActivityAt, turnCount, fields[2].IsNull ? null : (string?)fields[2])
+        {
+            ForkedFromSessionId = fields[4].IsNull ? null : (string?)fields[4],
+            ForkedFromTurnId = fields[5].TryParse(out int forkedFromTurnId) ? forkedFromTurnId : null,
+        };
     }
 
     /// <inheritdoc />
@@ -275,9 +279,14 @@ public sealed partial class RedisSessionStore : IPingableSessionStore, IDisposab
     private async Task<Message?> AppendCoreAsync(string sessionId, Message message, bool mustExist, CancellationToken cancellationToken)
     {
         SessionId.ThrowIfInvalid(sessionId);
-        ArgumentNullException.ThrowIfNull(message);
+        TurnKey.ThrowIfInvalidKeyOf(message);
         cancellationToken.ThrowIfCancellationRequested();
         var record = Serialize(message, id: 0);
+        if (message.TurnKey is not null)
+        {
+            return await AppendKeyedAsync(sessionId, message, record, mustExist, cancellationToken).ConfigureAwait(false);
+        }
+
         RedisResult result;
         try
         {

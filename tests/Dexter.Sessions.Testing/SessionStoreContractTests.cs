@@ -8,7 +8,7 @@ namespace Dexter.Sessions.Testing;
 /// The behaviour every <see cref="ISessionStore"/> must have. A store's test project derives a fixture from this class
 /// and supplies <see cref="CreateStoreAsync"/>; every test here then runs against that store.
 /// </summary>
-public abstract class SessionStoreContractTests
+public abstract partial class SessionStoreContractTests
 {
     /// <summary>Gets the store under test, made anew for each test.</summary>
     protected ISessionStore Store { get; private set; } = null!;

@@ -61,6 +61,17 @@ public sealed record Message
     /// <summary>Gets whether the turn was answered with the latest turns as context because the message selector failed.</summary>
     public bool SelectorFellBack { get; init; }
 
+    /// <summary>
+    /// Gets the key that makes a retried turn be recorded once (an HTTP <c>Idempotency-Key</c>, say), or <see langword="null"/>.
+    /// </summary>
+    /// <remarks>
+    /// An append of a turn with a key the session already holds records nothing and returns the turn recorded with it; of
+    /// concurrent appends with one key exactly one records its turn. Stores keep the key beside the turn (see
+    /// <see cref="TurnKey"/> for what a key may be), find it with <see cref="ISessionStore.GetTurnByKeyAsync"/>, and forget it
+    /// when the turn is rewound or the session deleted. Turns read by the other methods do not carry it.
+    /// </remarks>
+    public string? TurnKey { get; init; }
+
     /// <summary>Returns the text that stands for this turn when it is embedded or compared: the summary, or the query and answer.</summary>
     /// <returns>The turn's summary when it has one; otherwise its query and answer.</returns>
     public string GetRepresentativeText() =>

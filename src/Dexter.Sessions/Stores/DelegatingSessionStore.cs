@@ -80,6 +80,18 @@ public abstract class DelegatingSessionStore : ISessionStore, IAsyncDisposable, 
     public virtual Task<bool> TrySetSummaryAsync(string sessionId, SessionSummary summary, int expectedThroughTurnId, CancellationToken cancellationToken = default) =>
         InnerStore.TrySetSummaryAsync(sessionId, summary, expectedThroughTurnId, cancellationToken);
 
+    /// <inheritdoc />
+    public virtual Task<RewindResult> RewindAsync(string sessionId, int throughTurnId, int? expectedLastTurnId = null, CancellationToken cancellationToken = default) =>
+        InnerStore.RewindAsync(sessionId, throughTurnId, expectedLastTurnId, cancellationToken);
+
+    /// <inheritdoc />
+    public virtual Task<SessionMetadata?> ForkAsync(string sourceSessionId, int throughTurnId, string newSessionId, string? owner = null, CancellationToken cancellationToken = default) =>
+        InnerStore.ForkAsync(sourceSessionId, throughTurnId, newSessionId, owner, cancellationToken);
+
+    /// <inheritdoc />
+    public virtual Task<Message?> GetTurnByKeyAsync(string sessionId, string turnKey, CancellationToken cancellationToken = default) =>
+        InnerStore.GetTurnByKeyAsync(sessionId, turnKey, cancellationToken);
+
     /// <summary>Finds an object of <paramref name="serviceType"/>: this store when it is one, else whatever the inner store answers.</summary>
     /// <param name="serviceType">The type wanted.</param>
     /// <returns>The object, or <see langword="null"/>.</returns>

@@ -6,4 +6,11 @@ namespace Dexter.Sessions;
 /// <param name="LastActivityAt">When the session was last written.</param>
 /// <param name="TurnCount">How many turns the session holds.</param>
 /// <param name="Owner">The principal that owns the session, or <see langword="null"/> for none.</param>
-public sealed record SessionMetadata(string SessionId, DateTimeOffset CreatedAt, DateTimeOffset LastActivityAt, int TurnCount, string? Owner);
+public sealed record SessionMetadata(string SessionId, DateTimeOffset CreatedAt, DateTimeOffset LastActivityAt, int TurnCount, string? Owner)
+{
+    /// <summary>Gets the id of the session this one was forked from (<see cref="ISessionStore.ForkAsync"/>), or <see langword="null"/>.</summary>
+    public string? ForkedFromSessionId { get; init; }
+
+    /// <summary>Gets the id of the last turn copied from <see cref="ForkedFromSessionId"/> (0 or more), or <see langword="null"/> when the session is not a fork.</summary>
+    public int? ForkedFromTurnId { get; init; }
+}
