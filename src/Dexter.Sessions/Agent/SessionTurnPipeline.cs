@@ -236,6 +236,9 @@ public sealed partial class SessionTurnPipeline
     internal Task FoldAsync(string sessionId, int lastTurnId, CancellationToken cancellationToken) =>
         _folder.FoldAsync(sessionId, lastTurnId, cancellationToken);
 
+    /// <summary>Drops what this process holds of a session's turns, after its turns were removed (a rewind).</summary>
+    internal void ForgetTurns(string sessionId) => _context.Turns.Forget(sessionId);
+
     /// <summary>Makes, records and reports the turn once the model has answered.</summary>
     internal async Task<Message> CompleteAsync(SessionTurn turn, ChatResponse response, CancellationToken cancellationToken)
     {
@@ -259,6 +262,7 @@ public sealed partial class SessionTurnPipeline
             ChatMessages = ForStorage([.. turn.Exchange, .. response.Messages]),
             SummarizerFellBack = summarizerFellBack,
             SelectorFellBack = turn.SelectorFellBack,
+            TurnKey = turn.TurnKey,
         };
         message = message with
         {
@@ -288,6 +292,10 @@ public sealed partial class SessionTurnPipeline
                 ? await Store.AppendToExistingAsync(turn.SessionId!, message, cancellationToken).ConfigureAwait(false)
                     ?? throw SessionDeletedException.TurnNotRecorded(turn.SessionId!)
                 : await Store.AppendAsync(turn.SessionId!, message, cancellationToken).ConfigureAwait(false);
+            if (message.TurnKey is not null && (recorded.CreatedAt != message.CreatedAt || recorded.Answer != message.Answer))
+            {
+                return recorded; // a concurrent run with the same key recorded its turn first: that turn is the answer
+            }
         }
 
         var seconds = TimeProvider.GetElapsedTime(turn.StartTimestamp).TotalSeconds;
