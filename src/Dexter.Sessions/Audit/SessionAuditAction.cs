@@ -29,4 +29,13 @@ public enum SessionAuditAction
 
     /// <summary>An access was refused (<see cref="SessionAuditEvent.Outcome"/> says why).</summary>
     Denied,
+
+    /// <summary>The session was rewound: turns after a given turn were removed (<see cref="SessionAuditEvent"/> carries the turn kept last).</summary>
+    Rewound,
+
+    /// <summary>A new session was forked from this one (the event names the source session and the last turn copied).</summary>
+    Forked,
+
+    /// <summary>A retried query with a turn key got the turn recorded before, without calling the model.</summary>
+    Replayed,
 }

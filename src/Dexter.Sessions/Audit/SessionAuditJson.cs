@@ -70,6 +70,9 @@ public static class SessionAuditJson
         SessionAuditAction.Cleared => "cleared",
         SessionAuditAction.Imported => "imported",
         SessionAuditAction.Denied => "denied",
+        SessionAuditAction.Rewound => "rewound",
+        SessionAuditAction.Forked => "forked",
+        SessionAuditAction.Replayed => "replayed",
         _ => throw new ArgumentOutOfRangeException(nameof(action), action, "The audit action is not known."),
     };
 

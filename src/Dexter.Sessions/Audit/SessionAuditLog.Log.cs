@@ -42,5 +42,17 @@ public sealed partial class SessionAuditLog
         [LoggerMessage(EventId = 858, EventName = "SessionAuditDenied", Level = LogLevel.Warning,
             Message = "Audit: access to session {SessionId} denied ({Outcome}) for {Principal} (request {RequestId}, from {RemoteAddress}).")]
         public static partial void Denied(ILogger logger, string sessionId, string outcome, string principal, string requestId, string remoteAddress);
+
+        [LoggerMessage(EventId = 859, EventName = "SessionAuditRewound", Level = LogLevel.Information,
+            Message = "Audit: session {SessionId} rewound to turn {TurnId} by {Principal} (request {RequestId}, from {RemoteAddress}).")]
+        public static partial void Rewound(ILogger logger, string sessionId, int turnId, string principal, string requestId, string remoteAddress);
+
+        [LoggerMessage(EventId = 860, EventName = "SessionAuditForked", Level = LogLevel.Information,
+            Message = "Audit: session {SessionId} forked through turn {TurnId} by {Principal} (request {RequestId}, from {RemoteAddress}).")]
+        public static partial void Forked(ILogger logger, string sessionId, int turnId, string principal, string requestId, string remoteAddress);
+
+        [LoggerMessage(EventId = 861, EventName = "SessionAuditReplayed", Level = LogLevel.Information,
+            Message = "Audit: turn {TurnId} of session {SessionId} replayed to {Principal} (request {RequestId}, from {RemoteAddress}).")]
+        public static partial void Replayed(ILogger logger, string sessionId, int turnId, string principal, string requestId, string remoteAddress);
     }
 }

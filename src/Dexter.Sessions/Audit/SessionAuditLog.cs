@@ -86,6 +86,9 @@ public sealed partial class SessionAuditLog : ISessionAuditLog
             case SessionAuditAction.Exported: Log.Exported(_logger, session, principal, request, address); break;
             case SessionAuditAction.Cleared: Log.Cleared(_logger, session, principal, request, address); break;
             case SessionAuditAction.Imported: Log.Imported(_logger, session, principal, request, address); break;
+            case SessionAuditAction.Rewound: Log.Rewound(_logger, session, e.TurnId ?? 0, principal, request, address); break;
+            case SessionAuditAction.Forked: Log.Forked(_logger, session, e.TurnId ?? 0, principal, request, address); break;
+            case SessionAuditAction.Replayed: Log.Replayed(_logger, session, e.TurnId ?? 0, principal, request, address); break;
             default: Log.Denied(_logger, session, SessionAuditJson.OutcomeName(e.Outcome), principal, request, address); break;
         }
     }

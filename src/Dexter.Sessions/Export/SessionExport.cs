@@ -122,7 +122,11 @@ public sealed class SessionExport
         {
             SessionId = document.SessionId,
             ExportedAt = document.ExportedAt,
-            Metadata = new SessionMetadata(document.SessionId, metadata.CreatedAt, metadata.LastActivityAt, metadata.TurnCount, metadata.Owner),
+            Metadata = new SessionMetadata(document.SessionId, metadata.CreatedAt, metadata.LastActivityAt, metadata.TurnCount, metadata.Owner)
+            {
+                ForkedFromSessionId = metadata.ForkedFromSessionId,
+                ForkedFromTurnId = metadata.ForkedFromTurnId,
+            },
             Turns = turns,
             RollingSummary = rollingSummary,
             Extensions = document.Extensions ?? new Dictionary<string, JsonElement>(),
@@ -141,6 +145,8 @@ public sealed class SessionExport
             CreatedAt = Metadata.CreatedAt,
             LastActivityAt = Metadata.LastActivityAt,
             TurnCount = Metadata.TurnCount,
+            ForkedFromSessionId = Metadata.ForkedFromSessionId,
+            ForkedFromTurnId = Metadata.ForkedFromTurnId,
         },
         RollingSummary = RollingSummary is { } rolling
             ? new SessionExportRollingSummary { Text = rolling.Text, ThroughTurnId = rolling.ThroughTurnId, UpdatedAt = rolling.UpdatedAt }

@@ -199,4 +199,21 @@ public sealed class DexterAgentLifecycleTests : AgentTestBase
             Assert.That(_model.Requests[^1][0].Text, Does.Not.Contain("q3"));
         });
     }
+
+    [Test]
+    public async Task ExportSessionAsync_Fork_CarriesItsOriginThroughTheDocument()
+    {
+        var agent = Create();
+        await agent.RunAsync("q1", _sessionId);
+        var edited = await agent.EditAsync(_sessionId, 1, "q1 edited");
+
+        var export = await _store.ExportSessionAsync(edited.SessionId!, _clock);
+        var parsed = SessionExport.Parse(export!.ToUtf8Json());
+
+        Assert.Multiple(() =>
+        {
+            Assert.That((parsed.Metadata.ForkedFromSessionId, parsed.Metadata.ForkedFromTurnId), Is.EqualTo((_sessionId, (int?)0)));
+            Assert.That(System.Text.Encoding.UTF8.GetString(export.ToUtf8Json()), Does.Contain("\"forked_from_session_id\""));
+        });
+    }
 }
