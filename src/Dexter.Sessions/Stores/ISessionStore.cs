@@ -157,7 +157,9 @@ public interface ISessionStore
     /// <param name="cancellationToken">A token to cancel the write.</param>
     /// <returns>What the rewind did.</returns>
     /// <exception cref="ArgumentException">The session id is not valid, or a turn id is negative.</exception>
-    Task<RewindResult> RewindAsync(string sessionId, int throughTurnId, int? expectedLastTurnId = null, CancellationToken cancellationToken = default);
+    /// <exception cref="NotSupportedException">The store does not implement rewinding (the default implementation; every store of Dexter.Sessions does).</exception>
+    Task<RewindResult> RewindAsync(string sessionId, int throughTurnId, int? expectedLastTurnId = null, CancellationToken cancellationToken = default) =>
+        throw NotImplementedBy(nameof(RewindAsync));
 
     /// <summary>
     /// Creates session <paramref name="newSessionId"/> with the owner of <paramref name="sourceSessionId"/> (or <paramref name="owner"/>) and copies of its
@@ -179,7 +181,9 @@ public interface ISessionStore
     /// <exception cref="ArgumentException">A session id is not valid, the ids are equal, or <paramref name="throughTurnId"/> is negative.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="throughTurnId"/> is after the source's last turn.</exception>
     /// <exception cref="InvalidOperationException">Session <paramref name="newSessionId"/> already exists.</exception>
-    Task<SessionMetadata?> ForkAsync(string sourceSessionId, int throughTurnId, string newSessionId, string? owner = null, CancellationToken cancellationToken = default);
+    /// <exception cref="NotSupportedException">The store does not implement forking (the default implementation; every store of Dexter.Sessions does).</exception>
+    Task<SessionMetadata?> ForkAsync(string sourceSessionId, int throughTurnId, string newSessionId, string? owner = null, CancellationToken cancellationToken = default) =>
+        throw NotImplementedBy(nameof(ForkAsync));
 
     /// <summary>Finds the turn recorded with a turn key (<see cref="Message.TurnKey"/>), in one read.</summary>
     /// <param name="sessionId">The session id.</param>
@@ -187,7 +191,12 @@ public interface ISessionStore
     /// <param name="cancellationToken">A token to cancel the read.</param>
     /// <returns>The turn, carrying the key; <see langword="null"/> when the session does not exist or holds no turn with the key.</returns>
     /// <exception cref="ArgumentException">The session id or the key is not valid.</exception>
-    Task<Message?> GetTurnByKeyAsync(string sessionId, string turnKey, CancellationToken cancellationToken = default);
+    /// <exception cref="NotSupportedException">The store does not implement turn keys (the default implementation; every store of Dexter.Sessions does).</exception>
+    Task<Message?> GetTurnByKeyAsync(string sessionId, string turnKey, CancellationToken cancellationToken = default) =>
+        throw NotImplementedBy(nameof(GetTurnByKeyAsync));
+
+    private NotSupportedException NotImplementedBy(string member) =>
+        new($"{GetType().Name} does not implement ISessionStore.{member}; implement it (atomically, as the stores of Dexter.Sessions do) to rewind, fork or retry turns with it.");
 
     /// <summary>
     /// Finds an object of <paramref name="serviceType"/> in this store: the store itself when it is one; a decorator
