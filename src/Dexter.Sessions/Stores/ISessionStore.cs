@@ -169,8 +169,9 @@ public interface ISessionStore
     /// </summary>
     /// <remarks>
     /// The copy is of one consistent state of the source. The new session starts without a rolling summary and without turn
-    /// keys. The turns are copied, not shared: the cost grows with <paramref name="throughTurnId"/> (see each store's README
-    /// for measured times; a fork of 10,000 turns takes tens to hundreds of milliseconds).
+    /// keys. The turns are copied, not shared: the cost grows with <paramref name="throughTurnId"/>. Measured for 10,000 turns of
+    /// about 500 bytes: under 1 ms in memory, about 0.1–0.25 s on SQLite, PostgreSQL and Redis, and 2–3 s through
+    /// <see cref="EncryptingSessionStore"/>, which writes each record again for the new session (the README has the figures).
     /// </remarks>
     /// <param name="sourceSessionId">The session to fork.</param>
     /// <param name="throughTurnId">The last turn to copy; 0 or more, at most the source's last turn.</param>
