@@ -37,6 +37,9 @@ internal static partial class RedisScripts
         redis.call('HSETNX', KEYS[1], 'created', ARGV[1])
         redis.call('HSET', KEYS[1], 'activity', ARGV[1], 'last', ARGV[3])
         redis.call('HDEL', KEYS[1], 'summary', 'summary_through', 'summary_at', 'summary_offset')
+        for _, field in ipairs(redis.call('HKEYS', KEYS[1])) do
+          if string.sub(field, 1, 4) == 'key:' then redis.call('HDEL', KEYS[1], field) end
+        end
         redis.call('PEXPIRE', KEYS[1], ARGV[2])
         if n >= 4 then redis.call('PEXPIRE', KEYS[2], ARGV[2]) end
         return n - 3

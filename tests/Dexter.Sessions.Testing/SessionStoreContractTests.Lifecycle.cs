@@ -362,4 +362,15 @@ public abstract partial class SessionStoreContractTests
             Assert.That(() => Store.GetTurnByKeyAsync(NewSessionId(), key), Throws.ArgumentException);
         });
     }
+
+    [Test]
+    public async Task SetAsync_ForgetsTheTurnKeysOfTheHistoryItReplaces()
+    {
+        var id = NewSessionId();
+        await Store.AppendAsync(id, Turn("q1") with { TurnKey = "k1" });
+
+        await Store.SetAsync(id, new MessageHistory([Turn("other") with { Id = 1 }]));
+
+        Assert.That(await Store.GetTurnByKeyAsync(id, "k1"), Is.Null);
+    }
 }
