@@ -6,7 +6,7 @@ namespace Dexter.Sessions.Redis.Benchmarks;
 
 /// <summary>
 /// The latency of appending one turn with <see cref="RedisSessionStore.AppendAsync"/> to a session that already holds
-/// <see cref="HistoryLength"/> turns. The baseline, the original design, is <see cref="BlobAppendBenchmarks"/>, in the same run.
+/// <see cref="HistoryLength"/> turns. The baseline, one JSON blob per session, is <see cref="BlobAppendBenchmarks"/>, in the same run.
 /// </summary>
 /// <remarks>
 /// Before each iteration the list is trimmed back to <see cref="HistoryLength"/> turns (and the id counter reset), so a

@@ -4,7 +4,7 @@ using StackExchange.Redis;
 namespace Dexter.Sessions.Redis.Benchmarks;
 
 /// <summary>
-/// The baseline of <see cref="AppendBenchmarks"/>: appending one turn the original way (GET the whole JSON blob, add,
+/// The baseline of <see cref="AppendBenchmarks"/>: appending one turn to a single JSON blob (GET the whole JSON blob, add,
 /// SET) to a session of <see cref="HistoryLength"/> turns.
 /// </summary>
 /// <remarks>
@@ -33,7 +33,7 @@ public class BlobAppendBenchmarks
         await _blob.SetAsync(_blobKey, Turns.History(HistoryLength).GetAll());
     }
 
-    [Benchmark(Description = "Original: GET blob, add, SET")]
+    [Benchmark(Description = "Blob: GET blob, add, SET")]
     public Task<int> BlobAppend() => _blob.AppendAsync(_blobKey, _blobKey + ":written", _turn);
 
     [GlobalCleanup]

@@ -4,7 +4,7 @@ using StackExchange.Redis;
 namespace Dexter.Sessions.Redis.Benchmarks;
 
 /// <summary>
-/// The baseline of <see cref="ReadRecentBenchmarks"/>: reading the last 10 turns the original way (GET the whole JSON
+/// The baseline of <see cref="ReadRecentBenchmarks"/>: reading the last 10 turns from a single JSON blob (GET the whole JSON
 /// blob and keep its tail) from a session of <see cref="HistoryLength"/> turns.
 /// </summary>
 [Config(typeof(BenchmarkConfig))]
@@ -26,7 +26,7 @@ public class BlobReadRecentBenchmarks
         await _blob.SetAsync(_blobKey, Turns.History(HistoryLength).GetAll());
     }
 
-    [Benchmark(Description = "Original: GET blob, take last 10")]
+    [Benchmark(Description = "Blob: GET blob, take last 10")]
     public async Task<int> BlobLast10() => (await _blob.GetRecentAsync(_blobKey, 10)).Count;
 
     [GlobalCleanup]

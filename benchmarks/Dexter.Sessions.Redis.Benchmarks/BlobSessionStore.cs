@@ -5,7 +5,7 @@ using StackExchange.Redis;
 namespace Dexter.Sessions.Redis.Benchmarks;
 
 /// <summary>
-/// The original system's Redis design, as the baseline: each session is one JSON blob <c>session:{id}</c>, and every turn
+/// The single-blob Redis design, as the baseline: each session is one JSON blob <c>session:{id}</c>, and every turn
 /// reads the whole blob, adds the turn and writes the whole blob back with <c>SETEX 86400</c>.
 /// </summary>
 public sealed class BlobSessionStore(IDatabase database)
@@ -15,7 +15,7 @@ public sealed class BlobSessionStore(IDatabase database)
     public async Task SetAsync(string key, IEnumerable<Message> turns) =>
         await database.StringSetAsync(key, JsonSerializer.SerializeToUtf8Bytes(turns.Select(BlobTurn.From).ToList(), BlobJsonContext.Default.ListBlobTurn), Ttl);
 
-    /// <summary>Appends a turn the original way: GET, deserialize, add, serialize, SET.</summary>
+    /// <summary>Appends a turn to the blob: GET, deserialize, add, serialize, SET.</summary>
     /// <param name="key">The blob to read.</param>
     /// <param name="writeKey">The blob to write; the benchmark writes elsewhere so that the history it reads keeps its length.</param>
     /// <param name="turn">The turn.</param>
@@ -29,7 +29,7 @@ public sealed class BlobSessionStore(IDatabase database)
         return id;
     }
 
-    /// <summary>Reads the last turns the original way: GET the whole blob and keep its tail.</summary>
+    /// <summary>Reads the last turns from the blob: GET the whole blob and keep its tail.</summary>
     public async Task<List<BlobTurn>> GetRecentAsync(string key, int count)
     {
         var turns = JsonSerializer.Deserialize((byte[])(await database.StringGetAsync(key))!, BlobJsonContext.Default.ListBlobTurn)!;
@@ -37,7 +37,7 @@ public sealed class BlobSessionStore(IDatabase database)
     }
 }
 
-/// <summary>One turn in the original blob.</summary>
+/// <summary>One turn in the blob.</summary>
 public sealed class BlobTurn
 {
     public int Id { get; set; }

@@ -6,7 +6,7 @@ namespace Dexter.Sessions.Redis.Benchmarks;
 
 /// <summary>
 /// Reading the last 10 turns of a session of <see cref="HistoryLength"/> turns with the Redis store (<c>LRANGE -10 -1</c>).
-/// The baseline, the original design, is <see cref="BlobReadRecentBenchmarks"/>, in the same run; it is a class of its own
+/// The baseline, one JSON blob per session, is <see cref="BlobReadRecentBenchmarks"/>, in the same run; it is a class of its own
 /// because the garbage of its 10,000-turn reads slows whatever runs right after it.
 /// </summary>
 [Config(typeof(BenchmarkConfig))]

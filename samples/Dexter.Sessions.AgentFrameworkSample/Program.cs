@@ -1,5 +1,5 @@
-// The Agent Framework sample: a ChatClientAgent with one tool (a price lookup) whose chat history is Dexter.Sessions, asked the
-// original system's three questions in one agent session.
+// The Agent Framework sample: a ChatClientAgent with one tool (a price lookup) whose chat history is Dexter.Sessions, asked
+// three questions about Bitcoin in one agent session.
 //
 //   dotnet run --project samples/Dexter.Sessions.AgentFrameworkSample [-- --session-file <path>] [--question "…" …]
 //
@@ -48,7 +48,7 @@ if (questions.Count == 0)
     questions.AddRange(["What is Bitcoin?", "Why is it valuable?", "How do miners earn rewards?"]);
 }
 
-// The original system's variable names (REDIS_URL, DEXTER_*) are read because the sample opts in to them; the model is the
+// The bare variable names (REDIS_URL, DEXTER_*) are read because the sample opts in to them; the model is the
 // offline one unless OPENAI_API_KEY is set (samples/Shared/SampleModel.cs).
 var configuration = SampleModel.Configuration();
 var services = SampleModel.Services(configuration);

@@ -1,4 +1,4 @@
-// The console sample: the original system's three questions through DexterAgent, in one session.
+// The console sample: three questions about Bitcoin through DexterAgent, in one session.
 //
 //   dotnet run --project samples/Dexter.Sessions.ConsoleSample [-- --session <id>] [--question "…" …]
 //
@@ -56,7 +56,7 @@ if (questions.Count == 0)
     questions.AddRange(["What is Bitcoin?", "Why is it valuable?", "How do miners earn rewards?"]);
 }
 
-// The original system's variable names (REDIS_URL, DEXTER_*) are read because the sample opts in to them; the model is the
+// The bare variable names (REDIS_URL, DEXTER_*) are read because the sample opts in to them; the model is the
 // offline one unless OPENAI_API_KEY is set (samples/Shared/SampleModel.cs).
 var configuration = SampleModel.Configuration();
 var services = SampleModel.Services(configuration);

@@ -1,4 +1,4 @@
-// The web sample: the original system's four endpoints and a chat page, on http://localhost:8000.
+// The web sample: the session endpoints under /agent and a chat page, on http://localhost:8000.
 //
 //   dotnet run --project samples/Dexter.Sessions.WebSample            (offline model, in-memory sessions)
 //   OPENAI_API_KEY=... [OPENAI_BASE_URL=...] [OPENAI_MODEL=...]       a real OpenAI-compatible model
@@ -13,13 +13,13 @@ using Microsoft.Extensions.AI;
 
 var builder = WebApplication.CreateBuilder(args);
 
-// The original system's port, unless --urls or ASPNETCORE_URLS says otherwise.
+// Port 8000, unless --urls or ASPNETCORE_URLS says otherwise.
 if (string.IsNullOrEmpty(builder.Configuration["urls"]))
 {
     builder.WebHost.UseUrls("http://localhost:8000");
 }
 
-// The original system's variable names (REDIS_URL, JWT_SECRET, BACKEND_API_KEY, SECURE_COOKIES, DEXTER_*) are read
+// The bare variable names (REDIS_URL, JWT_SECRET, BACKEND_API_KEY, SECURE_COOKIES, DEXTER_*) are read
 // because the sample opts in to them; an application that does not make this call keeps those names to itself.
 builder.Configuration.AddDexterSessionsEnvironmentVariables();
 

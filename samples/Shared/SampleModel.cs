@@ -10,7 +10,7 @@ namespace Dexter.Sessions.Samples;
 /// <summary>What every sample sets up the same way: its settings, its logging and its model.</summary>
 internal static class SampleModel
 {
-    /// <summary>The sample's settings: the environment, with the original system's names (REDIS_URL, DEXTER_*) opted in.</summary>
+    /// <summary>The sample's settings: the environment, with the bare variable names (REDIS_URL, DEXTER_*) opted in.</summary>
     public static IConfiguration Configuration() => new ConfigurationBuilder()
         .AddEnvironmentVariables()
         .AddDexterSessionsEnvironmentVariables()

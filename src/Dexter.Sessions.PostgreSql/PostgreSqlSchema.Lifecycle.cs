@@ -38,15 +38,18 @@ internal sealed partial class PostgreSqlSchema
     /// <summary>Gets the owner and last turn id of source session $1 at $2, locked against writes until the transaction ends.</summary>
     public string ForkSource => $"SELECT owner, last_id FROM {Sessions} WHERE session_id = $1 AND expires_at > $2 FOR SHARE";
 
-    /// <summary>Gets the copy of turns 1 to $3 of session $2 into the new session $1, and its row's update (the origin).</summary>
+    /// <summary>Gets the copy of turns 1 to $3 of session $2 into the new session $1, and its row's update (the origin, and the source's title).</summary>
     public string ForkCopy => $"""
         WITH copied AS (
             INSERT INTO {Turns} (session_id, turn_id, seq, record, embedding)
             SELECT $1, turn_id, seq, record, embedding FROM {Turns} WHERE session_id = $2 AND turn_id <= $3
             RETURNING 1)
-        UPDATE {Sessions} SET last_id = $3, turn_count = (SELECT count(*) FROM copied), forked_from = $2, forked_from_turn = $3
-        WHERE session_id = $1
-        RETURNING created_at, last_activity_at, turn_count, owner
+        UPDATE {Sessions} AS fork SET
+            last_id = $3, turn_count = (SELECT count(*) FROM copied), forked_from = $2, forked_from_turn = $3,
+            title = source.title, title_source = source.title_source
+        FROM {Sessions} AS source
+        WHERE fork.session_id = $1 AND source.session_id = $2
+        RETURNING fork.created_at, fork.last_activity_at, fork.turn_count, fork.owner, fork.title, fork.title_source
         """;
 
     private string Keyed(string append) =>

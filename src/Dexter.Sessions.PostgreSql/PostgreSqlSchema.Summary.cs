@@ -31,4 +31,18 @@ internal sealed partial class PostgreSqlSchema
 
     /// <summary>$1 session id, $2 turn id, $3 record. Replaces the record of one turn, leaving the session's row (its expiry) alone.</summary>
     public string UpdateTurnRecord => $"UPDATE {Turns} SET record = $3 WHERE session_id = $1 AND turn_id = $2";
+
+    /// <summary>
+    /// $1 session id, $2 now, $3 turn ids. The records and embeddings of turns of a live session, locked until the transaction
+    /// ends, so that a concurrent update of the same turns waits for this one.
+    /// </summary>
+    public string ReadTurnsForUpdate => $"""
+        SELECT t.record, t.embedding FROM {Turns} t JOIN {Sessions} s ON s.session_id = t.session_id
+        WHERE t.session_id = $1 AND t.turn_id = ANY($3) AND s.expires_at > $2
+        ORDER BY t.turn_id
+        FOR UPDATE OF t
+        """;
+
+    /// <summary>$1 session id, $2 turn id, $3 record, $4 embedding. Replaces one turn, leaving the session's row (its expiry) alone.</summary>
+    public string UpdateTurn => $"UPDATE {Turns} SET record = $3, embedding = $4 WHERE session_id = $1 AND turn_id = $2";
 }

@@ -10,7 +10,7 @@ namespace Dexter.Sessions.PostgreSql;
 internal sealed partial class PostgreSqlSchema
 {
     /// <summary>The schema version this package writes and reads.</summary>
-    public const int CurrentVersion = 3;
+    public const int CurrentVersion = 4;
 
     public PostgreSqlSchema(string schema, string tablePrefix)
     {
@@ -65,7 +65,7 @@ internal sealed partial class PostgreSqlSchema
             LIMIT $3
             """;
         Exists = $"SELECT EXISTS (SELECT 1 FROM {Sessions} WHERE session_id = $1 AND expires_at > $2)";
-        Metadata = $"SELECT created_at, last_activity_at, turn_count, owner, forked_from, forked_from_turn FROM {Sessions} WHERE session_id = $1 AND expires_at > $2";
+        Metadata = $"SELECT {MetadataColumns} FROM {Sessions} WHERE session_id = $1 AND expires_at > $2";
         Delete = $"DELETE FROM {Sessions} WHERE session_id = $1 RETURNING expires_at > $2";
         Create = $"""
             INSERT INTO {Sessions} (session_id, owner, created_at, last_activity_at, expires_at, last_id, turn_count)
@@ -209,7 +209,18 @@ internal sealed partial class PostgreSqlSchema
             ADD COLUMN IF NOT EXISTS summary_updated_offset integer;
         """,
 
-        // Version 3. A conversation's lifecycle: the key a retried turn is recorded once by (unique per session; NULL for
+        // Version 3. Conversations: the session's title and who wrote it (0 none, 1 the first question, 2 the model, 3 the
+        // owner), and the index that lists an owner's sessions newest activity first. The index is partial (owned sessions
+        // only); it names last_activity_at, so the updates of an owned session are no longer heap-only.
+        $"""
+        ALTER TABLE {Sessions}
+            ADD COLUMN IF NOT EXISTS title        text,
+            ADD COLUMN IF NOT EXISTS title_source integer NOT NULL DEFAULT 0;
+        CREATE INDEX IF NOT EXISTS {Quote(TablePrefix + "sessions_owner_activity")}
+            ON {Sessions} (owner, last_activity_at, session_id) WHERE owner IS NOT NULL;
+        """,
+
+        // Version 4. A conversation's lifecycle: the key a retried turn is recorded once by (unique per session; NULL for
         // turns without one, which the partial index leaves out), and where a forked session came from.
         $"""
         ALTER TABLE {Turns} ADD COLUMN IF NOT EXISTS turn_key text COLLATE "C";

@@ -108,6 +108,8 @@ public sealed partial class PostgreSqlSessionStore
                     created.GetInt32(2),
                     created.IsDBNull(3) ? null : created.GetString(3))
                 {
+                    Title = created.IsDBNull(4) ? null : created.GetString(4),
+                    TitleSource = (SessionTitleSource)created.GetInt32(5),
                     ForkedFromSessionId = sourceSessionId,
                     ForkedFromTurnId = throughTurnId,
                 };

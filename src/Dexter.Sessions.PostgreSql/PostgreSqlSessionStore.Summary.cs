@@ -50,6 +50,59 @@ public sealed partial class PostgreSqlSessionStore
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// One transaction: the turns' rows are read and locked (<c>FOR UPDATE</c>), then written back updated, so a concurrent
+    /// update of the same turns queues behind it instead of being overwritten. The session's row is not written.
+    /// </remarks>
+    public Task<int> UpdateTurnsAsync(string sessionId, IReadOnlyCollection<int> turnIds, Func<Message, Message> update, CancellationToken cancellationToken = default)
+    {
+        SessionStoreArguments.ThrowIfInvalidTurnUpdate(sessionId, turnIds, update);
+        if (turnIds.Count == 0)
+        {
+            return Task.FromResult(0);
+        }
+
+        return RunAsync(sessionId, async (connection, now, token) =>
+        {
+            var transaction = await connection.BeginTransactionAsync(token).ConfigureAwait(false);
+            await using var transactionScope = transaction.ConfigureAwait(false);
+            var turns = new List<Message>();
+            var read = Command(connection, _schema.ReadTurnsForUpdate, sessionId, now);
+            await using (read.ConfigureAwait(false))
+            {
+                read.Transaction = transaction;
+                read.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. turnIds.Distinct()] });
+                var reader = await read.ExecuteReaderAsync(token).ConfigureAwait(false);
+                await using var readerScope = reader.ConfigureAwait(false);
+                while (await reader.ReadAsync(token).ConfigureAwait(false))
+                {
+                    turns.Add(ReadTurn(reader, sessionId));
+                }
+            }
+
+            var updated = 0;
+            foreach (var turn in turns)
+            {
+                var replacement = SessionStoreArguments.ThrowIfTurnIdChanged(turn.Id, update(turn));
+                var write = new NpgsqlCommand(_schema.UpdateTurn, connection, transaction);
+                await using var writeScope = write.ConfigureAwait(false);
+                write.Parameters.Add(new NpgsqlParameter<string> { TypedValue = sessionId });
+                write.Parameters.Add(new NpgsqlParameter<int> { TypedValue = turn.Id });
+                write.Parameters.Add(new NpgsqlParameter<byte[]>
+                {
+                    TypedValue = TurnRecordSerializer.Serialize(replacement with { Embedding = ReadOnlyMemory<float>.Empty }, turn.Id),
+                    NpgsqlDbType = NpgsqlDbType.Bytea,
+                });
+                write.Parameters.Add(new NpgsqlParameter { Value = (object?)Encode(replacement.Embedding) ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bytea });
+                updated += await write.ExecuteNonQueryAsync(token).ConfigureAwait(false);
+            }
+
+            await transaction.CommitAsync(token).ConfigureAwait(false);
+            return updated;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
     public Task<SessionSummary?> GetSummaryAsync(string sessionId, CancellationToken cancellationToken = default)
     {
         SessionId.ThrowIfInvalid(sessionId);

@@ -292,16 +292,7 @@ public sealed partial class PostgreSqlSessionStore : IPingableSessionStore, IDis
                 return null;
             }
 
-            return new SessionMetadata(
-                sessionId,
-                reader.GetFieldValue<DateTimeOffset>(0),
-                reader.GetFieldValue<DateTimeOffset>(1),
-                reader.GetInt32(2),
-                reader.IsDBNull(3) ? null : reader.GetString(3))
-            {
-                ForkedFromSessionId = reader.IsDBNull(4) ? null : reader.GetString(4),
-                ForkedFromTurnId = reader.IsDBNull(5) ? null : reader.GetInt32(5),
-            };
+            return ReadMetadata(reader);
         }, cancellationToken);
     }
 

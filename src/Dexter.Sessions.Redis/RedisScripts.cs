@@ -13,18 +13,18 @@ namespace Dexter.Sessions.Redis;
 internal static partial class RedisScripts
 {
     /// <summary>
-    /// ARGV: now, ttl, record without its id (<c>{"v":…}</c>), and <c>1</c> to append only to an existing session. Returns the
-    /// new turn's id, or 0 when the session had to exist and does not.
+    /// ARGV: now, ttl, record without its id (<c>{"v":…}</c>), and <c>1</c> to append only to an existing session. Returns
+    /// { the new turn's id, the session's owner (nil for none) }, or { 0 } when the session had to exist and does not.
     /// </summary>
     public const string Append = """
-        if ARGV[4] == '1' and redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+        if ARGV[4] == '1' and redis.call('EXISTS', KEYS[1]) == 0 then return { 0 } end
         local id = redis.call('HINCRBY', KEYS[1], 'last', 1)
         redis.call('HSETNX', KEYS[1], 'created', ARGV[1])
         redis.call('HSET', KEYS[1], 'activity', ARGV[1])
         redis.call('RPUSH', KEYS[2], '{"id":' .. string.format('%d', id) .. ',' .. string.sub(ARGV[3], 2))
         redis.call('PEXPIRE', KEYS[1], ARGV[2])
         redis.call('PEXPIRE', KEYS[2], ARGV[2])
-        return id
+        return { id, redis.call('HGET', KEYS[1], 'owner') }
         """;
 
     /// <summary>ARGV: now, ttl, last id, records… Replaces the turns and removes the summary. Returns how many were written.</summary>
@@ -58,13 +58,6 @@ internal static partial class RedisScripts
     public const string Get = """
         if redis.call('EXISTS', KEYS[1]) == 0 then return false end
         return redis.call('LRANGE', KEYS[2], 0, -1)
-        """;
-
-    /// <summary>Returns { created, activity, owner, turn count }, or nil when the session does not exist.</summary>
-    public const string Metadata = """
-        local m = redis.call('HMGET', KEYS[1], 'created', 'activity', 'owner', 'forked_from', 'forked_from_turn')
-        if not m[1] then return false end
-        return { m[1], m[2], m[3], redis.call('LLEN', KEYS[2]), m[4], m[5] }
         """;
 
     /// <summary>ARGV: indexes. Returns the record at each index (nil where there is none).</summary>
@@ -107,6 +100,26 @@ internal static partial class RedisScripts
         if redis.call('LINDEX', KEYS[2], tonumber(ARGV[1])) ~= ARGV[2] then return 0 end
         redis.call('LSET', KEYS[2], tonumber(ARGV[1]), ARGV[3])
         return 1
+        """;
+
+    /// <summary>
+    /// ARGV: triples (index, expected record, new record): replaces each record that is still the expected one, leaving the
+    /// expiry and last activity as they were. Returns, per triple, 1 when replaced and 0 when the record changed or was removed
+    /// meanwhile; nil when the session no longer exists.
+    /// </summary>
+    public const string ReplaceEachIfUnchanged = """
+        if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+        local out = {}
+        for i = 1, #ARGV, 3 do
+          local index = tonumber(ARGV[i])
+          if redis.call('LINDEX', KEYS[2], index) == ARGV[i + 1] then
+            redis.call('LSET', KEYS[2], index, ARGV[i + 2])
+            out[#out + 1] = 1
+          else
+            out[#out + 1] = 0
+          end
+        end
+        return out
         """;
 
     /// <summary>

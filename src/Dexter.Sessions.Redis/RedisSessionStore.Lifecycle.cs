@@ -18,10 +18,16 @@ public sealed partial class RedisSessionStore
         try
         {
             var database = await GetDatabaseAsync(sessionId).ConfigureAwait(false);
+            var now = Now();
             result = (RedisResult[])(await database.ScriptEvaluateAsync(
                 RedisScripts.Rewind,
                 Keys(sessionId),
-                [Now(), _ttlMilliseconds, throughTurnId, expectedLastTurnId is { } expected ? expected : RedisValue.EmptyString]).ConfigureAwait(false))!;
+                [now, _ttlMilliseconds, throughTurnId, expectedLastTurnId is { } expected ? expected : RedisValue.EmptyString]).ConfigureAwait(false))!;
+            if (result.Length == 4 && !result[3].IsNull)
+            {
+                // A rewind is a write: raise the session in its owner's index, as an append does.
+                await IndexAsync(database, (string)result[3]!, sessionId, now).ConfigureAwait(false);
+            }
         }
         catch (Exception e) when (IsRedisFailure(e))
         {
@@ -43,6 +49,8 @@ public sealed partial class RedisSessionStore
         SessionStoreArguments.ThrowIfInvalidFork(sourceSessionId, throughTurnId, newSessionId);
         cancellationToken.ThrowIfCancellationRequested();
         long created;
+        string? newOwner;
+        long now;
         try
         {
             var database = await GetDatabaseAsync(sourceSessionId).ConfigureAwait(false);
@@ -59,14 +67,24 @@ public sealed partial class RedisSessionStore
                 throw SessionStoreArguments.ForkBeyondLastTurn(sourceSessionId, throughTurnId, last);
             }
 
-            var values = new RedisValue[5 + source.Length - 2];
-            values[0] = Now();
+            now = Now();
+            newOwner = owner ?? (((string?)source[0]) is { Length: > 0 } sourceOwner ? sourceOwner : null);
+            var values = new RedisValue[7 + source.Length - 4];
+            values[0] = now;
             values[1] = _ttlMilliseconds;
-            values[2] = owner ?? (source[0].IsNull ? RedisValue.EmptyString : source[0]);
+            values[2] = newOwner ?? RedisValue.EmptyString;
             values[3] = throughTurnId;
             values[4] = sourceSessionId;
-            Array.Copy(source, 2, values, 5, source.Length - 2);
-            created = (long)await database.ScriptEvaluateAsync(RedisScripts.ForkCreate, Keys(newSessionId), values).ConfigureAwait(false);
+            values[5] = source[2];
+            values[6] = source[3];
+            Array.Copy(source, 4, values, 7, source.Length - 4);
+            var newDatabase = await GetDatabaseAsync(newSessionId).ConfigureAwait(false);
+            created = (long)await newDatabase.ScriptEvaluateAsync(RedisScripts.ForkCreate, Keys(newSessionId), values).ConfigureAwait(false);
+            if (created == 1 && newOwner is not null)
+            {
+                // As CreateAsync does: the fork is listed with its owner's sessions.
+                await IndexAsync(newDatabase, newOwner, newSessionId, now).ConfigureAwait(false);
+            }
         }
         catch (Exception e) when (IsRedisFailure(e))
         {
@@ -107,21 +125,27 @@ public sealed partial class RedisSessionStore
         try
         {
             var database = await GetDatabaseAsync(sessionId).ConfigureAwait(false);
+            var now = Now();
             result = await database.ScriptEvaluateAsync(
-                RedisScripts.AppendKeyed, Keys(sessionId), [Now(), _ttlMilliseconds, record, mustExist ? 1 : 0, message.TurnKey]).ConfigureAwait(false);
+                RedisScripts.AppendKeyed, Keys(sessionId), [now, _ttlMilliseconds, record, mustExist ? 1 : 0, message.TurnKey]).ConfigureAwait(false);
+            if (result.Length == 2 && !result[1].IsNull)
+            {
+                // An owned session: raise it in its owner's index (another hash slot, so another command).
+                await IndexAsync(database, (string)result[1]!, sessionId, now).ConfigureAwait(false);
+            }
         }
         catch (Exception e) when (IsRedisFailure(e))
         {
             throw Translate(e, sessionId);
         }
 
-        if (result.Resp2Type == ResultType.Array)
+        var reply = (RedisResult[])result!;
+        if (reply.Length == 3)
         {
-            var recorded = (RedisResult[])result!;
-            return Deserialize(sessionId, (RedisValue)recorded[1]) with { TurnKey = message.TurnKey };
+            return Deserialize(sessionId, (RedisValue)reply[2]) with { TurnKey = message.TurnKey };
         }
 
-        var id = (int)result;
+        var id = (int)reply[0];
         if (id == 0)
         {
             return null;

@@ -31,6 +31,9 @@ public sealed partial class RedisSessionStore
         [LoggerMessage(EventId = 1307, Level = LogLevel.Debug, Message = "{Count} turn records changed while their embeddings were stored; reading them again.")]
         public static partial void EmbeddingUpdateRetried(ILogger logger, long count);
 
+        [LoggerMessage(EventId = 1320, Level = LogLevel.Debug, Message = "{Count} turn records of session {SessionId} changed while they were updated; reading them again.")]
+        public static partial void TurnUpdateRetried(ILogger logger, int count, string sessionId);
+
         [LoggerMessage(EventId = 930, Level = LogLevel.Debug, Message = "Turn {TurnId} of session {SessionId} changed while its summary was stored; reading it again.")]
         public static partial void TurnSummaryUpdateRetried(ILogger logger, int turnId, string sessionId);
     }

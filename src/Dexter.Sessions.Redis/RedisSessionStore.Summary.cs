@@ -52,6 +52,77 @@ public sealed partial class RedisSessionStore
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Reads the turns' records, then replaces them with one Lua script, each only if it is still the record read; a record
+    /// replaced meanwhile is read and updated again, a few times at most.
+    /// </remarks>
+    public async Task<int> UpdateTurnsAsync(string sessionId, IReadOnlyCollection<int> turnIds, Func<Message, Message> update, CancellationToken cancellationToken = default)
+    {
+        SessionStoreArguments.ThrowIfInvalidTurnUpdate(sessionId, turnIds, update);
+        cancellationToken.ThrowIfCancellationRequested();
+        var pending = turnIds.ToHashSet();
+        var updated = 0;
+        try
+        {
+            var database = await GetDatabaseAsync(sessionId).ConfigureAwait(false);
+            var keys = Keys(sessionId);
+            for (var attempt = 0; attempt < MaxEmbeddingAttempts && pending.Count > 0; attempt++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var found = await FindRecordsAsync(database, keys, sessionId, pending).ConfigureAwait(false);
+                pending.IntersectWith(found.Select(f => f.Id));
+                if (found.Count == 0)
+                {
+                    return updated;
+                }
+
+                var values = new List<RedisValue>(found.Count * 3);
+                foreach (var (index, id, current, turn) in found)
+                {
+                    values.Add(index);
+                    values.Add(current);
+                    values.Add(Serialize(SessionStoreArguments.ThrowIfTurnIdChanged(id, update(turn)), id));
+                }
+
+                var result = await database.ScriptEvaluateAsync(RedisScripts.ReplaceEachIfUnchanged, keys, [.. values]).ConfigureAwait(false);
+                if (result.IsNull)
+                {
+                    return updated;
+                }
+
+                var replaced = (long[])result!;
+                for (var i = 0; i < found.Count; i++)
+                {
+                    if (replaced[i] == 1)
+                    {
+                        pending.Remove(found[i].Id);
+                        updated++;
+                    }
+                }
+
+                if (pending.Count > 0)
+                {
+                    Log.TurnUpdateRetried(_logger, pending.Count, sessionId);
+                }
+            }
+        }
+        catch (Exception e) when (IsRedisFailure(e))
+        {
+            throw Translate(e, sessionId);
+        }
+
+        if (pending.Count == 0)
+        {
+            return updated;
+        }
+
+        throw new SessionStoreException(
+            $"The turns of session '{sessionId}' could not be updated: they kept changing during {MaxEmbeddingAttempts} attempts. Try again.",
+            sessionId,
+            innerException: null);
+    }
+
+    /// <inheritdoc />
     /// <remarks>One <c>HMGET</c> of the session's meta hash.</remarks>
     public async Task<SessionSummary?> GetSummaryAsync(string sessionId, CancellationToken cancellationToken = default)
     {
@@ -93,9 +164,10 @@ public sealed partial class RedisSessionStore
             return false;
         }
 
+        var now = Now();
         RedisValue[] values =
         [
-            Now(),
+            now,
             _ttlMilliseconds,
             expectedThroughTurnId,
             summary.ThroughTurnId,
@@ -106,7 +178,7 @@ public sealed partial class RedisSessionStore
         try
         {
             var database = await GetDatabaseAsync(sessionId).ConfigureAwait(false);
-            return (long)await database.ScriptEvaluateAsync(RedisScripts.SetSummaryIfUnchanged, Keys(sessionId), values).ConfigureAwait(false) == 1;
+            return (long)await WriteAndIndexAsync(database, sessionId, now, database.ScriptEvaluateAsync(RedisScripts.SetSummaryIfUnchanged, Keys(sessionId), values)).ConfigureAwait(false) == 1;
         }
         catch (Exception e) when (IsRedisFailure(e))
         {

@@ -164,7 +164,8 @@ public sealed partial class RedisSessionStore : IPingableSessionStore, IDisposab
         cancellationToken.ThrowIfCancellationRequested();
         var turns = history.GetAll();
         var values = new RedisValue[3 + turns.Count];
-        values[0] = Now();
+        var now = Now();
+        values[0] = now;
         values[1] = _ttlMilliseconds;
         values[2] = turns.Count == 0 ? 0 : turns.Max(t => t.Id);
         for (var i = 0; i < turns.Count; i++)
@@ -175,7 +176,7 @@ public sealed partial class RedisSessionStore : IPingableSessionStore, IDisposab
         try
         {
             var database = await GetDatabaseAsync(sessionId).ConfigureAwait(false);
-            await database.ScriptEvaluateAsync(RedisScripts.Set, Keys(sessionId), values).ConfigureAwait(false);
+            await WriteAndIndexAsync(database, sessionId, now, database.ScriptEvaluateAsync(RedisScripts.Set, Keys(sessionId), values)).ConfigureAwait(false);
         }
         catch (Exception e) when (IsRedisFailure(e))
         {
@@ -220,12 +221,18 @@ public sealed partial class RedisSessionStore : IPingableSessionStore, IDisposab
     {
         SessionId.ThrowIfInvalid(sessionId);
         cancellationToken.ThrowIfCancellationRequested();
-        RedisValue[] values = owner is null ? [Now(), _ttlMilliseconds] : [Now(), _ttlMilliseconds, owner];
+        var now = Now();
+        RedisValue[] values = owner is null ? [now, _ttlMilliseconds] : [now, _ttlMilliseconds, owner];
         try
         {
             var database = await GetDatabaseAsync(sessionId).ConfigureAwait(false);
-            var created = await database.ScriptEvaluateAsync(RedisScripts.Create, [MetaKey(sessionId)], values).ConfigureAwait(false);
-            return (long)created == 1;
+            var created = (long)await database.ScriptEvaluateAsync(RedisScripts.Create, [MetaKey(sessionId)], values).ConfigureAwait(false) == 1;
+            if (created && owner is not null)
+            {
+                await IndexAsync(database, owner, sessionId, now).ConfigureAwait(false);
+            }
+
+            return created;
         }
         catch (Exception e) when (IsRedisFailure(e))
         {
@@ -242,30 +249,14 @@ public sealed partial class RedisSessionStore : IPingableSessionStore, IDisposab
         try
         {
             var database = await GetDatabaseAsync(sessionId).ConfigureAwait(false);
-            result = await database.ScriptEvaluateAsync(RedisScripts.Metadata, Keys(sessionId)).WaitAsync(cancellationToken).ConfigureAwait(false);
+            result = await database.ScriptEvaluateAsync(RedisConversationScripts.Metadata, Keys(sessionId)).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (IsRedisFailure(e))
         {
             throw Translate(e, sessionId);
         }
 
-        if (result.IsNull)
-        {
-            return null;
-        }
-
-        var fields = (RedisValue[])result!;
-        if (fields.Length != 6 || !TryReadTime(fields[0], out var createdAt) || !TryReadTime(fields[1], out var lastActivityAt) ||
-            !fields[3].TryParse(out int turnCount))
-        {
-            throw Corrupt(sessionId, "its metadata hash does not hold valid 'created' and 'activity' times", cause: null);
-        }
-
-        return new SessionMetadata(sessionId, createdAt, lastActivityAt, turnCount, fields[2].IsNull ? null : (string?)fields[2])
-        {
-            ForkedFromSessionId = fields[4].IsNull ? null : (string?)fields[4],
-            ForkedFromTurnId = fields[5].TryParse(out int forkedFromTurnId) ? forkedFromTurnId : null,
-        };
+        return ReadMetadata(sessionId, result);
     }
 
     /// <inheritdoc />
@@ -291,14 +282,20 @@ public sealed partial class RedisSessionStore : IPingableSessionStore, IDisposab
         try
         {
             var database = await GetDatabaseAsync(sessionId).ConfigureAwait(false);
-            result = await database.ScriptEvaluateAsync(RedisScripts.Append, Keys(sessionId), [Now(), _ttlMilliseconds, record, mustExist ? 1 : 0]).ConfigureAwait(false);
+            var now = Now();
+            result = await database.ScriptEvaluateAsync(RedisScripts.Append, Keys(sessionId), [now, _ttlMilliseconds, record, mustExist ? 1 : 0]).ConfigureAwait(false);
+            if (result.Length == 2 && !result[1].IsNull)
+            {
+                // An owned session: raise it in its owner's index (another hash slot, so another command).
+                await IndexAsync(database, (string)result[1]!, sessionId, now).ConfigureAwait(false);
+            }
         }
         catch (Exception e) when (IsRedisFailure(e))
         {
             throw Translate(e, sessionId);
         }
 
-        var id = (int)result;
+        var id = (int)result[0];
         if (id == 0)
         {
             return null;
@@ -364,7 +361,8 @@ public sealed partial class RedisSessionStore : IPingableSessionStore, IDisposab
             for (var attempt = 0; attempt < MaxEmbeddingAttempts; attempt++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var values = new List<RedisValue> { Now(), _ttlMilliseconds };
+                var now = Now();
+                var values = new List<RedisValue> { now, _ttlMilliseconds };
                 foreach (var (index, id, current, turn) in await FindRecordsAsync(database, keys, sessionId, pending.Keys).ConfigureAwait(false))
                 {
                     if (!turn.Embedding.Span.SequenceEqual(pending[id].Span))
@@ -380,7 +378,7 @@ public sealed partial class RedisSessionStore : IPingableSessionStore, IDisposab
                     return;
                 }
 
-                var missed = (long)await database.ScriptEvaluateAsync(RedisScripts.ReplaceIfUnchanged, keys, [.. values]).ConfigureAwait(false);
+                var missed = (long)await WriteAndIndexAsync(database, sessionId, now, database.ScriptEvaluateAsync(RedisScripts.ReplaceIfUnchanged, keys, [.. values])).ConfigureAwait(false);
                 if (missed <= 0)
                 {
                     return;

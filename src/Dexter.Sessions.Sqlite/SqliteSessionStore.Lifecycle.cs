@@ -103,9 +103,11 @@ public sealed partial class SqliteSessionStore
                 UPDATE {_schema.Sessions} SET
                     "turn_count" = changes(), "last_id" = $through,
                     "last_seq" = coalesce((SELECT max("seq") FROM {_schema.Turns} WHERE "session_id" = $id), 0),
-                    "forked_from" = $source, "forked_from_turn" = $through
+                    "forked_from" = $source, "forked_from_turn" = $through,
+                    "title" = (SELECT "title" FROM {_schema.Sessions} WHERE "session_id" = $source),
+                    "title_source" = coalesce((SELECT "title_source" FROM {_schema.Sessions} WHERE "session_id" = $source), 0)
                 WHERE "session_id" = $id
-                RETURNING "created_at", "last_activity_at", "turn_count", "owner";
+                RETURNING "created_at", "last_activity_at", "turn_count", "owner", "title", "title_source";
                 """,
                 newSessionId,
                 now);
@@ -120,6 +122,8 @@ public sealed partial class SqliteSessionStore
                 created.GetInt32(2),
                 created.IsDBNull(3) ? null : created.GetString(3))
             {
+                Title = created.IsDBNull(4) ? null : created.GetString(4),
+                TitleSource = (SessionTitleSource)created.GetInt32(5),
                 ForkedFromSessionId = sourceSessionId,
                 ForkedFromTurnId = throughTurnId,
             };

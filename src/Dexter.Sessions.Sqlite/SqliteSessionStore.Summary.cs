@@ -50,6 +50,57 @@ public sealed partial class SqliteSessionStore
     }
 
     /// <inheritdoc />
+    /// <remarks>Reads the turns and writes them back, updated, in the store's write transaction, so no other write comes between.</remarks>
+    public Task<int> UpdateTurnsAsync(string sessionId, IReadOnlyCollection<int> turnIds, Func<Message, Message> update, CancellationToken cancellationToken = default)
+    {
+        SessionStoreArguments.ThrowIfInvalidTurnUpdate(sessionId, turnIds, update);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (turnIds.Count == 0)
+        {
+            return Task.FromResult(0);
+        }
+
+        return WriteAsync(sessionId, async (connection, now) =>
+        {
+            using var read = Command(
+                connection,
+                $"""
+                SELECT "record", "embedding" FROM {_schema.Turns}
+                WHERE "session_id" = $id AND "turn_id" = $turnId AND EXISTS (SELECT 1 FROM {_schema.Sessions} WHERE "session_id" = $id AND "expires_at" > $now)
+                """,
+                sessionId,
+                now);
+            var readTurnId = read.Parameters.Add("$turnId", SqliteType.Integer);
+            using var write = Command(
+                connection,
+                $"""UPDATE {_schema.Turns} SET "record" = $record, "embedding" = $embedding WHERE "session_id" = $id AND "turn_id" = $turnId""",
+                sessionId,
+                now);
+            var writeTurnId = write.Parameters.Add("$turnId", SqliteType.Integer);
+            var record = write.Parameters.Add("$record", SqliteType.Text);
+            var embedding = write.Parameters.Add("$embedding", SqliteType.Blob);
+            var updated = 0;
+            foreach (var turnId in turnIds.Distinct())
+            {
+                readTurnId.Value = turnId;
+                var turns = await ReadTurnsAsync(read, sessionId, reverse: false, cancellationToken).ConfigureAwait(false);
+                if (turns.Count == 0)
+                {
+                    continue;
+                }
+
+                var replacement = SessionStoreArguments.ThrowIfTurnIdChanged(turnId, update(turns[0]));
+                writeTurnId.Value = turnId;
+                record.Value = Encoding.UTF8.GetString(SerializeWithoutEmbedding(replacement, turnId));
+                embedding.Value = (object?)EncodeEmbedding(replacement) ?? DBNull.Value;
+                updated += await write.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            return updated;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
     public async Task<SessionSummary?> GetSummaryAsync(string sessionId, CancellationToken cancellationToken = default)
     {
         SessionId.ThrowIfInvalid(sessionId);

@@ -158,6 +158,8 @@ public sealed partial class SqliteSessionStore : IPingableSessionStore, IDisposa
                 VALUES ($id, NULL, $now, $now, $expires, $lastId, $count, $count)
                 ON CONFLICT ("session_id") DO UPDATE SET
                     "owner" = CASE WHEN "expires_at" <= $now THEN NULL ELSE "owner" END,
+                    "title" = CASE WHEN "expires_at" <= $now THEN NULL ELSE "title" END,
+                    "title_source" = CASE WHEN "expires_at" <= $now THEN 0 ELSE "title_source" END,
                     "created_at" = CASE WHEN "expires_at" <= $now THEN $now ELSE "created_at" END,
                     "last_activity_at" = $now, "expires_at" = $expires, "last_id" = $lastId, "last_seq" = $count, "turn_count" = $count,
                     "summary" = NULL, "summary_through" = 0, "summary_updated_at" = NULL, "summary_updated_offset" = NULL;
@@ -259,7 +261,7 @@ public sealed partial class SqliteSessionStore : IPingableSessionStore, IDisposa
             using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
             using var read = Command(
                 connection,
-                $"""SELECT "created_at", "last_activity_at", "turn_count", "owner", "forked_from", "forked_from_turn" FROM {_schema.Sessions} WHERE "session_id" = $id AND "expires_at" > $now""",
+                $"""SELECT {MetadataColumns} FROM {_schema.Sessions} WHERE "session_id" = $id AND "expires_at" > $now""",
                 sessionId,
                 Now());
             using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -268,16 +270,7 @@ public sealed partial class SqliteSessionStore : IPingableSessionStore, IDisposa
                 return null;
             }
 
-            return new SessionMetadata(
-                sessionId,
-                new DateTimeOffset(reader.GetInt64(0), TimeSpan.Zero),
-                new DateTimeOffset(reader.GetInt64(1), TimeSpan.Zero),
-                reader.GetInt32(2),
-                reader.IsDBNull(3) ? null : reader.GetString(3))
-            {
-                ForkedFromSessionId = reader.IsDBNull(4) ? null : reader.GetString(4),
-                ForkedFromTurnId = reader.IsDBNull(5) ? null : reader.GetInt32(5),
-            };
+            return ReadMetadata(reader);
         }
         catch (SqliteException e)
         {

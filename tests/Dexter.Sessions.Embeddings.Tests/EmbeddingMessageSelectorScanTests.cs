@@ -156,7 +156,7 @@ public class EmbeddingMessageSelectorScanTests
         }
     }
 
-    /// <summary>The ids the original rule selects, computed independently: cosine by norms, weights 0.7 and 0.3, chronological order.</summary>
+    /// <summary>The ids the selection rule selects, computed independently: cosine by norms, weights 0.7 and 0.3, chronological order.</summary>
     private int[] ExactTop(IReadOnlyList<Message> turns, int count) =>
         turns
             .Select((turn, i) => (turn.Id, Cosine: TensorPrimitives.CosineSimilarity(_query, turn.Embedding.Span), Recency: (float)i / (turns.Count - 1)))

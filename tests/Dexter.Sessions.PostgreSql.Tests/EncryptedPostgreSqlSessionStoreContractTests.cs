@@ -16,5 +16,6 @@ public sealed class EncryptedPostgreSqlSessionStoreContractTests : SessionStoreC
             // A schema of its own: the contract uses fixed session ids that the plain store's fixture uses too.
             PostgreSqlStores.Create(SharedPostgreSqlServer.Server.ConnectionString, Clock, o => o.Schema = Schema),
             new EphemeralDataProtectionProvider(),
+            EncryptionAtRestSecrets.ContractOptions(),
             disposeInner: true));
 }

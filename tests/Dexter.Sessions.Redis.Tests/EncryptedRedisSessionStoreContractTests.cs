@@ -21,5 +21,5 @@ public sealed class EncryptedRedisSessionStoreContractTests : RedisContractTests
     protected override int AppendsPerTask => 100;
 
     protected override async Task<ISessionStore> CreateStoreAsync() =>
-        new EncryptingSessionStore(await base.CreateStoreAsync(), new EphemeralDataProtectionProvider(), disposeInner: true);
+        new EncryptingSessionStore(await base.CreateStoreAsync(), new EphemeralDataProtectionProvider(), EncryptionAtRestSecrets.ContractOptions(), disposeInner: true);
 }

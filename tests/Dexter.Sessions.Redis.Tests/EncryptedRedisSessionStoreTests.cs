@@ -69,6 +69,13 @@ public sealed class EncryptedRedisSessionStoreTests
                     }
 
                     break;
+                case RedisType.SortedSet:
+                    foreach (var entry in await database.SortedSetRangeByRankWithScoresAsync(key))
+                    {
+                        raw.Append(entry.Element).Append('=').Append(entry.Score).Append('\n');
+                    }
+
+                    break;
                 default:
                     raw.Append(await database.StringGetAsync(key)).Append('\n');
                     break;
@@ -96,7 +103,7 @@ public sealed class EncryptedRedisSessionStoreTests
         Assert.Multiple(async () =>
         {
             Assert.That(store.GetService<RedisSessionStore>(), Is.Not.Null);
-            Assert.That(raw, Does.Contain(EncryptingSessionStore.CiphertextPrefix));
+            Assert.That(raw, Does.Contain("\"sealed\":\""));
             Assert.That(raw, Does.Not.Contain(Marker));
             Assert.That(raw, Does.Not.Contain(OwnerMarker));
             await AssertSummariesReadBackAsync(store, id);
@@ -138,7 +145,7 @@ public sealed class EncryptedRedisSessionStoreTests
     }
 
     [Test]
-    public async Task StoredRecord_Ciphertext_IsBase64WithoutJsonEscapes()
+    public async Task StoredRecord_SealedContent_IsBase64UrlInItsOwnField_WithoutJsonEscapes()
     {
         var prefix = "escapes:" + Guid.NewGuid().ToString("N")[..8] + ":";
         await using var provider = Provider(prefix, encrypt: true, encryptionFirst: true);
@@ -149,14 +156,65 @@ public sealed class EncryptedRedisSessionStoreTests
             await store.AppendAsync(id, SecretTurn());
         }
 
-        var records = await _connection.GetDatabase().ListRangeAsync(prefix + "{" + id + "}:turns");
-        var text = string.Concat(records.Select(r => (string)r!));
+        await store.UpdateTurnSummaryAsync(id, 3, Marker + " late summary");
+        var records = (await _connection.GetDatabase().ListRangeAsync(prefix + "{" + id + "}:turns")).Select(r => (string)r!).ToArray();
 
         Assert.Multiple(() =>
         {
-            Assert.That(text, Does.Contain(EncryptingSessionStore.CiphertextPrefix));
-            Assert.That(text, Does.Not.Contain("\\u002B").And.Not.Contain("\\u002F"), "base64 is stored as it is, not escaped");
+            Assert.That(records, Has.Length.EqualTo(8));
+            foreach (var record in records)
+            {
+                Assert.That(record, Does.Match($"^\\{{\"id\":[1-8],\"v\":{TurnRecordSerializer.CurrentVersion},\"createdAt\":\"[^\"]+\",\"sealed\":\"[A-Za-z0-9_-]+\"\\}}$"), "bookkeeping in clear, the content in one base64url blob");
+                Assert.That(record, Does.Not.Contain(Marker).And.Not.Contain("\\u").And.Not.Contain(EncryptingSessionStore.CiphertextPrefix));
+            }
         });
+    }
+
+    [Test]
+    public async Task GetAsync_RecordsWrittenByEarlierVersions_ReadBack_AndAreSealedWhenUpdated()
+    {
+        var prefix = "earlier:" + Guid.NewGuid().ToString("N")[..8] + ":";
+        await using var provider = Provider(prefix, encrypt: true, encryptionFirst: true);
+        var store = provider.GetRequiredService<ISessionStore>();
+        var id = SessionId.New();
+        var key = prefix + "{" + id + "}:turns";
+        var database = _connection.GetDatabase();
+        var stored = EarlierEncryptionFormat.StoredTurns(provider.GetRequiredService<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>(), id, Marker);
+        for (var i = 0; i < stored.Length; i++)
+        {
+            await store.AppendAsync(id, new Message { Query = "placeholder", Answer = "placeholder" });
+            await database.ListSetByIndexAsync(key, i, EarlierEncryptionFormat.Record(stored[i], i + 1));
+        }
+
+        var earlierRecord = (string)(await database.ListGetByIndexAsync(key, 0))!;
+        var read = (await store.GetAsync(id))!.GetAll();
+        await store.UpdateTurnSummaryAsync(id, 1, Marker + " new summary");
+        var resealed = (string)(await database.ListGetByIndexAsync(key, 0))!;
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(earlierRecord, Does.StartWith("{\"id\":1,\"v\":2,\"query\":\"" + EncryptingSessionStore.CiphertextPrefix), "written as earlier versions did");
+            Assert.That(read, Is.EqualTo(EarlierEncryptionFormat.ExpectedTurns(Marker)));
+            Assert.That(resealed, Does.Contain("\"sealed\":\"").And.Not.Contain(Marker).And.Not.Contain(EncryptingSessionStore.CiphertextPrefix));
+            Assert.That((await store.GetRecentAsync(id, 3))[0], Is.EqualTo(EarlierEncryptionFormat.ExpectedTurns(Marker)[0] with { Summary = Marker + " new summary" }));
+        });
+    }
+
+    [Test]
+    public async Task GetAsync_RecordInClearDamagedInItsStructure_ThrowsNamingSessionAndTurn()
+    {
+        var prefix = "cleardamage:" + Guid.NewGuid().ToString("N")[..8] + ":";
+        await using var provider = Provider(prefix, encrypt: false, encryptionFirst: false);
+        var store = provider.GetRequiredService<ISessionStore>();
+        var id = SessionId.New();
+        await store.AppendAsync(id, SecretTurn());
+        await store.AppendAsync(id, SecretTurn());
+        var key = prefix + "{" + id + "}:turns";
+        var database = _connection.GetDatabase();
+        var record = (byte[])(await database.ListGetByIndexAsync(key, 1))!;
+
+        await StoredRecordDamage.AssertEveryDamagedStructuralByteIsRefusedAsync(record, 2, id,
+            damaged => database.ListSetByIndexAsync(key, 1, damaged), () => store.GetAsync(id));
     }
 
     [Test]

@@ -220,7 +220,7 @@ public sealed partial class ConsoleSampleTests
 
     // "Who gets paid for securing the network?" shares no word with "How do miners earn rewards?", and the wallet turn is the
     // latest: with one context turn, only a model of meaning gives it the miners' turn (words, recency or a lexical embedding
-    // give it the wallet's). Once with the default relevance ranking, once with the original system's embedding selection.
+    // give it the wallet's). Once with the default relevance ranking, once with the embedding selector (0.7 · cosine + 0.3 · recency).
     [TestCase("Dexter__Sessions__Relevance__MaxTurns=1;Dexter__Sessions__Relevance__AlwaysIncludeLatest=0", "RelevanceMessageSelector")]
     [TestCase("Dexter__Sessions__Selection=Embeddings;DEXTER_MAX_CONTEXT_MESSAGES=1", "EmbeddingMessageSelector")]
     public async Task Run_UseEmbeddingsWithOneContextTurn_GivesAParaphrasedQuestionTheTurnItMeans(string settings, string selector)

@@ -17,7 +17,7 @@ public sealed class EncryptedSqliteSessionStoreContractTests : SessionStoreContr
     {
         _database = new TemporaryDatabase();
         return Task.FromResult<ISessionStore>(new EncryptingSessionStore(
-            _database.Store(Clock, o => o.SessionTtl = SessionTtl), new EphemeralDataProtectionProvider(), disposeInner: true));
+            _database.Store(Clock, o => o.SessionTtl = SessionTtl), new EphemeralDataProtectionProvider(), EncryptionAtRestSecrets.ContractOptions(), disposeInner: true));
     }
 
     protected override async ValueTask DisposeStoreAsync(ISessionStore store)

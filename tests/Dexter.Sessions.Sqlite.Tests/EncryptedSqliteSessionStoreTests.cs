@@ -68,7 +68,7 @@ public sealed class EncryptedSqliteSessionStoreTests
         bytes += FileBytes();
         Assert.Multiple(() =>
         {
-            Assert.That(bytes, Does.Contain(EncryptingSessionStore.CiphertextPrefix));
+            Assert.That(bytes, Does.Contain("\"sealed\":\""));
             Assert.That(bytes, Does.Not.Contain(Marker));
             Assert.That(bytes, Does.Not.Contain(OwnerMarker));
         });
@@ -86,25 +86,102 @@ public sealed class EncryptedSqliteSessionStoreTests
         Assert.That(FileBytes(), Does.Contain(Marker).And.Contain(OwnerMarker).And.Contain(Marker + " rolling summary").And.Contain(Marker + " late summary"));
     }
 
+    /// <summary>Writes a turn's row directly, as another program would: its record (as text) and its embedding.</summary>
+    private async Task WriteRowAsync(string sessionId, int turnId, byte[] record, byte[]? embedding)
+    {
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _database.Path, Pooling = false }.ToString());
+        await connection.OpenAsync();
+        using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE dexter_turns SET record = $record, embedding = $embedding WHERE session_id = $id AND turn_id = $turnId";
+        command.Parameters.AddWithValue("$record", Encoding.UTF8.GetString(record));
+        command.Parameters.AddWithValue("$embedding", (object?)embedding ?? DBNull.Value);
+        command.Parameters.AddWithValue("$id", sessionId);
+        command.Parameters.AddWithValue("$turnId", turnId);
+        Assert.That(await command.ExecuteNonQueryAsync(), Is.EqualTo(1));
+    }
+
+    private async Task<(byte[] Record, byte[]? Embedding)> ReadRowAsync(string sessionId, int turnId)
+    {
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _database.Path, Pooling = false }.ToString());
+        await connection.OpenAsync();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT record, embedding FROM dexter_turns WHERE session_id = $id AND turn_id = $turnId";
+        command.Parameters.AddWithValue("$id", sessionId);
+        command.Parameters.AddWithValue("$turnId", turnId);
+        using var reader = await command.ExecuteReaderAsync();
+        Assert.That(await reader.ReadAsync(), Is.True);
+        return (reader.GetFieldValue<byte[]>(0), reader.IsDBNull(1) ? null : reader.GetFieldValue<byte[]>(1));
+    }
+
     [Test]
-    public async Task GetAsync_ByteFlippedInTheStoredRecord_ThrowsNamingSessionAndTurn()
+    public async Task GetAsync_AByteDamagedAnywhereInTheStoredRecord_ThrowsNamingSessionAndTurn()
     {
         await using var provider = Provider(encrypt: true, encryptionFirst: true);
         var store = provider.GetRequiredService<ISessionStore>();
         var id = SessionId.New();
         await store.AppendAsync(id, SecretTurn());
+        await store.AppendAsync(id, SecretTurn());
+        var (record, _) = await ReadRowAsync(id, 2);
 
-        var record = (string)(await _database.ExecuteAsync("SELECT record FROM dexter_turns"))!;
-        var at = record.IndexOf(EncryptingSessionStore.CiphertextPrefix, StringComparison.Ordinal) + EncryptingSessionStore.CiphertextPrefix.Length + 30;
-        var flipped = record[..at] + (record[at] == 'A' ? 'B' : 'A') + record[(at + 1)..];
-        await _database.ExecuteAsync($"UPDATE dexter_turns SET record = '{flipped.Replace("'", "''", StringComparison.Ordinal)}'");
+        await EncryptionAtRestSecrets.AssertEveryDamagedByteIsRefusedAsync(record, 2, id, Marker,
+            damaged => WriteRowAsync(id, 2, damaged, embedding: null), () => store.GetRecentAsync(id, 5));
+    }
 
-        var e = Assert.ThrowsAsync<SessionStoreException>(() => store.GetRecentAsync(id, 5));
+    [Test]
+    public async Task GetAsync_RecordInClearDamagedInItsStructure_ThrowsNamingSessionAndTurn()
+    {
+        await using var provider = Provider(encrypt: false, encryptionFirst: false);
+        var store = provider.GetRequiredService<ISessionStore>();
+        var id = SessionId.New();
+        await store.AppendAsync(id, SecretTurn());
+        var (record, embedding) = await ReadRowAsync(id, 1);
+
+        await StoredRecordDamage.AssertEveryDamagedStructuralByteIsRefusedAsync(record, 1, id,
+            damaged => WriteRowAsync(id, 1, damaged, embedding), () => store.GetAsync(id));
+    }
+
+    [Test]
+    public async Task StoredRecord_HoldsTheContentAsOneBase64UrlBlob_AndNoVectorInClear()
+    {
+        await using var provider = Provider(encrypt: true, encryptionFirst: true);
+        var store = provider.GetRequiredService<ISessionStore>();
+        var id = SessionId.New();
+        await store.AppendAsync(id, SecretTurn());
+        var (record, embedding) = await ReadRowAsync(id, 1);
 
         Assert.Multiple(() =>
         {
-            Assert.That(e!.SessionId, Is.EqualTo(id));
-            Assert.That(e.Message, Does.Contain($"Turn 1 of session '{id}' cannot be decrypted"));
+            Assert.That(Encoding.UTF8.GetString(record), Does.Match($"^\\{{\"id\":1,\"v\":{TurnRecordSerializer.CurrentVersion},\"createdAt\":\"[^\"]+\",\"sealed\":\"[A-Za-z0-9_-]+\"\\}}$"));
+            Assert.That(embedding, Is.Null, "the vector is sealed with the content");
+        });
+    }
+
+    [Test]
+    public async Task GetAsync_RowsWrittenByEarlierVersions_ReadBack_AndAreSealedWhenUpdated()
+    {
+        await using var provider = Provider(encrypt: true, encryptionFirst: true);
+        var store = provider.GetRequiredService<ISessionStore>();
+        var id = SessionId.New();
+        var stored = EarlierEncryptionFormat.StoredTurns(provider.GetRequiredService<Microsoft.AspNetCore.DataProtection.IDataProtectionProvider>(), id, Marker);
+        for (var i = 0; i < stored.Length; i++)
+        {
+            // As earlier versions wrote them: the record without the vector, the vector (packed, when encrypted) in its column.
+            await store.AppendAsync(id, new Message { Query = "placeholder", Answer = "placeholder" });
+            await WriteRowAsync(id, i + 1, EarlierEncryptionFormat.Record(stored[i] with { Embedding = default }, i + 1), TurnRecordSerializer.EncodeEmbedding(stored[i].Embedding.Span));
+        }
+
+        var earlierRecord = Encoding.UTF8.GetString((await ReadRowAsync(id, 1)).Record);
+        var read = (await store.GetAsync(id))!.GetAll();
+        await store.UpdateTurnSummaryAsync(id, 1, Marker + " new summary");
+        var resealed = await ReadRowAsync(id, 1);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(earlierRecord, Does.StartWith("{\"id\":1,\"v\":2,\"query\":\"" + EncryptingSessionStore.CiphertextPrefix), "written as earlier versions did");
+            Assert.That(read, Is.EqualTo(EarlierEncryptionFormat.ExpectedTurns(Marker)));
+            Assert.That(Encoding.UTF8.GetString(resealed.Record), Does.Contain("\"sealed\":\"").And.Not.Contain(Marker).And.Not.Contain(EncryptingSessionStore.CiphertextPrefix));
+            Assert.That(resealed.Embedding, Is.Null, "the vector moved into the sealed content");
+            Assert.That((await store.GetRecentAsync(id, 3))[0], Is.EqualTo(EarlierEncryptionFormat.ExpectedTurns(Marker)[0] with { Summary = Marker + " new summary" }));
         });
     }
 

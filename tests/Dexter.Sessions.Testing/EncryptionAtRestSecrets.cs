@@ -12,6 +12,9 @@ namespace Dexter.Sessions.Testing;
 /// </summary>
 public static class EncryptionAtRestSecrets
 {
+    /// <summary>The encryption settings of the encrypted store contract fixtures: an owner lookup key, so that sessions are listed per owner.</summary>
+    public static EncryptionAtRestOptions ContractOptions() => new() { OwnerLookupKey = [.. Enumerable.Range(1, 32).Select(i => (byte)i)] };
+
     /// <summary>A turn whose every content field holds <paramref name="marker"/>.</summary>
     public static Message Turn(string marker) => new()
     {

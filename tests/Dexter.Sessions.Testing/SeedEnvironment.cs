@@ -5,8 +5,8 @@ using Microsoft.Extensions.Options;
 namespace Dexter.Sessions.Testing;
 
 /// <summary>
-/// The source of <c>AddDexterSessionsEnvironmentVariables()</c> over a fake environment, so tests can pass the original system's
-/// variable names through the opt-in without touching the process environment.
+/// The source of <c>AddDexterSessionsEnvironmentVariables()</c> over a fake environment, so tests can pass the bare
+/// variable names (REDIS_URL, DEXTER_*, …) through the opt-in without touching the process environment.
 /// </summary>
 public static class SeedEnvironment
 {

@@ -229,8 +229,8 @@ public abstract partial class SessionStoreContractTests
         var id = NewSessionId();
         await Store.AppendAsync(id, Turn("old"));
         var history = new MessageHistory();
-        history.AddAgentMessage("a", "A", "sa");
-        history.AddAgentMessage("b", "B", "sb");
+        history.AddTurn("a", "A", "sa");
+        history.AddTurn("b", "B", "sb");
 
         await Store.SetAsync(id, history);
         var appended = await Store.AppendAsync(id, Turn("c"));
@@ -825,7 +825,7 @@ public abstract partial class SessionStoreContractTests
         await Store.TrySetSummaryAsync(id, Summary("s", 2), 0);
 
         var history = new MessageHistory();
-        history.AddAgentMessage("other", "O", "so");
+        history.AddTurn("other", "O", "so");
         await Store.SetAsync(id, history);
 
         Assert.Multiple(async () =>
@@ -1116,6 +1116,44 @@ public abstract partial class SessionStoreContractTests
             Assert.That(turns.Take(Existing).Select(t => string.Join(",", t.Embedding.ToArray())), Is.EqualTo(Enumerable.Range(1, Existing).Select(i => $"{i},{-i}")), "every embedding kept");
             Assert.That(turns.Take(Existing).Select(t => t.Query), Is.EqualTo(Enumerable.Range(1, Existing).Select(i => "q" + i)));
             Assert.That(turns.Skip(Existing).Select(t => (t.Query, t.Summary)), Is.EqualTo(Enumerable.Range(1, Appended).Select(i => ("new" + i, "fresh"))));
+        });
+    }
+
+    [Test]
+    public async Task UpdateTurnsAsync_ReplacesTheGivenTurnsWithTheirUpdate_SkipsUnknownOnes_AndIsNotActivity()
+    {
+        var id = NewSessionId();
+        await Store.AppendAsync(id, Turn("q1", "a1", "s1"));
+        await Store.AppendAsync(id, Turn("q2", "a2", "s2") with { InputTokenCount = 5 });
+        await Store.AppendAsync(id, Turn("q3", "a3", "s3"));
+        var metadataBefore = await Store.GetMetadataAsync(id);
+        await AdvanceTimeAsync(TimeSpan.FromMinutes(5));
+
+        var updated = await Store.UpdateTurnsAsync(id, [2, 3, 9], turn => turn with { Answer = turn.Answer + "!", Embedding = new float[] { turn.Id, 7 } });
+        var after = (await Store.GetAsync(id))!.GetAll();
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(updated, Is.EqualTo(2), "turn 9 does not exist");
+            Assert.That(after.Select(t => t.Answer), Is.EqualTo(new[] { "a1", "a2!", "a3!" }));
+            Assert.That(after.Select(t => string.Join(",", t.Embedding.ToArray())), Is.EqualTo(new[] { string.Empty, "2,7", "3,7" }));
+            Assert.That(after.Select(t => (t.Query, t.Summary, t.InputTokenCount)), Is.EqualTo(new[] { ("q1", "s1", (long?)null), ("q2", "s2", 5), ("q3", "s3", null) }));
+            Assert.That((await Store.GetMetadataAsync(id))!.LastActivityAt, Is.EqualTo(metadataBefore!.LastActivityAt), "not counted as activity");
+            Assert.That(await Store.UpdateTurnsAsync(NewSessionId(), [1], turn => turn), Is.Zero, "unknown session");
+        });
+    }
+
+    [Test]
+    public async Task UpdateTurnsAsync_UpdateThatChangesTheId_ThrowsAndChangesNothing()
+    {
+        var id = NewSessionId();
+        await Store.AppendAsync(id, Turn("q1", "a1"));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(() => Store.UpdateTurnsAsync(id, [1], turn => turn with { Id = 2, Answer = "moved" }), Throws.InvalidOperationException);
+            Assert.That(() => Store.UpdateTurnsAsync(id, [0], turn => turn), Throws.InstanceOf<ArgumentException>());
+            Assert.That((await Store.GetAsync(id))!.GetAll().Select(t => (t.Id, t.Answer)), Is.EqualTo(new[] { (1, "a1") }));
         });
     }
 

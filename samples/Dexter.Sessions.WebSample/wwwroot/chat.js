@@ -1,109 +1,286 @@
-// Built on the original system's JavaScript client: the session id kept in localStorage, POST /agent/query read as a
-// stream of "data: {...}" events, GET /agent/history for the turns and DELETE /agent/history to clear them.
+// The chat page over the session endpoints under /agent: POST /session starts a conversation, POST /query streams the
+// answer as "data: {...}" events, GET /history (paged) rebuilds the conversation on load, DELETE /history clears it.
+// Answers are Markdown, rendered by marked and sanitised by DOMPurify before they reach the page; everything else the
+// users wrote goes in with textContent. Recent conversations are kept in localStorage, or listed by GET /sessions
+// where the server offers it.
 "use strict";
 
+const API = "/agent";
+const HISTORY_PAGE = 50;
 const $ = (id) => document.getElementById(id);
-let sessionId = null;
+
+const state = {
+  sessionId: null,
+  controller: null,     // the AbortController of the answer being streamed
+  retry: null,          // what the alert's Retry button does
+  serverList: null,     // GET /sessions: true when it answered 200, false when the server has no such endpoint (404)
+};
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Requests, and their failures written for people
+
+/** A request that failed, with a message a person can act on; status is the HTTP status, 0 when the server was not reached. */
+class ChatError extends Error {
+  constructor(message, status = 0) {
+    super(message);
+    this.status = status;
+  }
+}
 
 function headers(extra = {}) {
   const key = localStorage.getItem("apiKey");
   return key ? { ...extra, "X-API-Key": key } : extra;
 }
 
-async function problemText(response) {
+function retryAfterSeconds(response, fallback) {
+  const value = Number.parseInt(response.headers.get("Retry-After") || "", 10);
+  return Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
+async function problemDetail(response) {
   try {
     const problem = await response.json();
-    return problem.detail || problem.title || response.statusText;
+    return problem.detail || problem.title || "";
   } catch {
-    return response.status + " " + response.statusText;
+    return "";
   }
 }
 
-// Create or load session (the original client), replacing a stored id the server no longer knows.
-async function ensureSession() {
-  sessionId = localStorage.getItem("sessionId");
-  if (sessionId) {
-    const check = await fetch(`/agent/history?session_id=${encodeURIComponent(sessionId)}`, { headers: headers(), credentials: "include" });
-    if (check.ok) {
-      $("session-id").textContent = sessionId;
-      renderHistory(await check.json());
-      return;
+/** The message for a response that is not a success; 404 is left to the caller (its meaning depends on the request). */
+async function failure(response, action) {
+  switch (response.status) {
+    case 401:
+    case 403:
+      $("api-key-box").open = true;
+      return localStorage.getItem("apiKey")
+        ? "Your API key was refused. Check the key under “API key” and try again."
+        : "This server needs an API key. Enter it under “API key” and try again.";
+    case 404:
+      return "That conversation no longer exists on the server.";
+    case 429:
+      return `Too many requests, try again in ${retryAfterSeconds(response, 60)} s.`;
+    case 503:
+      return `The service is unavailable right now; try again in ${retryAfterSeconds(response, 5)} s.`;
+    case 400:
+    case 413: {
+      const detail = await problemDetail(response);
+      return `The server did not accept this request${detail ? ": " + detail : "."}`;
     }
+    default:
+      return `${action} failed (the server answered ${response.status}). Try again in a moment.`;
   }
-  const response = await fetch("/agent/session", { method: "POST", headers: headers(), credentials: "include" });
+}
+
+/** fetch with the API key, the cookie and readable failures; returns the response when it is a success. */
+async function call(method, path, { json, signal, action = "The request" } = {}) {
+  let response;
+  try {
+    response = await fetch(API + path, {
+      method,
+      headers: headers(json === undefined ? {} : { "Content-Type": "application/json" }),
+      body: json === undefined ? undefined : JSON.stringify(json),
+      credentials: "include",
+      signal,
+    });
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    throw new ChatError("Could not reach the server. Check your connection, then try again.");
+  }
   if (!response.ok) {
-    throw new Error(await problemText(response));
+    throw new ChatError(await failure(response, action), response.status);
   }
-  sessionId = (await response.json()).session_id;
-  localStorage.setItem("sessionId", sessionId);
-  $("session-id").textContent = sessionId;
-  renderHistory({ turns: 0, messages: [] });
+  return response;
 }
 
-function addBubble(kind, text) {
-  $("no-messages")?.remove();
-  const bubble = document.createElement("div");
-  bubble.className = "bubble " + kind;
-  bubble.textContent = text;
-  $("messages").appendChild(bubble);
-  $("messages").scrollTop = $("messages").scrollHeight;
-  return bubble;
+const sessionQuery = (id, extra = "") => `?session_id=${encodeURIComponent(id)}${extra}`;
+
+// ---------------------------------------------------------------------------------------------------------------------
+// The alert: one place for what went wrong (role="alert"), with Retry where trying again makes sense
+
+function showAlert(message, { retry = null, notice = false } = {}) {
+  const box = $("alert");
+  box.classList.toggle("notice", notice);
+  $("alert-text").textContent = message;
+  state.retry = retry;
+  $("retry").hidden = retry === null;
+  box.hidden = false;
 }
 
-// Query with context persistence: the answer streams into the page token by token.
-async function askAgent(question) {
-  addBubble("user", question);
-  const bubble = addBubble("agent streaming", "");
-  const response = await fetch("/agent/query", {
-    method: "POST",
-    headers: headers({ "Content-Type": "application/json" }),
-    body: JSON.stringify({ query: question, session_id: sessionId }),
-    credentials: "include",
+function clearAlert() {
+  $("alert").hidden = true;
+  $("alert-text").textContent = "";
+  state.retry = null;
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// The conversation pane
+
+const rawAnswers = new WeakMap();
+
+function formatTime(value) {
+  const date = value instanceof Date ? value : new Date(value);
+  if (Number.isNaN(date.getTime())) return "";
+  const sameDay = date.toDateString() === new Date().toDateString();
+  return sameDay
+    ? date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })
+    : date.toLocaleString([], { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+}
+
+// Every link opens in a new tab without giving it this page.
+if (window.DOMPurify) {
+  DOMPurify.addHook("afterSanitizeAttributes", (node) => {
+    if (node.tagName === "A") {
+      node.setAttribute("target", "_blank");
+      node.setAttribute("rel", "noopener noreferrer");
+    }
   });
-  if (!response.ok) {
-    bubble.className = "bubble agent error";
-    bubble.textContent = await problemText(response);
+}
+
+const escapeHtml = (text) => text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+
+// Raw HTML in an answer is shown as text, as a chat shows what the model wrote; what Markdown itself produces (links
+// included) passes through DOMPurify before it reaches the page.
+const markdown = window.marked
+  ? new marked.Marked({ gfm: true, breaks: true, async: false, renderer: { html: ({ text }) => escapeHtml(text) } })
+  : null;
+
+/** Markdown to sanitised HTML; without the libraries, the plain text. */
+function renderAnswer(bubble, text) {
+  rawAnswers.set(bubble, text);
+  if (markdown && window.DOMPurify) {
+    bubble.innerHTML = DOMPurify.sanitize(markdown.parse(text));
+  } else {
+    bubble.textContent = text;
+  }
+}
+
+function scrollToEnd() {
+  $("messages").scrollTop = $("messages").scrollHeight;
+}
+
+function showEmpty(text) {
+  const empty = document.createElement("p");
+  empty.className = "empty";
+  empty.id = "no-messages";
+  empty.textContent = text;
+  $("messages").replaceChildren(empty);
+}
+
+async function copyAnswer(bubble, button) {
+  const text = rawAnswers.get(bubble) ?? bubble.textContent;
+  try {
+    await navigator.clipboard.writeText(text);
+  } catch {
+    // No clipboard API (an insecure origin): copy through a selection instead.
+    const area = document.createElement("textarea");
+    area.value = text;
+    document.body.appendChild(area);
+    area.select();
+    document.execCommand("copy");
+    area.remove();
+  }
+  button.textContent = "Copied";
+  setTimeout(() => { button.textContent = "Copy"; }, 1500);
+}
+
+/** Adds a message: a bubble and a line of meta (time, state, copy). Returns the message element; its bubble is .bubble. */
+function createMessage(kind, text, time, { streaming = false, messageId = null } = {}) {
+  const message = document.createElement("div");
+  message.className = "message " + kind;
+  const bubble = document.createElement("div");
+  bubble.className = "bubble " + kind + (streaming ? " streaming" : "");
+  if (kind === "agent") renderAnswer(bubble, text); else bubble.textContent = text;
+  const meta = document.createElement("div");
+  meta.className = "meta";
+  message.append(bubble, meta);
+  if (!streaming) finishMessage(message, time, { messageId });
+  return message;
+}
+
+function finishMessage(message, time, { messageId = null, label = null } = {}) {
+  const bubble = message.querySelector(".bubble");
+  bubble.classList.remove("streaming");
+  if (messageId !== null && messageId !== undefined) message.dataset.messageId = String(messageId);
+  const meta = message.querySelector(".meta");
+  meta.replaceChildren();
+  if (time) {
+    const stamp = document.createElement("time");
+    const date = time instanceof Date ? time : new Date(time);
+    stamp.dateTime = date.toISOString();
+    stamp.textContent = formatTime(date);
+    meta.appendChild(stamp);
+  }
+  if (label) {
+    const status = document.createElement("span");
+    status.className = "state";
+    status.textContent = label;
+    meta.appendChild(status);
+  }
+  if (message.classList.contains("agent")) {
+    const copy = document.createElement("button");
+    copy.type = "button";
+    copy.className = "copy";
+    copy.textContent = "Copy";
+    copy.setAttribute("aria-label", "Copy this answer");
+    copy.addEventListener("click", () => { copyAnswer(bubble, copy).catch(() => showAlert("Could not copy the answer.")); });
+    meta.appendChild(copy);
+  }
+}
+
+function appendMessage(message) {
+  $("no-messages")?.remove();
+  $("messages").appendChild(message);
+  scrollToEnd();
+  return message;
+}
+
+function turnMessages(turns) {
+  return turns.flatMap((turn) => {
+    const answer = createMessage("agent", turn.answer, turn.created_at, { messageId: turn.id });
+    if (turn.interrupted) {
+      // A stopped answer the server recorded: shown as it was left.
+      answer.querySelector(".bubble").classList.add("stopped");
+      finishMessage(answer, turn.created_at, { messageId: turn.id, label: "stopped" });
+    }
+    return [createMessage("user", turn.query, turn.created_at), answer];
+  });
+}
+
+/** "Show earlier messages": the page of turns before the oldest one shown. */
+function olderButton(before) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "ghost older";
+  button.textContent = "Show earlier messages";
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    try {
+      const response = await call("GET", "/history" + sessionQuery(state.sessionId, `&limit=${HISTORY_PAGE}&before=${before}`), { action: "Loading earlier messages" });
+      const page = await response.json();
+      const added = turnMessages(page.messages);
+      if (page.next_before) added.unshift(olderButton(page.next_before));
+      button.replaceWith(...added);
+    } catch (error) {
+      button.disabled = false;
+      showAlert(error.message);
+    }
+  });
+  return button;
+}
+
+/** Rebuilds the pane from a page of GET /history (the latest turns, oldest first). */
+function renderConversation(page) {
+  if (page.messages.length === 0) {
+    showEmpty("Ask a question: the agent remembers the conversation.");
     return;
   }
-
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  let buffer = "";
-  while (true) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    buffer += decoder.decode(value, { stream: true });
-    let end;
-    while ((end = buffer.indexOf("\n\n")) >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const data = block.split("\n").filter((line) => line.startsWith("data: ")).map((line) => line.slice(6)).join("\n");
-      if (!data) continue;
-      const event = JSON.parse(data);
-      if (event.type === "token") {
-        bubble.textContent += event.content;
-      } else if (event.type === "answer") {
-        bubble.textContent = event.content;
-        bubble.dataset.messageId = event.message_id;
-      } else if (event.type === "error") {
-        bubble.classList.add("error");
-        bubble.textContent = event.content;
-      }
-      $("messages").scrollTop = $("messages").scrollHeight;
-    }
-  }
-  bubble.classList.remove("streaming");
+  const children = turnMessages(page.messages);
+  if (page.next_before) children.unshift(olderButton(page.next_before));
+  $("messages").replaceChildren(...children);
+  scrollToEnd();
 }
 
-// View full conversation: each turn with its summary.
-async function showHistory() {
-  const response = await fetch(`/agent/history?session_id=${encodeURIComponent(sessionId)}`, { headers: headers(), credentials: "include" });
-  if (!response.ok) {
-    throw new Error("Could not read the history: " + await problemText(response));
-  }
-  renderHistory(await response.json());
-}
-
+// The side panel: each turn with its summary.
 function renderHistory(hist) {
   $("history-count").textContent = `${hist.turns} turn${hist.turns === 1 ? "" : "s"} in conversation`;
   const list = $("history");
@@ -123,59 +300,437 @@ function renderHistory(hist) {
   }
 }
 
-// Clear session, then start a new one.
-async function clearSession() {
-  const response = await fetch(`/agent/history?session_id=${encodeURIComponent(sessionId)}`, { method: "DELETE", headers: headers(), credentials: "include" });
-  // 404: the session is already gone. Any other failure leaves it, and the page, as they were.
-  if (!response.ok && response.status !== 404) {
-    throw new Error("Could not clear the history: " + await problemText(response));
-  }
-  localStorage.removeItem("sessionId");
-  $("messages").replaceChildren();
-  const empty = document.createElement("p");
-  empty.className = "empty";
-  empty.id = "no-messages";
-  empty.textContent = "History cleared. Ask a new question.";
-  $("messages").appendChild(empty);
-  await ensureSession();
+async function readHistory(sessionId) {
+  const response = await call("GET", "/history" + sessionQuery(sessionId, `&limit=${HISTORY_PAGE}`), { action: "Reading the history" });
+  return response.json();
 }
 
-$("ask").addEventListener("submit", async (e) => {
-  e.preventDefault();
-  const question = $("query").value.trim();
-  if (!question) return;
-  $("query").value = "";
-  $("send").disabled = true;
+async function showHistory() {
   try {
-    await askAgent(question);
-    await showHistory();
+    renderHistory(await readHistory(state.sessionId));
   } catch (error) {
-    addBubble("agent error", String(error.message || error));
+    throw new ChatError("Could not read the history: " + error.message, error.status);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Conversations: the current one, new ones, the list in the sidebar
+
+const recent = {
+  load() {
+    try {
+      const list = JSON.parse(localStorage.getItem("recentSessions") || "[]");
+      return Array.isArray(list) ? list : [];
+    } catch {
+      return [];
+    }
+  },
+  save(list) {
+    localStorage.setItem("recentSessions", JSON.stringify(list.slice(0, 50)));
+  },
+  upsert(sessionId, changes) {
+    const list = recent.load();
+    const index = list.findIndex((c) => c.sessionId === sessionId);
+    const now = new Date().toISOString();
+    const item = index >= 0 ? { ...list[index], ...changes } : { sessionId, title: "", createdAt: now, lastActivityAt: now, ...changes };
+    if (index >= 0) list.splice(index, 1);
+    list.unshift(item);
+    recent.save(list);
+  },
+  remove(sessionId) {
+    recent.save(recent.load().filter((c) => c.sessionId !== sessionId));
+  },
+};
+
+function setCurrent(sessionId) {
+  state.sessionId = sessionId;
+  localStorage.setItem("sessionId", sessionId);
+  $("session-id").textContent = sessionId;
+  for (const button of document.querySelectorAll("#conversations .conversation")) {
+    button.setAttribute("aria-current", String(button.dataset.sessionId === sessionId));
+  }
+}
+
+/** Opens a conversation: its latest turns in the pane and in the side panel. Throws ChatError (404 when it is gone). */
+async function openConversation(sessionId) {
+  const page = await readHistory(sessionId);
+  setCurrent(sessionId);
+  renderConversation(page);
+  renderHistory(page);
+  if (!recent.load().some((c) => c.sessionId === sessionId)) {
+    recent.upsert(sessionId, { title: page.messages[0]?.query.slice(0, 60) ?? "" });
+  }
+}
+
+/** A new conversation (POST /session); the current one stays in the list. */
+async function newConversation() {
+  const response = await call("POST", "/session", { action: "Starting a conversation" });
+  const sessionId = (await response.json()).session_id;
+  recent.upsert(sessionId, {});
+  setCurrent(sessionId);
+  showEmpty("Ask a question: the agent remembers the conversation.");
+  renderHistory({ turns: 0, messages: [] });
+  await loadConversations();
+}
+
+/**
+ * The sidebar list: GET /sessions ({items:[{sessionId,title,turnCount,createdAt,lastActivityAt}],nextCursor}) where the
+ * server offers it, else the conversations this browser started or opened (localStorage).
+ */
+async function loadConversations() {
+  let items = null;
+  if (state.serverList !== false) {
+    try {
+      const response = await fetch(API + "/sessions", { headers: headers(), credentials: "include" });
+      if (response.ok) {
+        // Field names in either casing: sessionId or session_id, lastActivityAt or last_activity_at.
+        items = ((await response.json()).items ?? []).map((item) => ({
+          sessionId: item.sessionId ?? item.session_id,
+          title: item.title ?? "",
+          turnCount: item.turnCount ?? item.turn_count,
+          lastActivityAt: item.lastActivityAt ?? item.last_activity_at,
+        }));
+        state.serverList = true;
+      } else if (response.status === 404) {
+        state.serverList = false;
+      }
+    } catch {
+      // Not reachable now: the local list below, and the server's list is asked for again next time.
+    }
+  }
+  if (items === null) items = recent.load();
+  if (state.sessionId && !items.some((c) => c.sessionId === state.sessionId)) {
+    items = [{ sessionId: state.sessionId, title: "" }, ...items];
+  }
+  renderConversations(items);
+}
+
+function renderConversations(items) {
+  const list = $("conversations");
+  list.replaceChildren(...items.map((item) => {
+    const li = document.createElement("li");
+    const open = document.createElement("button");
+    open.type = "button";
+    open.className = "conversation";
+    open.dataset.sessionId = item.sessionId;
+    open.setAttribute("aria-current", String(item.sessionId === state.sessionId));
+    open.textContent = item.title || "New conversation";
+    open.title = item.title || item.sessionId;
+    open.addEventListener("click", () => switchConversation(item.sessionId));
+    const rename = document.createElement("button");
+    rename.type = "button";
+    rename.className = "icon rename";
+    rename.textContent = "✎";
+    rename.setAttribute("aria-label", `Rename “${open.textContent}”`);
+    rename.addEventListener("click", () => {
+      const title = window.prompt("Name this conversation", item.title || "");
+      if (title !== null && title.trim()) renameConversation(item.sessionId, title.trim()).catch((e) => showAlert(e.message));
+    });
+    const remove = document.createElement("button");
+    remove.type = "button";
+    remove.className = "icon delete";
+    remove.textContent = "✕";
+    remove.setAttribute("aria-label", `Delete “${open.textContent}”`);
+    remove.addEventListener("click", () => { deleteConversation(item.sessionId).catch((e) => showAlert(e.message)); });
+    li.append(open, rename, remove);
+    return li;
+  }));
+}
+
+async function switchConversation(sessionId) {
+  if (state.controller || sessionId === state.sessionId) return;
+  clearAlert();
+  try {
+    await openConversation(sessionId);
+  } catch (error) {
+    if (error.status !== 404) {
+      showAlert(error.message, { retry: () => switchConversation(sessionId) });
+      return;
+    }
+    recent.remove(sessionId);
+    await loadConversations();
+    showAlert("That conversation no longer exists on the server (it may have expired), so it was removed from the list.", { notice: true });
+  }
+}
+
+/** Names a conversation: PATCH /session {title} where the server offers it, else in this browser only. */
+async function renameConversation(sessionId, title) {
+  if (state.serverList === true) {
+    const response = await fetch(API + "/session" + sessionQuery(sessionId), {
+      method: "PATCH",
+      headers: headers({ "Content-Type": "application/json" }),
+      body: JSON.stringify({ title }),
+      credentials: "include",
+    });
+    if (!response.ok && response.status !== 404 && response.status !== 405) {
+      throw new ChatError(await failure(response, "Renaming the conversation"), response.status);
+    }
+  }
+  recent.upsert(sessionId, { title });
+  await loadConversations();
+}
+
+/** Deletes a conversation and every turn of it (DELETE /history), once the user confirmed. */
+async function deleteConversation(sessionId) {
+  if (!window.confirm("Delete this conversation and all its messages? This cannot be undone.")) return;
+  const response = await fetch(API + "/history" + sessionQuery(sessionId), { method: "DELETE", headers: headers(), credentials: "include" });
+  if (!response.ok && response.status !== 404) {
+    throw new ChatError("Could not delete the conversation: " + await failure(response, "Deleting the conversation"), response.status);
+  }
+  recent.remove(sessionId);
+  if (sessionId === state.sessionId) {
+    const next = recent.load()[0];
+    if (next) await switchConversation(next.sessionId); else await newConversation();
+  }
+  await loadConversations();
+}
+
+/**
+ * Regenerates the answer of turn `turnId`: POST /session/rewind to the turn before it, then asks its question again.
+ * Wire it to a button on the last answer once the server offers the rewind endpoint.
+ */
+async function regenerateAnswer(turnId, question) {
+  await call("POST", "/session/rewind", { json: { session_id: state.sessionId, turn_id: turnId - 1 }, action: "Regenerating the answer" });
+  await openConversation(state.sessionId);
+  await ask(question);
+}
+
+/**
+ * Edits the question of turn `turnId`: POST /session/fork through the turn before it (a new conversation; the old one
+ * stays as it was), then asks the edited question there. Wire it to an "Edit" button on user messages once the server
+ * offers the fork endpoint.
+ */
+async function editQuestion(turnId, question) {
+  const response = await call("POST", "/session/fork", { json: { session_id: state.sessionId, turn_id: turnId - 1 }, action: "Editing the question" });
+  const forked = (await response.json()).session_id;
+  await openConversation(forked);
+  await loadConversations();
+  await ask(question);
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Asking: the answer streams into the page; Stop keeps what was shown
+
+function setBusy(busy) {
+  $("send").hidden = busy;
+  $("send").disabled = busy;
+  $("stop").hidden = !busy;
+  $("clear").disabled = busy;
+  $("new-chat").disabled = busy;
+  document.body.dataset.busy = String(busy);
+}
+
+async function* serverEvents(response) {
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  while (true) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    buffer += decoder.decode(value, { stream: true });
+    let end;
+    while ((end = buffer.indexOf("\n\n")) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const data = block.split("\n").filter((line) => line.startsWith("data: ")).map((line) => line.slice(6)).join("\n");
+      if (data) yield JSON.parse(data);
+    }
+  }
+}
+
+async function ask(question) {
+  clearAlert();
+  const asked = new Date();
+  const user = appendMessage(createMessage("user", question, asked));
+  const agent = appendMessage(createMessage("agent", "", null, { streaming: true }));
+  const bubble = agent.querySelector(".bubble");
+  const controller = new AbortController();
+  state.controller = controller;
+  setBusy(true);
+  let text = "";
+  try {
+    const response = await call("POST", "/query", {
+      json: { query: question, session_id: state.sessionId }, signal: controller.signal, action: "Sending the question",
+    });
+    let answered = false;
+    for await (const event of serverEvents(response)) {
+      if (event.type === "token") {
+        text += event.content;
+        renderAnswer(bubble, text);
+      } else if (event.type === "answer") {
+        text = event.content;
+        renderAnswer(bubble, text);
+        finishMessage(agent, new Date(), { messageId: event.message_id });
+        if (event.session_id && event.session_id !== state.sessionId) setCurrent(event.session_id);
+        answered = true;
+      } else if (event.type === "error") {
+        throw new ChatError(event.content || event.error || "The answer failed; nothing was recorded. Try again.");
+      }
+      scrollToEnd();
+    }
+    if (!answered) throw new ChatError("The answer was cut off before it finished; nothing was recorded. Try again.");
+    const known = recent.load().find((c) => c.sessionId === state.sessionId);
+    recent.upsert(state.sessionId, { title: known?.title || question.slice(0, 60), lastActivityAt: new Date().toISOString() });
+  } catch (error) {
+    if (controller.signal.aborted) {
+      // Stopped: what was shown stays, marked as such.
+      if (!text) bubble.textContent = "";
+      bubble.classList.add("stopped");
+      finishMessage(agent, new Date(), { label: "stopped" });
+    } else {
+      // Nothing was recorded: the exchange leaves the pane and the question goes back in the box.
+      user.remove();
+      agent.remove();
+      if (!$("messages").querySelector(".message")) showEmpty("Ask a question: the agent remembers the conversation.");
+      $("query").value = question;
+      autosize();
+      if (error.status === 404) {
+        await newConversation();
+        showAlert("That conversation no longer exists on the server (it may have expired), so a new one was started. Send your question again to ask it here.",
+          { retry: send, notice: true });
+      } else {
+        showAlert(error.message, { retry: send });
+      }
+      return;
+    }
   } finally {
-    $("send").disabled = false;
+    state.controller = null;
+    setBusy(false);
+  }
+  await showHistory();
+  await loadConversations();
+}
+
+function send() {
+  const question = $("query").value.trim();
+  if (!question || state.controller) return;
+  $("query").value = "";
+  autosize();
+  ask(question)
+    .catch((error) => showAlert(error.message || String(error)))
+    .finally(() => $("query").focus());
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// The question box: Enter sends, Shift+Enter adds a line, and the box grows with its text
+
+function autosize() {
+  const box = $("query");
+  box.style.height = "auto";
+  box.style.height = box.scrollHeight + 2 + "px";
+}
+
+$("query").addEventListener("input", autosize);
+$("query").addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+    event.preventDefault();
+    send();
+  }
+});
+$("ask").addEventListener("submit", (event) => {
+  event.preventDefault();
+  send();
+});
+$("stop").addEventListener("click", () => state.controller?.abort());
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape" && state.controller) state.controller.abort();
+});
+$("retry").addEventListener("click", () => {
+  const retry = state.retry;
+  clearAlert();
+  retry?.();
+});
+$("dismiss").addEventListener("click", clearAlert);
+
+$("new-chat").addEventListener("click", async () => {
+  clearAlert();
+  $("new-chat").disabled = true;
+  try {
+    await newConversation();
     $("query").focus();
+  } catch (error) {
+    showAlert(error.message, { retry: () => $("new-chat").click() });
+  } finally {
+    $("new-chat").disabled = false;
   }
 });
 
+// Clear history: deletes the current conversation, then starts a new one.
 $("clear").addEventListener("click", async () => {
+  clearAlert();
   $("clear").disabled = true;
   try {
-    await clearSession();
+    const response = await fetch(API + "/history" + sessionQuery(state.sessionId), { method: "DELETE", headers: headers(), credentials: "include" });
+    // 404: the session is already gone. Any other failure leaves it, and the page, as they were.
+    if (!response.ok && response.status !== 404) {
+      throw new ChatError("Could not clear the history: " + await failure(response, "Clearing the history"), response.status);
+    }
+    recent.remove(state.sessionId);
+    await newConversation();
+    showEmpty("History cleared. Ask a new question.");
   } catch (error) {
-    addBubble("agent error", String(error.message || error));
+    showAlert(error.message, { retry: () => $("clear").click() });
   } finally {
     $("clear").disabled = false;
   }
 });
 
+// ---------------------------------------------------------------------------------------------------------------------
+// Theme: the system's, or the one chosen with the toggle
+
+function applyTheme() {
+  const chosen = localStorage.getItem("theme");
+  if (chosen) document.documentElement.dataset.theme = chosen; else delete document.documentElement.dataset.theme;
+  const dark = chosen ? chosen === "dark" : window.matchMedia("(prefers-color-scheme: dark)").matches;
+  $("theme-toggle").textContent = dark ? "Light mode" : "Dark mode";
+}
+
+$("theme-toggle").addEventListener("click", () => {
+  const dark = document.documentElement.dataset.theme
+    ? document.documentElement.dataset.theme === "dark"
+    : window.matchMedia("(prefers-color-scheme: dark)").matches;
+  localStorage.setItem("theme", dark ? "light" : "dark");
+  applyTheme();
+});
+window.matchMedia("(prefers-color-scheme: dark)").addEventListener("change", applyTheme);
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Start: the last conversation, rebuilt from the server; a new one when there is none or it is gone
+
+async function start() {
+  clearAlert();
+  document.body.dataset.ready = "false";
+  const stored = localStorage.getItem("sessionId");
+  let notice = null;
+  if (stored) {
+    try {
+      await openConversation(stored);
+    } catch (error) {
+      if (error.status !== 404) throw error;
+      recent.remove(stored);
+      notice = "Your last conversation is no longer on the server (it may have expired), so a new one was started.";
+    }
+  }
+  if (state.sessionId === null || notice) await newConversation(); else await loadConversations();
+  if (notice) showAlert(notice, { notice: true });
+  document.body.dataset.ready = "true";
+}
+
+function startPage() {
+  start().catch((error) => {
+    document.body.dataset.ready = "failed";
+    showAlert("Could not start a conversation. " + error.message, { retry: startPage });
+  });
+}
+
 $("api-key").value = localStorage.getItem("apiKey") || "";
-$("api-key").addEventListener("change", async () => {
+$("api-key").addEventListener("change", () => {
   const key = $("api-key").value.trim();
   if (key) localStorage.setItem("apiKey", key); else localStorage.removeItem("apiKey");
-  await ensureSession();
+  state.sessionId = null;
+  state.serverList = null;
+  startPage();
 });
 
-document.body.dataset.ready = "false";
-ensureSession()
-  .then(() => { document.body.dataset.ready = "true"; })
-  .catch((error) => { addBubble("agent error", "Could not start a session: " + error.message); });
+applyTheme();
+startPage();

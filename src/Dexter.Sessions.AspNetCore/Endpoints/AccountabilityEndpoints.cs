@@ -35,7 +35,7 @@ internal static class AccountabilityEndpoints
             .WithSummary("Reads the audit trail of a session.")
             .WithDescription(
                 "Every access to the session, oldest first: timestamp, action (created, queried, history_read, statistics_read, " +
-                "audit_read, exported, cleared, imported, denied), outcome, principal, request_id, remote_address, turn_id. " +
+                "audit_read, exported, cleared, imported, denied, renamed), outcome, principal, request_id, remote_address, turn_id. " +
                 "'kept' is false when the store keeps no trail (events then go to the logs only).")
             .WithMetadata(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(AuditResponse), ["application/json"]))
             .WithMetadata(CommonProblems);

@@ -163,6 +163,7 @@ public static class DexterSessionsEndpointRouteBuilderExtensions
             .WithMetadata(Problems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status404NotFound, StatusCodes.Status503ServiceUnavailable));
 
         AccountabilityEndpoints.Map(group, handlers, names);
+        ConversationEndpoints.Map(group, handlers, names);
         return group;
     }
 

@@ -8,7 +8,7 @@ namespace Dexter.Sessions.AspNetCore;
 /// </summary>
 internal sealed class EndpointNames
 {
-    private static readonly string[] Operations = ["CreateSession", "Query", "GetHistory", "ExplainContext", "ClearHistory", "GetStatistics", "GetAudit", "Export"];
+    private static readonly string[] Operations = ["CreateSession", "Query", "GetHistory", "ExplainContext", "ClearHistory", "GetStatistics", "GetAudit", "Export", "ListSessions", "RenameSession"];
     private readonly string _stem;
 
     public EndpointNames(string prefix)

@@ -3,8 +3,8 @@ using Npgsql;
 namespace Dexter.Sessions.PostgreSql;
 
 /// <summary>
-/// Settings of <see cref="PostgreSqlSessionStore"/>, bound from the configuration section <see cref="SectionName"/>; the original
-/// system's <c>DEXTER_POSTGRES_URL</c> environment variable counts where the application calls <c>AddDexterSessionsEnvironmentVariables()</c>.
+/// Settings of <see cref="PostgreSqlSessionStore"/>, bound from the configuration section <see cref="SectionName"/>;
+/// the <c>DEXTER_POSTGRES_URL</c> environment variable counts where the application calls <c>AddDexterSessionsEnvironmentVariables()</c>.
 /// </summary>
 /// <remarks>
 /// The database is given by, in order of precedence: <see cref="DataSource"/>, an <see cref="NpgsqlDataSource"/> registered in

@@ -3,8 +3,8 @@ using StackExchange.Redis;
 namespace Dexter.Sessions.Redis;
 
 /// <summary>
-/// Settings of <see cref="RedisSessionStore"/>, bound from the configuration section <see cref="SectionName"/>; the original
-/// system's <c>REDIS_URL</c> environment variable counts where the application calls <c>AddDexterSessionsEnvironmentVariables()</c>.
+/// Settings of <see cref="RedisSessionStore"/>, bound from the configuration section <see cref="SectionName"/>;
+/// the <c>REDIS_URL</c> environment variable counts where the application calls <c>AddDexterSessionsEnvironmentVariables()</c>.
 /// </summary>
 /// <remarks>
 /// <para>

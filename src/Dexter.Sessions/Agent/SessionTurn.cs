@@ -11,24 +11,26 @@ namespace Dexter.Sessions;
 /// </summary>
 public sealed class SessionTurn : IDisposable
 {
-    private readonly SessionTurnPipeline _pipeline;
+    private readonly SessionTurnRecorder _recorder;
     private int _state; // 0 open, 1 completed or failed
 
     internal SessionTurn(
-        SessionTurnPipeline pipeline, string? sessionId, MessageHistory? history, string query, IReadOnlyList<ChatMessage> requestMessages, Activity? activity, long startTimestamp)
+        SessionTurnRecorder recorder, ISessionStore store, string storeSessionId, IMessageSelector selector, int maxContextMessages,
+        string query, IReadOnlyList<ChatMessage> requestMessages, long startTimestamp)
     {
-        _pipeline = pipeline;
-        SessionId = sessionId;
-        History = history;
+        _recorder = recorder;
+        Store = store;
+        StoreSessionId = storeSessionId;
+        Selector = selector;
+        MaxContextMessages = maxContextMessages;
         Query = query;
         RequestMessages = requestMessages;
         Exchange = [.. requestMessages];
-        Activity = activity;
         StartTimestamp = startTimestamp;
     }
 
     /// <summary>Gets the session, or <see langword="null"/> for a turn over a <see cref="MessageHistory"/>.</summary>
-    public string? SessionId { get; }
+    public string? SessionId => OverCallersHistory ? null : StoreSessionId;
 
     /// <summary>Gets the query: the text of the turn's user message.</summary>
     public string Query { get; }
@@ -46,9 +48,25 @@ public sealed class SessionTurn : IDisposable
     public IReadOnlyList<ChatMessage> ContextMessages { get; private set; } = [];
 
     /// <summary>Gets the activity that traces the turn, when anyone listens.</summary>
-    public Activity? Activity { get; }
+    public Activity? Activity { get; private set; }
 
-    internal MessageHistory? History { get; }
+    /// <summary>Gets the store the turn reads its session from and is recorded in: the pipeline's, or one over a caller's history.</summary>
+    internal ISessionStore Store { get; }
+
+    /// <summary>Gets the session's id in <see cref="Store"/>.</summary>
+    internal string StoreSessionId { get; }
+
+    /// <summary>
+    /// Gets whether the turn is over a caller's <see cref="MessageHistory"/> (<see cref="MessageHistorySessionStore"/>): every such
+    /// history has the same id, so the turn keeps out of the caches keyed by session id, and no work follows it.
+    /// </summary>
+    internal bool OverCallersHistory => Store is MessageHistorySessionStore;
+
+    /// <summary>Gets the selector that chooses the turn's context and prepares the turn to be recorded.</summary>
+    internal IMessageSelector Selector { get; }
+
+    /// <summary>Gets how many of the latest turns the selection considers at least (the session's window).</summary>
+    internal int MaxContextMessages { get; }
 
     /// <summary>Whether the session existed when the turn began; such a turn is recorded only while the session still exists.</summary>
     internal bool SessionExisted { get; set; }
@@ -87,13 +105,13 @@ public sealed class SessionTurn : IDisposable
 
         try
         {
-            var recorded = await _pipeline.CompleteAsync(this, response, cancellationToken).ConfigureAwait(false);
+            var recorded = await _recorder.RecordAsync(this, response, cancellationToken).ConfigureAwait(false);
             Activity?.SetTag("dexter.message.id", recorded.Id);
             return recorded;
         }
         catch (Exception ex)
         {
-            _pipeline.Failed(this, ex, cancellationToken);
+            _recorder.RecordFailure(this, ex, cancellationToken);
             throw;
         }
     }
@@ -155,7 +173,7 @@ public sealed class SessionTurn : IDisposable
         ArgumentNullException.ThrowIfNull(exception);
         if (Interlocked.Exchange(ref _state, 1) == 0)
         {
-            _pipeline.Failed(this, exception, cancellationToken);
+            _recorder.RecordFailure(this, exception, cancellationToken);
         }
     }
 
@@ -167,6 +185,26 @@ public sealed class SessionTurn : IDisposable
     {
         Exchange.AddRange(produced);
         Exchange.AddRange(results);
+    }
+
+    /// <summary>Starts the activity that traces the turn, when anyone listens; an explanation of the context is not traced.</summary>
+    internal void StartActivity()
+    {
+        if (!DexterSessionsTelemetry.ActivitySource.HasListeners())
+        {
+            return;
+        }
+
+        Activity = DexterSessionsTelemetry.ActivitySource.StartActivity(DexterSessionsTelemetry.TurnActivityName, ActivityKind.Internal);
+        if (Activity is not null)
+        {
+            Activity.SetTag("gen_ai.operation.name", "invoke_agent");
+            if (SessionId is not null)
+            {
+                Activity.SetTag(DexterSessionsTelemetry.ConversationIdTag, SessionId);
+                DexterSessionsTelemetry.TagModelSpans();
+            }
+        }
     }
 
     /// <summary>
@@ -196,8 +234,10 @@ public sealed class SessionTurn : IDisposable
     /// <summary>The query's vector, when the selection computed one; the turn is recorded with it.</summary>
     internal ReadOnlyMemory<float> QueryEmbedding { get; set; }
 
-    internal void SetContext(ContextExplanation explanation, IReadOnlyList<Message> context)
+    /// <summary>Keeps the built context, and traces which turns are in it.</summary>
+    internal void SetContext(ContextExplanation explanation)
     {
+        var context = explanation.ContextTurns;
         Explanation = explanation;
         Context = context;
         ContextMessages = explanation.Messages;

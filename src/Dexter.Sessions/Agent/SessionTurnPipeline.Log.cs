@@ -4,7 +4,7 @@ namespace Dexter.Sessions;
 
 public sealed partial class SessionTurnPipeline
 {
-    /// <summary>The log messages of a turn, shared by the pipeline, its context builder and its rolling summary folder.</summary>
+    /// <summary>The log messages of a turn, shared by the pipeline, its context builder, its recorder and its rolling summary folder.</summary>
     internal static partial class Log
     {
         [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "Recorded turn {MessageId} of session {SessionId} in {ElapsedMilliseconds:0} ms.")]
@@ -63,5 +63,8 @@ public sealed partial class SessionTurnPipeline
 
         [LoggerMessage(EventId = 1024, Level = LogLevel.Debug, Message = "The rolling summary update after turn {MessageId} of session {SessionId} stopped with the caller's cancellation; the turn is recorded and the next turn folds what it would have.")]
         public static partial void FollowUpCancelled(ILogger logger, string sessionId, int messageId);
+
+        [LoggerMessage(EventId = 1025, Level = LogLevel.Warning, Message = "The title of session {SessionId} was not written; the turn is recorded and the session keeps the title it had.")]
+        public static partial void TitleNotWritten(ILogger logger, string sessionId, Exception exception);
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -15,22 +14,14 @@ namespace Dexter.Sessions;
 /// runs before the model (read the latest turns in one store round trip, select the relevant ones, keep what the selector computed,
 /// build the context messages), and <see cref="SessionTurn.CompleteAsync"/> after it (summarize, prepare, append in one round trip,
 /// telemetry). The caller calls the model in between, with its own <see cref="ChatOptions"/> and tools.</para>
+/// <para>A turn over a caller's <see cref="MessageHistory"/> takes the same path, over a store of that one history.</para>
 /// <para>A turn is recorded only by <see cref="SessionTurn.CompleteAsync"/>; a turn that is failed or disposed without completing
 /// records nothing. A failing selector or summarizer never fails a turn: it falls back and logs a warning.</para>
 /// </remarks>
 public sealed partial class SessionTurnPipeline
 {
-    private readonly ISummarizer _summarizer;
     private readonly IMessageSelector _selector;
-    private readonly ILogger _logger;
-    private readonly Microsoft.ML.Tokenizers.Tokenizer _tokenizer;
-    private readonly IRollingSummarizer _rollingSummarizer;
-    private readonly SessionSummaryWorker? _worker;
     private readonly SessionContextBuilder _context;
-    private readonly RollingSummaryFolder _folder;
-
-    /// <summary>How many turns one update of the rolling summary folds at most; a summary further behind skips the oldest (with a warning).</summary>
-    internal const int MaxFoldTurns = RollingSummaryFolder.MaxFoldTurns;
 
     /// <summary>Initializes the pipeline.</summary>
     /// <param name="store">Where sessions are kept.</param>
@@ -55,7 +46,6 @@ public sealed partial class SessionTurnPipeline
     {
         ArgumentNullException.ThrowIfNull(store);
         Store = store;
-        _summarizer = summarizer ?? TruncatingSummarizer.Instance;
         Options = options?.Value ?? new DexterSessionsOptions();
         _selector = selector ?? Options.Selection switch
         {
@@ -66,14 +56,15 @@ public sealed partial class SessionTurnPipeline
                 nameof(options)),
         };
         TimeProvider = timeProvider ?? TimeProvider.System;
-        _logger = logger ?? (ILogger)NullLogger.Instance;
-        _tokenizer = Options.Tokenizer ?? ContextBudget.DefaultTokenizer;
-        _rollingSummarizer = rollingSummarizer ?? new ExtractiveRollingSummarizer(_tokenizer);
-        _worker = Options.BackgroundSummaries ? worker : null;
-        _context = new SessionContextBuilder(store, Options, _tokenizer, _logger);
-        _folder = new RollingSummaryFolder(
-            store, Options, _tokenizer, _rollingSummarizer, _summarizer, summariesDeferred: _worker is not null && _summarizer is not TruncatingSummarizer,
-            TimeProvider, _logger);
+        var log = logger ?? (ILogger)NullLogger.Instance;
+        var tokenizer = Options.Tokenizer ?? ContextBudget.DefaultTokenizer;
+        summarizer ??= TruncatingSummarizer.Instance;
+        var summaryWorker = Options.BackgroundSummaries ? worker : null;
+        _context = new SessionContextBuilder(Options, tokenizer, log);
+        var folder = new RollingSummaryFolder(
+            store, Options, tokenizer, rollingSummarizer ?? new ExtractiveRollingSummarizer(tokenizer), summarizer,
+            summariesDeferred: summaryWorker is not null && summarizer is not TruncatingSummarizer, TimeProvider, log);
+        Recorder = new SessionTurnRecorder(Options, summarizer, tokenizer, summaryWorker, _context.Turns, folder, TimeProvider, log);
     }
 
     /// <summary>Gets the store turns are read from and recorded in.</summary>
@@ -84,6 +75,12 @@ public sealed partial class SessionTurnPipeline
 
     /// <summary>Gets the clock.</summary>
     public TimeProvider TimeProvider { get; }
+
+    /// <summary>Gets what ends every turn of the pipeline (records it, or reports that it recorded nothing).</summary>
+    internal SessionTurnRecorder Recorder { get; }
+
+    /// <summary>Drops what this process holds of a session's turns, after its turns were removed (a rewind).</summary>
+    internal void ForgetTurns(string sessionId) => _context.Turns.Forget(sessionId);
 
     /// <summary>
     /// Begins a turn of session <paramref name="sessionId"/>: reads its latest turns, selects the context for the query (the text of
@@ -98,7 +95,7 @@ public sealed partial class SessionTurnPipeline
     public Task<SessionTurn> BeginTurnAsync(string sessionId, IEnumerable<ChatMessage> requestMessages, CancellationToken cancellationToken = default)
     {
         SessionId.ThrowIfInvalid(sessionId);
-        return BeginCoreAsync(sessionId, history: null, requestMessages, explainOnly: false, cancellationToken);
+        return BeginCoreAsync(Store, sessionId, _selector, Options.MaxContextMessages, requestMessages, explainOnly: false, cancellationToken);
     }
 
     /// <summary>
@@ -114,7 +111,9 @@ public sealed partial class SessionTurnPipeline
     public Task<SessionTurn> BeginTurnAsync(MessageHistory history, IEnumerable<ChatMessage> requestMessages, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(history);
-        return BeginCoreAsync(sessionId: null, history, requestMessages, explainOnly: false, cancellationToken);
+        return BeginCoreAsync(
+            new MessageHistorySessionStore(history), MessageHistorySessionStore.SessionId, history.ExplicitSelector ?? _selector, history.MaxContextMessages,
+            requestMessages, explainOnly: false, cancellationToken);
     }
 
     /// <summary>
@@ -131,7 +130,8 @@ public sealed partial class SessionTurnPipeline
     {
         SessionId.ThrowIfInvalid(sessionId);
         ArgumentNullException.ThrowIfNull(query);
-        using var turn = await BeginCoreAsync(sessionId, history: null, [new ChatMessage(ChatRole.User, query)], explainOnly: true, cancellationToken).ConfigureAwait(false);
+        using var turn = await BeginCoreAsync(
+            Store, sessionId, _selector, Options.MaxContextMessages, [new ChatMessage(ChatRole.User, query)], explainOnly: true, cancellationToken).ConfigureAwait(false);
         return turn.Explanation;
     }
 
@@ -194,7 +194,13 @@ public sealed partial class SessionTurnPipeline
         return pending is { Count: > 0 };
     }
 
-    private async Task<SessionTurn> BeginCoreAsync(string? sessionId, MessageHistory? history, IEnumerable<ChatMessage> requestMessages, bool explainOnly, CancellationToken cancellationToken)
+    /// <summary>
+    /// Begins a turn of session <paramref name="sessionId"/> of <paramref name="store"/>: finds the user's message, then builds the
+    /// context into the turn. A turn that fails to begin is reported and ended, recording nothing.
+    /// </summary>
+    private async Task<SessionTurn> BeginCoreAsync(
+        ISessionStore store, string sessionId, IMessageSelector selector, int maxContextMessages, IEnumerable<ChatMessage> requestMessages,
+        bool explainOnly, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(requestMessages);
         var request = requestMessages as IReadOnlyList<ChatMessage> ?? [.. requestMessages];
@@ -207,15 +213,15 @@ public sealed partial class SessionTurnPipeline
         var query = request[userIndex].Text;
         ValidateQuery(query);
         var turnMessages = userIndex == 0 ? request : request.Skip(userIndex).ToArray();
-        var turn = new SessionTurn(this, sessionId, history, query, turnMessages, explainOnly ? null : StartActivity(sessionId), TimeProvider.GetTimestamp());
+        var turn = new SessionTurn(Recorder, store, sessionId, selector, maxContextMessages, query, turnMessages, TimeProvider.GetTimestamp());
+        if (!explainOnly)
+        {
+            turn.StartActivity();
+        }
+
         try
         {
-            var built = await _context.BuildAsync(sessionId, history, SelectorOf(history), query, cancellationToken).ConfigureAwait(false);
-            turn.SessionExisted = built.SessionExisted;
-            turn.SelectorFellBack = built.SelectorFellBack;
-            turn.RollingSummary = built.RollingSummary;
-            turn.QueryEmbedding = built.QueryEmbedding;
-            turn.SetContext(built.Explanation, built.Explanation.ContextTurns);
+            await _context.BuildAsync(turn, cancellationToken).ConfigureAwait(false);
             return turn;
         }
         catch (Exception ex)
@@ -224,290 +230,5 @@ public sealed partial class SessionTurnPipeline
             turn.Dispose();
             throw;
         }
-    }
-
-    /// <summary>The selector of a turn: a history's own when it was given one, else the pipeline's.</summary>
-    private IMessageSelector SelectorOf(MessageHistory? history) => history?.ExplicitSelector ?? _selector;
-
-    /// <summary>The line that introduces the rolling summary in the context.</summary>
-    internal static string RollingSummaryHeader(int throughTurnId) => SessionContextBuilder.RollingSummaryHeader(throughTurnId);
-
-    /// <summary>Folds the turns that left the recent window into the session's rolling summary.</summary>
-    internal Task FoldAsync(string sessionId, int lastTurnId, CancellationToken cancellationToken) =>
-        _folder.FoldAsync(sessionId, lastTurnId, cancellationToken);
-
-    /// <summary>Drops what this process holds of a session's turns, after its turns were removed (a rewind).</summary>
-    internal void ForgetTurns(string sessionId) => _context.Turns.Forget(sessionId);
-
-    /// <summary>Makes, records and reports the turn once the model has answered.</summary>
-    internal async Task<Message> CompleteAsync(SessionTurn turn, ChatResponse response, CancellationToken cancellationToken)
-    {
-        var answer = FinalText(response);
-
-        // With a worker, a summarizer other than truncation (a model) runs after the turn is recorded; the turn is recorded with the
-        // truncated summary first, so the time to the recorded turn does not depend on the summarizer.
-        var summarizeLater = _worker is not null && turn.History is null && _summarizer is not TruncatingSummarizer;
-        var (summary, summarizerFellBack) = summarizeLater
-            ? (TruncatingSummarizer.Summarize(turn.Query, answer), false)
-            : await TurnSummaries.SummarizeAsync(_summarizer, _logger, turn.Query, answer, cancellationToken).ConfigureAwait(false);
-        var message = new Message
-        {
-            Query = turn.Query,
-            Answer = answer,
-            Summary = summary,
-            CreatedAt = TimeProvider.GetUtcNow(),
-            InputTokenCount = response.Usage?.InputTokenCount,
-            OutputTokenCount = response.Usage?.OutputTokenCount,
-            ResponseTime = TimeProvider.GetElapsedTime(turn.StartTimestamp),
-            ChatMessages = ForStorage([.. turn.Exchange, .. response.Messages]),
-            SummarizerFellBack = summarizerFellBack,
-            SelectorFellBack = turn.SelectorFellBack,
-            TurnKey = turn.TurnKey,
-        };
-        message = message with
-        {
-            TokenCount = ContextBudget.CountTokens(_tokenizer, message.ChatMessages),
-            Embedding = turn.QueryEmbedding, // the query's vector, computed by the selection: the turn is not embedded on the answer's path
-        };
-
-        var selector = SelectorOf(turn.History);
-        try
-        {
-            message = await selector.PrepareTurnAsync(message, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            Log.PrepareFallback(_logger, selector.GetType().Name, ex);
-        }
-
-        Message recorded;
-        if (turn.History is { } history)
-        {
-            cancellationToken.ThrowIfCancellationRequested(); // as a store's append does: a turn cancelled before it is added adds nothing
-            recorded = history.Add(message);
-        }
-        else
-        {
-            recorded = turn.SessionExisted
-                ? await Store.AppendToExistingAsync(turn.SessionId!, message, cancellationToken).ConfigureAwait(false)
-                    ?? throw SessionDeletedException.TurnNotRecorded(turn.SessionId!)
-                : await Store.AppendAsync(turn.SessionId!, message, cancellationToken).ConfigureAwait(false);
-            if (message.TurnKey is not null && (recorded.CreatedAt != message.CreatedAt || recorded.Answer != message.Answer))
-            {
-                return recorded; // a concurrent run with the same key recorded its turn first: that turn is the answer
-            }
-        }
-
-        var seconds = TimeProvider.GetElapsedTime(turn.StartTimestamp).TotalSeconds;
-        DexterSessionsTelemetry.TurnRecorded(recorded, seconds, turn.Activity);
-        Log.TurnRecorded(_logger, turn.SessionId ?? "(history)", recorded.Id, seconds * 1000);
-        Log.TurnContent(_logger, turn.SessionId ?? "(history)", recorded.Id, recorded.Query, recorded.Answer);
-        if (turn.SessionId is { } sessionId)
-        {
-            _context.Turns.Recorded(sessionId, recorded);
-            await FollowUpAsync(sessionId, recorded, summarizeLater, cancellationToken).ConfigureAwait(false);
-        }
-        else if (turn.History is { } ownHistory && selector is ITurnIndexer { IndexesTurns: true } historyIndexer &&
-            await IndexQuietlyAsync(historyIndexer, recorded, cancellationToken).ConfigureAwait(false) is { } indexed)
-        {
-            ownHistory.UpdateEmbeddings([indexed]);
-        }
-
-        return recorded;
-    }
-
-    /// <summary>
-    /// The work after a recorded turn: the model's summary of it (when deferred) and the rolling summary. Queued on the worker when there
-    /// is one, else done now; it never fails the turn, which is recorded already.
-    /// </summary>
-    private async Task FollowUpAsync(string sessionId, Message recorded, bool summarize, CancellationToken cancellationToken)
-    {
-        var fold = Options.RollingSummary && recorded.Id > Options.MaxContextMessages;
-        var indexer = _selector as ITurnIndexer is { IndexesTurns: true } selectorIndexer ? selectorIndexer : null;
-        if (!summarize && !fold && indexer is null)
-        {
-            return;
-        }
-
-        if (_worker is null)
-        {
-            try
-            {
-                if (indexer is not null)
-                {
-                    await IndexRecordedAsync(indexer, sessionId, recorded, cancellationToken).ConfigureAwait(false);
-                }
-
-                if (fold)
-                {
-                    await FoldAsync(sessionId, recorded.Id, cancellationToken).ConfigureAwait(false);
-                }
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                // The turn is recorded; the caller's cancellation only stops the fold, which the next turn does.
-                Log.FollowUpCancelled(_logger, sessionId, recorded.Id);
-            }
-            catch (Exception ex)
-            {
-                Log.FollowUpFailed(_logger, sessionId, recorded.Id, ex);
-            }
-
-            return;
-        }
-
-        try
-        {
-            await _worker.EnqueueAsync(
-                async token =>
-                {
-                    if (indexer is not null)
-                    {
-                        await IndexRecordedAsync(indexer, sessionId, recorded, token).ConfigureAwait(false);
-                    }
-
-                    if (summarize)
-                    {
-                        await SummarizeRecordedAsync(sessionId, recorded, token).ConfigureAwait(false);
-                    }
-
-                    if (fold)
-                    {
-                        await FoldAsync(sessionId, recorded.Id, token).ConfigureAwait(false);
-                    }
-                },
-                cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            // Cancelled while the queue was full: the turn keeps its short summary, and the next turn folds what this one would have.
-            Log.FollowUpNotQueued(_logger, sessionId, recorded.Id);
-        }
-    }
-
-    /// <summary>Computes what the selector keeps from the whole recorded turn (its vector) and stores it with the turn.</summary>
-    private async Task IndexRecordedAsync(ITurnIndexer indexer, string sessionId, Message recorded, CancellationToken cancellationToken)
-    {
-        if (await IndexQuietlyAsync(indexer, recorded, cancellationToken).ConfigureAwait(false) is not { } indexed)
-        {
-            return;
-        }
-
-        await Store.UpdateEmbeddingsAsync(sessionId, [indexed], cancellationToken).ConfigureAwait(false);
-        _context.Turns.Updated(sessionId, [indexed]);
-    }
-
-    private async Task<Message?> IndexQuietlyAsync(ITurnIndexer indexer, Message recorded, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await indexer.IndexTurnAsync(recorded, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            Log.PrepareFallback(_logger, indexer.GetType().Name, ex);
-            return null;
-        }
-    }
-
-    /// <summary>Writes the summarizer's summary of a recorded turn over the short one it was recorded with.</summary>
-    private async Task SummarizeRecordedAsync(string sessionId, Message recorded, CancellationToken cancellationToken)
-    {
-        var (summary, fellBack) = await TurnSummaries.SummarizeAsync(_summarizer, _logger, recorded.Query, recorded.Answer, cancellationToken).ConfigureAwait(false);
-        if (fellBack || string.Equals(summary, recorded.Summary, StringComparison.Ordinal))
-        {
-            return;
-        }
-
-        if (!await Store.UpdateTurnSummaryAsync(sessionId, recorded.Id, summary, cancellationToken).ConfigureAwait(false))
-        {
-            Log.TurnSummaryNotWritten(_logger, sessionId, recorded.Id);
-        }
-    }
-
-    /// <summary>Logs a turn that recorded nothing: a cancellation when the caller cancelled it, otherwise a failure
-    /// (a model call that timed out on its own throws <see cref="OperationCanceledException"/> too, and is a failure).</summary>
-    internal void Failed(SessionTurn turn, Exception exception, CancellationToken cancellationToken)
-    {
-        turn.Activity?.SetStatus(ActivityStatusCode.Error, exception.GetType().Name);
-        turn.Activity?.SetTag("error.type", exception.GetType().FullName);
-        if (exception is OperationCanceledException && cancellationToken.IsCancellationRequested)
-        {
-            Log.TurnCancelled(_logger, turn.SessionId ?? "(history)");
-        }
-        else
-        {
-            Log.TurnFailed(_logger, turn.SessionId ?? "(history)", exception);
-        }
-    }
-
-    /// <summary>
-    /// The messages to keep with the turn. Additional properties whose values are not plain JSON values (such as Agent Framework's
-    /// message attribution) are left out, so that every store can persist the messages.
-    /// </summary>
-    private static ChatMessage[] ForStorage(List<ChatMessage> messages)
-    {
-        var result = new ChatMessage[messages.Count];
-        for (var i = 0; i < result.Length; i++)
-        {
-            var message = messages[i];
-            if (message.AdditionalProperties is { Count: > 0 } properties && properties.Any(static p => !IsPlainJsonValue(p.Value)))
-            {
-                message = message.Clone();
-                var kept = new AdditionalPropertiesDictionary();
-                foreach (var (key, value) in properties)
-                {
-                    if (IsPlainJsonValue(value))
-                    {
-                        kept[key] = value;
-                    }
-                }
-
-                message.AdditionalProperties = kept.Count == 0 ? null : kept;
-            }
-
-            result[i] = message;
-        }
-
-        return result;
-    }
-
-    private static bool IsPlainJsonValue(object? value) =>
-        value is null or string or bool or int or long or double or float or decimal or System.Text.Json.JsonElement;
-
-    /// <summary>The answer of a response: the text of its last message that has text (the final answer after any function calls).</summary>
-    private static string FinalText(ChatResponse response)
-    {
-        for (var i = response.Messages.Count - 1; i >= 0; i--)
-        {
-            var message = response.Messages[i];
-            if (message.Role != ChatRole.User && message.Role != ChatRole.Tool && message.Text is { Length: > 0 } text)
-            {
-                return text;
-            }
-        }
-
-        return response.Text;
-    }
-
-    private static Activity? StartActivity(string? sessionId)
-    {
-        if (!DexterSessionsTelemetry.ActivitySource.HasListeners())
-        {
-            return null;
-        }
-
-        var activity = DexterSessionsTelemetry.ActivitySource.StartActivity(DexterSessionsTelemetry.TurnActivityName, ActivityKind.Internal);
-        if (activity is not null)
-        {
-            activity.SetTag("gen_ai.operation.name", "invoke_agent");
-            if (sessionId is not null)
-            {
-                activity.SetTag(DexterSessionsTelemetry.ConversationIdTag, sessionId);
-                DexterSessionsTelemetry.TagModelSpans();
-            }
-        }
-
-        return activity;
     }
 }

@@ -30,6 +30,9 @@ public enum SessionAuditAction
     /// <summary>An access was refused (<see cref="SessionAuditEvent.Outcome"/> says why).</summary>
     Denied,
 
+    /// <summary>The owner renamed the session (set its title).</summary>
+    Renamed,
+
     /// <summary>The session was rewound: turns after a given turn were removed (<see cref="SessionAuditEvent"/> carries the turn kept last).</summary>
     Rewound,
 

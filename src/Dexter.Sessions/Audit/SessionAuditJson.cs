@@ -70,6 +70,7 @@ public static class SessionAuditJson
         SessionAuditAction.Cleared => "cleared",
         SessionAuditAction.Imported => "imported",
         SessionAuditAction.Denied => "denied",
+        SessionAuditAction.Renamed => "renamed",
         SessionAuditAction.Rewound => "rewound",
         SessionAuditAction.Forked => "forked",
         SessionAuditAction.Replayed => "replayed",

@@ -80,8 +80,8 @@ public sealed class DexterSessionsOptions
     public string? Instructions { get; set; }
 
     /// <summary>Gets or sets how the selected past turns are given to the model.</summary>
-    /// <value>The default is <see cref="SessionContextMode.Planning"/>, one text block of the selected turns. Key <c>Dexter:Sessions:ContextMode</c>.</value>
-    public SessionContextMode ContextMode { get; set; } = SessionContextMode.Planning;
+    /// <value>The default is <see cref="SessionContextMode.Text"/>, one text block of the selected turns. Key <c>Dexter:Sessions:ContextMode</c>.</value>
+    public SessionContextMode ContextMode { get; set; } = SessionContextMode.Text;
 
     /// <summary>
     /// Gets or sets the service key of the <see cref="Microsoft.Extensions.AI.IChatClient"/> that <see cref="DexterAgent"/> and

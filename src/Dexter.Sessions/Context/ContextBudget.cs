@@ -82,6 +82,68 @@ public static class ContextBudget
         return string.Join("\n", parts);
     }
 
+    /// <summary>
+    /// The room the rolling summary may take of <paramref name="remaining"/> tokens. Beside a selection that ranks the whole session
+    /// the summary is a backstop (the gist), an eighth; beside the latest turns only, it is the only memory of the older ones, half.
+    /// </summary>
+    internal static int SummaryRoom(int remaining, bool besideWholeSessionRanking) =>
+        besideWholeSessionRanking ? remaining / 8 : remaining / 2;
+
+    /// <summary>The text of one message, cut at a token boundary when it takes more than <paramref name="room"/> tokens, and its tokens.</summary>
+    internal static (string Text, int Tokens) Fit(Tokenizer tokenizer, string text, int room)
+    {
+        var tokens = CountTokens(tokenizer, text);
+        if (tokens > room)
+        {
+            text = Cut(tokenizer, text, room - TokensPerMessage);
+            tokens = CountTokens(tokenizer, text);
+        }
+
+        return (text, tokens);
+    }
+
+    /// <summary>
+    /// The one rule by which past turns fill what is left of the budget: most relevant first, each while it fits. When nothing is
+    /// taken yet, an item that does not fit is taken as <paramref name="whenNothingFits"/> makes it (cut to fit, or whole), unless
+    /// it gives <see langword="null"/>. <paramref name="contiguous"/> stops at the first item that does not fit (a conversation's
+    /// latest turns, without a gap); otherwise smaller items after it are still taken, until less than <paramref name="minCost"/> is left.
+    /// </summary>
+    /// <param name="mostRelevantFirst">The items, most relevant first.</param>
+    /// <param name="cost">The tokens an item takes.</param>
+    /// <param name="whenNothingFits">Given an item, its cost and the room left: the item to take instead and its cost, or <see langword="null"/>.</param>
+    /// <param name="remaining">The tokens left for the items.</param>
+    /// <param name="contiguous">Whether to stop at the first item that does not fit.</param>
+    /// <param name="minCost">The fewest tokens an item can take; with less left, the walk stops.</param>
+    /// <returns>The items taken, in the order they were taken, with their cost, their rank (from 0) and whether they were taken as
+    /// <paramref name="whenNothingFits"/> made them.</returns>
+    internal static List<(T Item, int Cost, int Rank, bool Replaced)> TakeWhileTheyFit<T>(
+        IReadOnlyList<T> mostRelevantFirst, Func<T, int> cost, Func<T, int, int, (T Item, int Cost)?> whenNothingFits, int remaining,
+        bool contiguous, int minCost = 0)
+    {
+        var taken = new List<(T Item, int Cost, int Rank, bool Replaced)>();
+        for (var rank = 0; rank < mostRelevantFirst.Count && remaining >= minCost; rank++)
+        {
+            var item = mostRelevantFirst[rank];
+            var itemCost = cost(item);
+            if (itemCost <= remaining)
+            {
+                taken.Add((item, itemCost, rank, false));
+                remaining -= itemCost;
+            }
+            else if (taken.Count == 0 && whenNothingFits(item, itemCost, remaining) is { } instead)
+            {
+                taken.Add((instead.Item, instead.Cost, rank, true));
+                remaining -= instead.Cost;
+            }
+            else if (contiguous)
+            {
+                break;
+            }
+        }
+
+        return taken;
+    }
+
     /// <summary>Cuts <paramref name="text"/> at a token boundary so that it and the marker take at most <paramref name="maxTokens"/> tokens.</summary>
     internal static string Cut(Tokenizer tokenizer, string text, int maxTokens) => Cut(tokenizer, text, maxTokens, CutMarker);
 

@@ -66,24 +66,19 @@ public sealed class SessionChatReducer : IChatReducer
             return all;
         }
 
+        // The context builder's budget: the summary's room first (beside the latest turns only, half of what is left, within its own
+        // limit), then the turns latest first while they fit, without a gap; the latest is kept whatever its size.
         var budget = _options.MaxContextTokens - ContextBudget.CountTokens(_tokenizer, system);
-        var summaryRoom = Math.Min(_options.RollingSummaryMaxTokens, Math.Max(0, budget / 2));
-        var remaining = budget - summaryRoom;
-
-        // The latest turns that fit; the latest is kept whatever its size.
-        var firstKept = starts.Count - 1;
-        remaining -= TurnTokens(all, starts, firstKept);
-        while (firstKept > 0)
-        {
-            var cost = TurnTokens(all, starts, firstKept - 1);
-            if (cost > remaining)
-            {
-                break;
-            }
-
-            remaining -= cost;
-            firstKept--;
-        }
+        var summaryRoom = Math.Min(_options.RollingSummaryMaxTokens, ContextBudget.SummaryRoom(Math.Max(0, budget), besideWholeSessionRanking: false));
+        var latestFirst = Enumerable.Range(0, starts.Count).Reverse().ToArray();
+        var kept = ContextBudget.TakeWhileTheyFit<int>(
+            latestFirst,
+            turn => TurnTokens(all, starts, turn),
+            static (turn, cost, _) => (turn, cost),
+            budget - summaryRoom,
+            contiguous: true,
+            minCost: int.MinValue); // the latest turn is taken even when the summary's room leaves nothing
+        var firstKept = starts.Count - kept.Count;
 
         if (firstKept == 0)
         {
@@ -122,11 +117,7 @@ public sealed class SessionChatReducer : IChatReducer
         result.AddRange(system);
         if (!string.IsNullOrWhiteSpace(summary) && summaryRoom > ContextBudget.TokensPerMessage)
         {
-            var text = SessionTurnPipeline.RollingSummaryHeader(firstKept) + summary;
-            if (ContextBudget.CountTokens(_tokenizer, text) > summaryRoom)
-            {
-                text = ContextBudget.Cut(_tokenizer, text, summaryRoom - ContextBudget.TokensPerMessage);
-            }
+            var (text, _) = ContextBudget.Fit(_tokenizer, SessionContextBuilder.RollingSummaryHeader(firstKept) + summary, summaryRoom);
 
             result.Add(new ChatMessage(ChatRole.System, text));
         }

@@ -15,38 +15,35 @@ internal sealed class SessionContextBuilder
     /// <summary>How many fitted rolling summaries are kept (about one per session queried lately); all are dropped when it is reached.</summary>
     private const int MaxKeptSummaries = 256;
 
-    private readonly ConditionalWeakTable<Message, StrongBox<int>> _planningCosts = new();
+    private readonly ConditionalWeakTable<Message, StrongBox<int>> _textCosts = new();
     private readonly Dictionary<(int, int, string), (string Text, int Tokens)> _summaries = [];
     private readonly ILogger _logger;
     private readonly Tokenizer _tokenizer;
 
-    public SessionContextBuilder(ISessionStore store, DexterSessionsOptions options, Tokenizer tokenizer, ILogger logger)
+    public SessionContextBuilder(DexterSessionsOptions options, Tokenizer tokenizer, ILogger logger)
     {
-        Store = store;
         Options = options;
         _tokenizer = tokenizer;
         _logger = logger;
     }
 
-    public ISessionStore Store { get; }
-
     public DexterSessionsOptions Options { get; }
 
-    /// <summary>Gets the turns of the sessions queried lately; the pipeline adds the turns it records and the vectors it stores.</summary>
+    /// <summary>Gets the turns of the sessions queried lately; the recorder adds the turns it records and the vectors it stores.</summary>
     public SessionTurnCache Turns { get; } = new();
 
-    /// <summary>Builds the context of a query in a session (<paramref name="sessionId"/>) or over a caller's <paramref name="history"/>.</summary>
-    public async Task<Built> BuildAsync(string? sessionId, MessageHistory? history, IMessageSelector selector, string query, CancellationToken cancellationToken)
+    /// <summary>
+    /// Builds the context of <paramref name="turn"/>'s query from its session, and keeps it in the turn with what the turn records
+    /// of the way there (whether the session existed, whether the selector fell back, the query's vector).
+    /// </summary>
+    public async Task BuildAsync(SessionTurn turn, CancellationToken cancellationToken)
     {
-        var built = new Built();
-
         // The rolling summary is read beside the latest turns, not after them: on Redis both go out in one round trip.
-        var summaryRead = history is null && Options.RollingSummary ? ReadSummaryAsync(sessionId!, cancellationToken) : null;
-        var selection = await SelectAsync(built, sessionId, history, selector, query, cancellationToken).ConfigureAwait(false);
-        built.RollingSummary = summaryRead is null ? null : await summaryRead.ConfigureAwait(false);
-        built.QueryEmbedding = selection.QueryEmbedding;
-        built.Explanation = Build(selection, built.RollingSummary, built.ConsideredTurns, built.SelectorFellBack, selector);
-        return built;
+        var summaryRead = Options.RollingSummary ? ReadSummaryAsync(turn.Store, turn.StoreSessionId, cancellationToken) : null;
+        var (selection, consideredTurns) = await SelectAsync(turn, cancellationToken).ConfigureAwait(false);
+        turn.RollingSummary = summaryRead is null ? null : await summaryRead.ConfigureAwait(false);
+        turn.QueryEmbedding = selection.QueryEmbedding;
+        turn.SetContext(Build(selection, turn.RollingSummary, consideredTurns, turn.SelectorFellBack, turn.Selector));
     }
 
     /// <summary>
@@ -64,13 +61,7 @@ internal sealed class SessionContextBuilder
             }
         }
 
-        var text = RollingSummaryHeader(summary.ThroughTurnId) + summary.Text;
-        var tokens = ContextBudget.CountTokens(_tokenizer, text);
-        if (tokens > room)
-        {
-            text = ContextBudget.Cut(_tokenizer, text, room - ContextBudget.TokensPerMessage);
-            tokens = ContextBudget.CountTokens(_tokenizer, text);
-        }
+        var (text, tokens) = ContextBudget.Fit(_tokenizer, RollingSummaryHeader(summary.ThroughTurnId) + summary.Text, room);
 
         lock (_summaries)
         {
@@ -96,11 +87,11 @@ internal sealed class SessionContextBuilder
     public int RecentWindow => Options.MaxContextMessages;
 
 
-    private async Task<SessionSummary?> ReadSummaryAsync(string sessionId, CancellationToken cancellationToken)
+    private async Task<SessionSummary?> ReadSummaryAsync(ISessionStore store, string sessionId, CancellationToken cancellationToken)
     {
         try
         {
-            return await Store.GetSummaryAsync(sessionId, cancellationToken).ConfigureAwait(false);
+            return await store.GetSummaryAsync(sessionId, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -110,73 +101,66 @@ internal sealed class SessionContextBuilder
         }
     }
 
-    private async Task<MessageSelection> SelectAsync(Built built, string? sessionId, MessageHistory? history, IMessageSelector selector, string query, CancellationToken cancellationToken)
+    private async Task<(MessageSelection Selection, int ConsideredTurns)> SelectAsync(SessionTurn turn, CancellationToken cancellationToken)
     {
-        IReadOnlyList<Message> candidates;
-        var wanted = selector.GetCandidateCount(history?.MaxContextMessages ?? Options.MaxContextMessages);
+        var (store, sessionId, selector) = (turn.Store, turn.StoreSessionId, turn.Selector);
+        var wanted = selector.GetCandidateCount(turn.MaxContextMessages);
         var wholeSession = wanted >= MessageSelectionContext.WholeSession;
-        var max = wholeSession ? MessageSelectionContext.WholeSession : history?.MaxContextMessages ?? Options.MaxContextMessages;
-        if (history is not null)
-        {
-            // The history's own limit, and its own selector when it was given one (else the pipeline's).
-            candidates = history.GetAll();
-        }
-        else
-        {
-            // A selector that ranks the whole session reads it through the cache: only the turns appended since the last query.
-            candidates = wholeSession
-                ? await Turns.GetAllAsync(Store, sessionId!, RecentWindow, cancellationToken).ConfigureAwait(false)
-                : await Store.GetRecentAsync(sessionId!, Math.Max(wanted, max), cancellationToken).ConfigureAwait(false);
+        var max = wholeSession ? MessageSelectionContext.WholeSession : turn.MaxContextMessages;
 
-            // A turn that begins on an existing session is recorded only while it exists: a delete racing the answer wins.
-            built.SessionExisted = candidates.Count > 0 || await Store.ExistsAsync(sessionId!, cancellationToken).ConfigureAwait(false);
-        }
+        // A selector that ranks the whole session reads it through the cache: only the turns appended since the last query. A
+        // caller's history is read as it is: every history has the same id.
+        var candidates = wholeSession && !turn.OverCallersHistory
+            ? await Turns.GetAllAsync(store, sessionId, RecentWindow, cancellationToken).ConfigureAwait(false)
+            : await store.GetRecentAsync(sessionId, Math.Max(wanted, max), cancellationToken).ConfigureAwait(false);
 
-        built.ConsideredTurns = candidates.Count;
-
+        // A turn that begins on an existing session is recorded only while it exists: a delete racing the answer wins.
+        turn.SessionExisted = candidates.Count > 0 || await store.ExistsAsync(sessionId, cancellationToken).ConfigureAwait(false);
         if (candidates.Count == 0)
         {
-            return new MessageSelection([]);
+            return (new MessageSelection([]), 0);
         }
 
         MessageSelection selection;
         try
         {
-            selection = await selector.SelectAsync(new MessageSelectionContext(query, candidates, max) { SessionId = sessionId, MaxTokens = Options.MaxContextTokens }, cancellationToken).ConfigureAwait(false);
+            var context = new MessageSelectionContext(turn.Query, candidates, max)
+            {
+                SessionId = turn.OverCallersHistory ? null : sessionId, // the selector's own caches are keyed by it
+                MaxTokens = Options.MaxContextTokens,
+            };
+            selection = await selector.SelectAsync(context, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             DexterSessionsTelemetry.SelectorFallbacks.Add(1);
-            built.SelectorFellBack = true;
+            turn.SelectorFellBack = true;
             SessionTurnPipeline.Log.SelectionFallback(_logger, selector.GetType().Name, ex);
-            return new MessageSelection(RecentMessageSelector.TakeLast(candidates, Math.Min(max, Options.MaxContextMessages)));
+            return (new MessageSelection(RecentMessageSelector.TakeLast(candidates, Math.Min(max, Options.MaxContextMessages))), candidates.Count);
         }
 
         if (selection.UpdatedTurns.Count > 0)
         {
-            await KeepEmbeddingsAsync(sessionId, history, selection.UpdatedTurns, cancellationToken).ConfigureAwait(false);
+            await KeepEmbeddingsAsync(turn, selection.UpdatedTurns, cancellationToken).ConfigureAwait(false);
         }
 
-        return selection;
+        return (selection, candidates.Count);
     }
 
-    private async Task KeepEmbeddingsAsync(string? sessionId, MessageHistory? history, IReadOnlyList<Message> updated, CancellationToken cancellationToken)
+    private async Task KeepEmbeddingsAsync(SessionTurn turn, IReadOnlyList<Message> updated, CancellationToken cancellationToken)
     {
-        if (history is not null)
-        {
-            history.UpdateEmbeddings(updated);
-            return;
-        }
-
         try
         {
-            await Store.UpdateEmbeddingsAsync(sessionId!, updated, cancellationToken).ConfigureAwait(false);
-            Turns.Updated(sessionId!, updated);
+            await turn.Store.UpdateEmbeddingsAsync(turn.StoreSessionId, updated, cancellationToken).ConfigureAwait(false);
+            if (!turn.OverCallersHistory)
+            {
+                Turns.Updated(turn.StoreSessionId, updated);
+            }
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             // The selection stands; the vectors are computed again next time.
-            SessionTurnPipeline.Log.KeepEmbeddingsFailed(_logger, updated.Count, sessionId!, ex);
+            SessionTurnPipeline.Log.KeepEmbeddingsFailed(_logger, updated.Count, turn.StoreSessionId, ex);
         }
     }
 
@@ -207,9 +191,7 @@ internal sealed class SessionContextBuilder
         if (summary is not null && !string.IsNullOrWhiteSpace(summary.Text))
         {
             // Counted once: a full summary is the context's longest text, and the tokenizer's cost grows with it.
-            // Beside a selection that ranks the whole session the summary is a backstop (the gist), an eighth of what is left;
-            // beside the latest turns only, it is the only memory of the older ones, and may take half.
-            var room = RanksWholeSession(selector) ? remaining / 8 : remaining / 2;
+            var room = ContextBudget.SummaryRoom(remaining, besideWholeSessionRanking: RanksWholeSession(selector));
             var (text, tokens) = SummaryToFit(summary, room);
 
             if (text.Length > 0)
@@ -232,33 +214,25 @@ internal sealed class SessionContextBuilder
             return Explain([], fixedTokens, []);
         }
 
-        var planning = Options.ContextMode == SessionContextMode.Planning;
-        if (planning)
+        var asText = Options.ContextMode == SessionContextMode.Text;
+        if (asText)
         {
             // One system message: its framing (header, footer) is paid once.
-            remaining -= ContextBudget.CountTokens(_tokenizer, MessageHistory.PlanningHeader + "\n\n" + MessageHistory.PlanningFooter);
+            remaining -= ContextBudget.CountTokens(_tokenizer, TextContextFormat.Header + "\n\n" + TextContextFormat.Footer);
         }
 
         // Most relevant first while they fit. Each turn's cost is counted once and kept with the turn; once nothing more can fit
         // (what is left is less than the smallest turn could take), the rest of the ranking is not walked.
-        var kept = new List<(Message Turn, int Cost, int Rank, bool Cut)>();
         var ranked = selection.MostRelevantFirst;
-        for (var rank = 0; rank < ranked.Count && remaining >= MinTurnTokens; rank++)
-        {
-            var turn = ranked[rank];
-            var cost = Cost(turn, planning);
-            if (cost <= remaining)
-            {
-                kept.Add((turn, cost, rank, false));
-                remaining -= cost;
-            }
-            else if (kept.Count == 0 && CutToFit(turn, remaining, planning) is { } cut)
-            {
-                var cutCost = planning ? _tokenizer.CountTokens(MessageHistory.FormatTurnForPlanning(cut)) : TurnTokens(cut);
-                kept.Add((cut, cutCost, rank, true));
-                remaining -= cutCost;
-            }
-        }
+        var kept = ContextBudget.TakeWhileTheyFit(
+            ranked,
+            turn => Cost(turn, asText),
+            (turn, _, room) => CutToFit(turn, room, asText) is { } cut
+                ? (cut, asText ? _tokenizer.CountTokens(TextContextFormat.FormatTurn(cut)) : TurnTokens(cut))
+                : null,
+            remaining,
+            contiguous: false,
+            MinTurnTokens);
 
         if (kept.Count < ranked.Count && selection.Relevance is null)
         {
@@ -269,16 +243,16 @@ internal sealed class SessionContextBuilder
         var instructionCount = messages.Count;
         while (true)
         {
-            var ordered = kept.OrderBy(static t => t.Turn.Id).ToList();
+            var ordered = kept.OrderBy(static t => t.Item.Id).ToList();
             messages.RemoveRange(instructionCount, messages.Count - instructionCount);
             if (ordered.Count == 0)
             {
                 return Explain([], fixedTokens, []);
             }
 
-            if (planning)
+            if (asText)
             {
-                messages.Add(new ChatMessage(ChatRole.System, MessageHistory.FormatForPlanning(ordered.Select(static t => t.Turn))));
+                messages.Add(new ChatMessage(ChatRole.System, TextContextFormat.Format(ordered.Select(static t => t.Item))));
             }
             else
             {
@@ -293,9 +267,9 @@ internal sealed class SessionContextBuilder
             {
                 var relevance = selection.Relevance;
                 return Explain(
-                    ordered.ConvertAll(t => new ExplainedTurn(t.Turn.Id, t.Cost, t.Rank + 1, relevance is not null && t.Rank < relevance.Count ? relevance[t.Rank] : null, t.Cut)),
+                    ordered.ConvertAll(t => new ExplainedTurn(t.Item.Id, t.Cost, t.Rank + 1, relevance is not null && t.Rank < relevance.Count ? relevance[t.Rank] : null, t.Replaced)),
                     total,
-                    ordered.ConvertAll(static t => t.Turn));
+                    ordered.ConvertAll(static t => t.Item));
             }
 
             kept.RemoveAt(kept.Count - 1);
@@ -305,21 +279,21 @@ internal sealed class SessionContextBuilder
     /// <summary>The fewest tokens a turn takes in the context (its framing, a short question and answer); below it, nothing more fits.</summary>
     private const int MinTurnTokens = 8;
 
-    /// <summary>The tokens a turn takes in the context; the planning format's count is kept with the turn, so it is counted once.</summary>
-    private int Cost(Message turn, bool planning)
+    /// <summary>The tokens a turn takes in the context; the text format's count is kept with the turn, so it is counted once.</summary>
+    private int Cost(Message turn, bool asText)
     {
-        if (!planning)
+        if (!asText)
         {
             return TurnTokens(turn);
         }
 
-        if (_planningCosts.TryGetValue(turn, out var known))
+        if (_textCosts.TryGetValue(turn, out var known))
         {
             return known.Value;
         }
 
-        var cost = _tokenizer.CountTokens(MessageHistory.FormatTurnForPlanning(turn));
-        _planningCosts.AddOrUpdate(turn, new StrongBox<int>(cost));
+        var cost = _tokenizer.CountTokens(TextContextFormat.FormatTurn(turn));
+        _textCosts.AddOrUpdate(turn, new StrongBox<int>(cost));
         return cost;
     }
 
@@ -334,11 +308,11 @@ internal sealed class SessionContextBuilder
     private int TurnTokens(Message turn) => turn.TokenCount ?? ContextBudget.CountTokens(_tokenizer, ReplayMessages(turn));
 
     /// <summary>The turn with its answer cut at a token boundary so that it fits <paramref name="room"/>; <see langword="null"/> when even its query does not fit.</summary>
-    private Message? CutToFit(Message turn, int room, bool planning)
+    private Message? CutToFit(Message turn, int room, bool asText)
     {
         var withoutAnswer = turn with { Answer = string.Empty, ChatMessages = [], TokenCount = null };
-        var fixedCost = planning
-            ? _tokenizer.CountTokens(MessageHistory.FormatTurnForPlanning(withoutAnswer))
+        var fixedCost = asText
+            ? _tokenizer.CountTokens(TextContextFormat.FormatTurn(withoutAnswer))
             : ContextBudget.CountTokens(_tokenizer, MessageHistory.ToChatMessages([withoutAnswer]));
         var answerRoom = room - fixedCost;
         if (answerRoom <= _tokenizer.CountTokens(ContextBudget.CutMarker) + 1)
@@ -347,24 +321,7 @@ internal sealed class SessionContextBuilder
         }
 
         var cut = withoutAnswer with { Answer = ContextBudget.Cut(_tokenizer, turn.Answer, answerRoom - 1) };
-        var cost = planning ? _tokenizer.CountTokens(MessageHistory.FormatTurnForPlanning(cut)) : ContextBudget.CountTokens(_tokenizer, MessageHistory.ToChatMessages([cut]));
+        var cost = asText ? _tokenizer.CountTokens(TextContextFormat.FormatTurn(cut)) : ContextBudget.CountTokens(_tokenizer, MessageHistory.ToChatMessages([cut]));
         return cost <= room ? cut : null;
-    }
-
-
-    /// <summary>What <see cref="BuildAsync"/> found out: the context, and what the turn keeps of the way there.</summary>
-    public sealed class Built
-    {
-        public ContextExplanation Explanation { get; set; } = null!;
-
-        public SessionSummary? RollingSummary { get; set; }
-
-        public bool SessionExisted { get; set; }
-
-        public bool SelectorFellBack { get; set; }
-
-        public int ConsideredTurns { get; set; }
-
-        public ReadOnlyMemory<float> QueryEmbedding { get; set; }
     }
 }

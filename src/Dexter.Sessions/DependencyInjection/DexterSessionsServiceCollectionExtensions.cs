@@ -13,8 +13,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class DexterSessionsServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers Dexter.Sessions: options bound from configuration section <c>Dexter:Sessions</c> and the original
-    /// system's environment variables, the <see cref="InMemorySessionStore"/>, the summarizer, the message selector and
+    /// Registers Dexter.Sessions: options bound from configuration section <c>Dexter:Sessions</c> and the bare
+    /// environment variables the application opted in to, the <see cref="InMemorySessionStore"/>, the summarizer, the message selector and
     /// <see cref="DexterAgent"/>.
     /// </summary>
     /// <param name="services">The services.</param>

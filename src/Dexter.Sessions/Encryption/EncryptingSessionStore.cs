@@ -12,31 +12,42 @@ namespace Dexter.Sessions;
 /// PostgreSQL or any other), with ASP.NET Core Data Protection, and decrypts it when it is read.
 /// </summary>
 /// <remarks>
-/// <para>Encrypted: each turn's query, answer, summary and chat messages (tool calls and results), its embedding vector
-/// (unless <see cref="EncryptionAtRestOptions.EncryptEmbeddings"/> is off), the session's owner and the text of its rolling
-/// summary. In clear, so that the store can still append in one atomic round trip, read the tail without decrypting anything
-/// and compare-and-set the rolling summary: session ids, turn ids, times, token counts, response times and the turn id a
-/// rolling summary covers through.</para>
-/// <para>The inner store sees a turn whose <see cref="Message.Query"/> is <see cref="CiphertextPrefix"/> followed by the base64
-/// of the protected content, with an empty answer, summary and chat messages. Content is protected under
-/// <see cref="EncryptionAtRestOptions.Purpose"/> and the session id, and carries the turn's time (and id, when it is known at
-/// writing), so a record copied to another session or over another turn cannot be read there.</para>
+/// <para>Each turn's content (query, answer, summary, chat messages with tool calls and results, and its embedding vector unless
+/// <see cref="EncryptionAtRestOptions.EncryptEmbeddings"/> is off) is sealed as one authenticated blob, which the inner store
+/// keeps in the turn record's <c>sealed</c> field (format version 3 of <see cref="TurnRecordSerializer"/>). The session's owner
+/// and the text of its rolling summary are encrypted too. In clear, so that the store can still append in one atomic round
+/// trip, read the tail without decrypting anything and compare-and-set the rolling summary: session ids, turn ids, times, token
+/// counts, response times, flags and the turn id a rolling summary covers through. The blob holds a copy of that bookkeeping,
+/// so a change to it is noticed too.</para>
+/// <para>The blob is protected under <see cref="EncryptionAtRestOptions.Purpose"/> and the session id, and carries the turn's
+/// id (once it is known: a turn appended before the store assigned its id carries its time, and is bound to its id when its
+/// summary or embedding is written), so a record copied to another session or over another turn cannot be read there. A later
+/// summary (<see cref="UpdateTurnSummaryAsync"/>) or embedding (<see cref="UpdateEmbeddingsAsync"/>) re-seals the whole turn
+/// through <see cref="ISessionStore.UpdateTurnsAsync"/>.</para>
 /// <para>A record that cannot be decrypted (its key was lost or revoked, it was altered, it was moved) makes the read throw
 /// <see cref="SessionStoreException"/> naming the session and turn; nothing half-read or foreign is ever returned. Records
-/// written before encryption was turned on (without the prefix) are read as they are, so encryption can be turned on for an
-/// existing store; they stay in clear until the session is written again with <see cref="SetAsync"/> or deleted.</para>
+/// written before encryption was turned on are read as they are, so encryption can be turned on for an existing store; they
+/// stay in clear until the session is written again with <see cref="SetAsync"/>, or the turn's summary or embedding is written.
+/// Turns written by earlier versions, whose content was kept behind <see cref="CiphertextPrefix"/> in the query field, are
+/// read too, and re-sealed the same way.</para>
 /// <para>Keys are the host's: whatever <c>services.AddDataProtection()</c> chose (a directory, Redis, a database, a key vault)
 /// and its rotation. Content protected with a retired key still decrypts as long as that key stays in the key ring.</para>
 /// </remarks>
 public sealed partial class EncryptingSessionStore : DelegatingSessionStore
 {
-    /// <summary>The start of every value this store encrypted; values without it were written in clear.</summary>
+    /// <summary>
+    /// The start of the owner and the rolling summary text this store encrypted (values without it were written in clear), and
+    /// of the query field of turns encrypted by earlier versions.
+    /// </summary>
     public const string CiphertextPrefix = "dxenc:1:";
 
-    // An encrypted embedding is kept as floats that every store round-trips exactly: a marker, the byte count, then the
-    // ciphertext three bytes per float (integers below 2^24 are exact in float32).
+    // The first byte of a sealed blob: Data Protection over the turn's record (format 3) follows.
+    private const byte SealedFormat = 1;
+
+    // Earlier versions kept an encrypted embedding as floats: a marker, the byte count, then the ciphertext three bytes per float.
     private const float EmbeddingMarker = -15_000_001f;
 
+    private readonly IDataProtector _recordProtector;
     private readonly IDataProtector _turnProtector;
     private readonly IDataProtector _embeddingProtector;
     private readonly IDataProtector _ownerProtector;
@@ -62,12 +73,15 @@ public sealed partial class EncryptingSessionStore : DelegatingSessionStore
         ArgumentNullException.ThrowIfNull(dataProtectionProvider);
         options ??= new EncryptionAtRestOptions();
         var root = dataProtectionProvider.CreateProtector(options.Purpose);
+        _recordProtector = root.CreateProtector("record");
         _turnProtector = root.CreateProtector("turn");
         _embeddingProtector = root.CreateProtector("embedding");
         _ownerProtector = root.CreateProtector("owner");
         _turnSummaryProtector = root.CreateProtector("turn-summary");
         _summaryProtector = root.CreateProtector("summary");
         _encryptEmbeddings = options.EncryptEmbeddings;
+        _titleProtector = root.CreateProtector("title");
+        _ownerLookup = options.OwnerLookupKey is { } ownerLookupKey ? new OwnerLookup(ownerLookupKey, options.Purpose) : null;
         _logger = logger ?? (ILogger)NullLogger.Instance;
         Log.Wrapped(_logger, innerStore.GetType().Name);
     }
@@ -88,7 +102,7 @@ public sealed partial class EncryptingSessionStore : DelegatingSessionStore
         var encrypted = new List<Message>(turns.Count);
         foreach (var turn in turns)
         {
-            encrypted.Add(Encrypt(sessionId, turn, turn.Id));
+            encrypted.Add(Seal(sessionId, turn, turn.Id));
         }
 
         return InnerStore.SetAsync(sessionId, new MessageHistory(encrypted), cancellationToken);
@@ -98,16 +112,14 @@ public sealed partial class EncryptingSessionStore : DelegatingSessionStore
     public override Task<bool> CreateAsync(string sessionId, string? owner = null, CancellationToken cancellationToken = default)
     {
         SessionId.ThrowIfInvalid(sessionId);
-        return InnerStore.CreateAsync(sessionId, owner is null ? null : EncryptOwner(sessionId, owner), cancellationToken);
+        return InnerStore.CreateAsync(sessionId, owner is null ? null : EncryptOwnerForStore(sessionId, owner), cancellationToken);
     }
 
     /// <inheritdoc />
     public override async Task<SessionMetadata?> GetMetadataAsync(string sessionId, CancellationToken cancellationToken = default)
     {
         var metadata = await InnerStore.GetMetadataAsync(sessionId, cancellationToken).ConfigureAwait(false);
-        return metadata?.Owner is { } owner && owner.StartsWith(CiphertextPrefix, StringComparison.Ordinal)
-            ? metadata with { Owner = DecryptOwner(sessionId, owner) }
-            : metadata;
+        return metadata is null ? null : DecryptMetadata(metadata);
     }
 
     /// <inheritdoc />
@@ -117,7 +129,7 @@ public sealed partial class EncryptingSessionStore : DelegatingSessionStore
         ArgumentNullException.ThrowIfNull(message);
 
         // The store assigns the id, so the content is bound to the session and the turn's time; the caller gets its own turn back.
-        var encrypted = Encrypt(sessionId, message, id: 0) with { TurnKey = message.TurnKey };
+        var encrypted = Seal(sessionId, message, id: 0) with { TurnKey = message.TurnKey };
         var recorded = await InnerStore.AppendAsync(sessionId, encrypted, cancellationToken).ConfigureAwait(false);
         return AppendedOrKeyed(sessionId, message, encrypted, recorded);
     }
@@ -127,7 +139,7 @@ public sealed partial class EncryptingSessionStore : DelegatingSessionStore
     {
         SessionId.ThrowIfInvalid(sessionId);
         ArgumentNullException.ThrowIfNull(message);
-        var encrypted = Encrypt(sessionId, message, id: 0) with { TurnKey = message.TurnKey };
+        var encrypted = Seal(sessionId, message, id: 0) with { TurnKey = message.TurnKey };
         var recorded = await InnerStore.AppendToExistingAsync(sessionId, encrypted, cancellationToken).ConfigureAwait(false);
         return recorded is null ? null : AppendedOrKeyed(sessionId, message, encrypted, recorded);
     }
@@ -140,40 +152,63 @@ public sealed partial class EncryptingSessionStore : DelegatingSessionStore
     }
 
     /// <inheritdoc />
-    public override Task UpdateEmbeddingsAsync(string sessionId, IReadOnlyList<Message> messages, CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// With <see cref="EncryptionAtRestOptions.EncryptEmbeddings"/> on, each turn is read, given its vector and sealed again as a
+    /// whole (<see cref="ISessionStore.UpdateTurnsAsync"/>); with it off, the vectors are stored in clear beside the sealed content.
+    /// </remarks>
+    public override async Task UpdateEmbeddingsAsync(string sessionId, IReadOnlyList<Message> messages, CancellationToken cancellationToken = default)
     {
         SessionId.ThrowIfInvalid(sessionId);
         ArgumentNullException.ThrowIfNull(messages);
         if (!_encryptEmbeddings)
         {
-            return InnerStore.UpdateEmbeddingsAsync(sessionId, messages, cancellationToken);
+            await InnerStore.UpdateEmbeddingsAsync(sessionId, messages, cancellationToken).ConfigureAwait(false);
+            return;
         }
 
-        var encrypted = new List<Message>(messages.Count);
+        var pending = new Dictionary<int, ReadOnlyMemory<float>>();
         foreach (var message in messages)
         {
-            encrypted.Add(new Message
+            ArgumentNullException.ThrowIfNull(message, nameof(messages));
+            if (message.Id >= 1)
             {
-                Id = message.Id,
-                Query = string.Empty,
-                Answer = string.Empty,
-                CreatedAt = message.CreatedAt,
-                Embedding = message.Embedding.IsEmpty ? message.Embedding : EncryptEmbedding(sessionId, message.Id, message.Embedding.Span),
-            });
+                pending[message.Id] = message.Embedding;
+            }
         }
 
-        return InnerStore.UpdateEmbeddingsAsync(sessionId, encrypted, cancellationToken);
+        if (pending.Count > 0)
+        {
+            await InnerStore.UpdateTurnsAsync(
+                sessionId,
+                pending.Keys,
+                stored => Seal(sessionId, Open(sessionId, stored) with { Embedding = pending[stored.Id] }, stored.Id),
+                cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <inheritdoc />
-    /// <remarks>
-    /// The summary is encrypted on its own (bound to the session and the turn id) and kept in the stored turn's summary field,
-    /// so the inner store replaces it without the turn's other content being decrypted or written again.
-    /// </remarks>
-    public override Task<bool> UpdateTurnSummaryAsync(string sessionId, int turnId, string summary, CancellationToken cancellationToken = default)
+    /// <remarks>The turn is read, given the summary and sealed again as a whole (<see cref="ISessionStore.UpdateTurnsAsync"/>).</remarks>
+    public override async Task<bool> UpdateTurnSummaryAsync(string sessionId, int turnId, string summary, CancellationToken cancellationToken = default)
     {
         SessionStoreArguments.ThrowIfInvalidTurnSummary(sessionId, turnId, summary);
-        return InnerStore.UpdateTurnSummaryAsync(sessionId, turnId, EncryptTurnSummary(sessionId, turnId, summary), cancellationToken);
+        var updated = await InnerStore.UpdateTurnsAsync(
+            sessionId,
+            [turnId],
+            stored => Seal(sessionId, Open(sessionId, stored) with { Summary = summary }, turnId),
+            cancellationToken).ConfigureAwait(false);
+        return updated == 1;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The turns are opened, updated by <paramref name="update"/> and sealed again as a whole.</remarks>
+    public override Task<int> UpdateTurnsAsync(string sessionId, IReadOnlyCollection<int> turnIds, Func<Message, Message> update, CancellationToken cancellationToken = default)
+    {
+        SessionStoreArguments.ThrowIfInvalidTurnUpdate(sessionId, turnIds, update);
+        return InnerStore.UpdateTurnsAsync(
+            sessionId,
+            turnIds,
+            stored => Seal(sessionId, SessionStoreArguments.ThrowIfTurnIdChanged(stored.Id, update(Open(sessionId, stored))), stored.Id),
+            cancellationToken);
     }
 
     /// <inheritdoc />
@@ -200,29 +235,32 @@ public sealed partial class EncryptingSessionStore : DelegatingSessionStore
         return InnerStore.TrySetSummaryAsync(sessionId, summary with { Text = EncryptSummary(sessionId, summary) }, expectedThroughTurnId, cancellationToken);
     }
 
-    private Message Encrypt(string sessionId, Message message, int id)
+    /// <summary>
+    /// The turn as the inner store keeps it: its bookkeeping in clear and its content (with a copy of the bookkeeping) sealed as
+    /// one blob, bound to the session and to <paramref name="id"/> (0 when the store has not assigned it yet).
+    /// </summary>
+    private Message Seal(string sessionId, Message message, int id)
     {
-        var content = new Message
-        {
-            Query = message.Query,
-            Answer = message.Answer,
-            Summary = message.Summary,
-            CreatedAt = message.CreatedAt,
-            ChatMessages = message.ChatMessages,
-        };
-        var protectedContent = _turnProtector.CreateProtector(sessionId).Protect(TurnRecordSerializer.Serialize(content, id));
+        var content = _encryptEmbeddings ? message : message with { Embedding = ReadOnlyMemory<float>.Empty };
+        var plain = TurnRecordSerializer.Serialize(content with { SealedContent = ReadOnlyMemory<byte>.Empty }, id);
+        var protectedContent = _recordProtector.CreateProtector(sessionId).Protect(plain);
+        var blob = new byte[1 + protectedContent.Length];
+        blob[0] = SealedFormat;
+        protectedContent.CopyTo(blob, 1);
         return new Message
         {
             Id = message.Id,
-            Query = CiphertextPrefix + Convert.ToBase64String(protectedContent),
+            Query = string.Empty,
             Answer = string.Empty,
             CreatedAt = message.CreatedAt,
             InputTokenCount = message.InputTokenCount,
             OutputTokenCount = message.OutputTokenCount,
             ResponseTime = message.ResponseTime,
-            Embedding = message.Embedding.IsEmpty || !_encryptEmbeddings
-                ? message.Embedding
-                : EncryptEmbedding(sessionId, id, message.Embedding.Span),
+            TokenCount = message.TokenCount,
+            SummarizerFellBack = message.SummarizerFellBack,
+            SelectorFellBack = message.SelectorFellBack,
+            Embedding = _encryptEmbeddings ? ReadOnlyMemory<float>.Empty : message.Embedding,
+            SealedContent = blob,
         };
     }
 
@@ -231,13 +269,78 @@ public sealed partial class EncryptingSessionStore : DelegatingSessionStore
         var result = new List<Message>(turns.Count);
         foreach (var turn in turns)
         {
-            result.Add(Decrypt(sessionId, turn));
+            result.Add(Open(sessionId, turn));
         }
 
         return result;
     }
 
-    private Message Decrypt(string sessionId, Message stored)
+    /// <summary>The turn as it was written, from what the inner store keeps: a sealed turn, an earlier version's, or one in clear.</summary>
+    private Message Open(string sessionId, Message stored)
+    {
+        if (stored.SealedContent.IsEmpty)
+        {
+            return OpenEarlierFormat(sessionId, stored);
+        }
+
+        var blob = stored.SealedContent.Span;
+        if (blob[0] != SealedFormat)
+        {
+            throw Undecryptable(sessionId, stored.Id, "its sealed content has a format this version does not know, or was altered", null);
+        }
+
+        byte[] plain;
+        try
+        {
+            plain = _recordProtector.CreateProtector(sessionId).Unprotect(blob[1..].ToArray());
+        }
+        catch (CryptographicException e)
+        {
+            throw Undecryptable(sessionId, stored.Id, "its key is not in the Data Protection key ring (lost or revoked), or the record was altered or copied from another session", e);
+        }
+
+        // Content sealed before the store assigned the id carries none: it is bound to the turn's time instead.
+        if (!TurnRecordSerializer.TryDeserialize(plain, missingId: stored.Id, out var content, out var problem))
+        {
+            throw Undecryptable(sessionId, stored.Id, "its decrypted content cannot be read: " + problem, null);
+        }
+
+        if (content.Id != stored.Id || (content.CreatedAt - stored.CreatedAt).Duration() > TimeSpan.FromMilliseconds(1))
+        {
+            throw Undecryptable(sessionId, stored.Id, "its content belongs to another turn (it was copied over this one)", null);
+        }
+
+        if (content.InputTokenCount != stored.InputTokenCount
+            || content.OutputTokenCount != stored.OutputTokenCount
+            || content.ResponseTime != stored.ResponseTime
+            || content.TokenCount != stored.TokenCount
+            || content.SummarizerFellBack != stored.SummarizerFellBack
+            || content.SelectorFellBack != stored.SelectorFellBack)
+        {
+            throw Undecryptable(sessionId, stored.Id, "its fields in clear do not match its sealed content (the record was altered)", null);
+        }
+
+        if (!content.Embedding.IsEmpty && !stored.Embedding.IsEmpty)
+        {
+            throw Undecryptable(sessionId, stored.Id, "it has an embedding in clear beside its sealed one (the record was altered)", null);
+        }
+
+        if (_encryptEmbeddings && !stored.Embedding.IsEmpty)
+        {
+            // With EncryptEmbeddings on, a turn's vector is sealed with its content: a clear one is damaged or substituted.
+            throw Undecryptable(sessionId, stored.Id, "its embedding is in clear although embeddings are encrypted (the record was altered)", null);
+        }
+
+        return content with
+        {
+            Id = stored.Id,
+            CreatedAt = stored.CreatedAt,
+            Embedding = content.Embedding.IsEmpty ? stored.Embedding : content.Embedding,
+        };
+    }
+
+    /// <summary>Reads a turn written in clear, or by an earlier version (content behind <see cref="CiphertextPrefix"/> in the query).</summary>
+    private Message OpenEarlierFormat(string sessionId, Message stored)
     {
         var encrypted = stored.Query.StartsWith(CiphertextPrefix, StringComparison.Ordinal);
         if (encrypted && _encryptEmbeddings && !stored.Embedding.IsEmpty && !IsEncryptedEmbedding(stored.Embedding.Span))
@@ -270,12 +373,7 @@ public sealed partial class EncryptingSessionStore : DelegatingSessionStore
         }
 
         // Content appended before its id was known is written without one ({"v":…); give it the id the store keeps.
-        if (json.AsSpan().StartsWith("{\"v\":"u8))
-        {
-            json = [.. Encoding.UTF8.GetBytes("{\"id\":" + stored.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) + ","), .. json.AsSpan(1)];
-        }
-
-        if (!TurnRecordSerializer.TryDeserialize(json, out var content, out var problem))
+        if (!TurnRecordSerializer.TryDeserialize(json, missingId: stored.Id, out var content, out var problem))
         {
             throw Undecryptable(sessionId, stored.Id, "its decrypted content cannot be read: " + problem, null);
         }
@@ -293,26 +391,6 @@ public sealed partial class EncryptingSessionStore : DelegatingSessionStore
             ChatMessages = content.ChatMessages,
             Embedding = embedding,
         };
-    }
-
-    private ReadOnlyMemory<float> EncryptEmbedding(string sessionId, int id, ReadOnlySpan<float> vector)
-    {
-        // The turn id (0 when not yet known) goes in front of the vector, so a vector copied to another turn is refused.
-        var plain = new byte[sizeof(int) + (vector.Length * sizeof(float))];
-        BinaryPrimitives.WriteInt32LittleEndian(plain, id);
-        TurnRecordSerializer.EncodeEmbedding(vector).CopyTo(plain, sizeof(int));
-        var cipher = _embeddingProtector.CreateProtector(sessionId).Protect(plain);
-
-        var floats = new float[2 + ((cipher.Length + 2) / 3)];
-        floats[0] = EmbeddingMarker;
-        floats[1] = cipher.Length;
-        for (var i = 0; i < cipher.Length; i += 3)
-        {
-            var value = cipher[i] | (i + 1 < cipher.Length ? cipher[i + 1] << 8 : 0) | (i + 2 < cipher.Length ? cipher[i + 2] << 16 : 0);
-            floats[2 + (i / 3)] = value;
-        }
-
-        return floats;
     }
 
     private static bool IsEncryptedEmbedding(ReadOnlySpan<float> stored) =>
@@ -367,16 +445,6 @@ public sealed partial class EncryptingSessionStore : DelegatingSessionStore
         }
 
         return TurnRecordSerializer.DecodeEmbedding(plain.AsSpan(sizeof(int)));
-    }
-
-    private string EncryptTurnSummary(string sessionId, int turnId, string summary)
-    {
-        // The turn id goes in front of the text, so a summary copied to another turn is refused.
-        var text = Encoding.UTF8.GetBytes(summary);
-        var plain = new byte[sizeof(int) + text.Length];
-        BinaryPrimitives.WriteInt32LittleEndian(plain, turnId);
-        text.CopyTo(plain, sizeof(int));
-        return CiphertextPrefix + Convert.ToBase64String(_turnSummaryProtector.CreateProtector(sessionId).Protect(plain));
     }
 
     private string DecryptTurnSummary(string sessionId, int turnId, string stored)

@@ -4,6 +4,7 @@ namespace Dexter.Sessions;
 public sealed class EncryptionAtRestOptions
 {
     private string _purpose = DefaultPurpose;
+    private byte[]? _ownerLookupKey;
 
     /// <summary>The default of <see cref="Purpose"/>.</summary>
     public const string DefaultPurpose = "Dexter.Sessions.EncryptionAtRest";
@@ -32,6 +33,34 @@ public sealed class EncryptionAtRestOptions
         {
             ArgumentException.ThrowIfNullOrWhiteSpace(value);
             _purpose = value;
+        }
+    }
+
+    /// <summary>
+    /// Gets or sets the secret that lets an encrypted store list sessions per owner
+    /// (<see cref="ISessionStore.ListSessionsAsync"/>): with it, owners are encrypted deterministically (the same owner gives the
+    /// same ciphertext, which the store's per-owner index is keyed by); without it, each session's owner is encrypted on its own and
+    /// listing throws <see cref="InvalidOperationException"/>.
+    /// </summary>
+    /// <value>
+    /// The default is <see langword="null"/>. Give at least 32 random bytes, kept as secret as the Data Protection keys and never
+    /// changed: sessions whose owner was written without it, or with another key, are not listed for their owner. Data Protection
+    /// has no deterministic encryption, so this key is separate from its key ring.
+    /// </value>
+    /// <exception cref="ArgumentException">The key has fewer than 32 bytes.</exception>
+    public byte[]? OwnerLookupKey
+    {
+        get => _ownerLookupKey;
+        set
+        {
+            if (value is { Length: < 32 })
+            {
+                throw new ArgumentException(
+                    $"The owner lookup key has {value.Length} bytes; give at least 32 random bytes (for example RandomNumberGenerator.GetBytes(32), kept as a secret).",
+                    nameof(value));
+            }
+
+            _ownerLookupKey = value;
         }
     }
 }

@@ -124,6 +124,8 @@ public sealed class SessionExport
             ExportedAt = document.ExportedAt,
             Metadata = new SessionMetadata(document.SessionId, metadata.CreatedAt, metadata.LastActivityAt, metadata.TurnCount, metadata.Owner)
             {
+                Title = metadata.Title,
+                TitleSource = metadata.Title is null ? SessionTitleSource.None : ParseTitleSource(metadata.TitleSource),
                 ForkedFromSessionId = metadata.ForkedFromSessionId,
                 ForkedFromTurnId = metadata.ForkedFromTurnId,
             },
@@ -132,6 +134,14 @@ public sealed class SessionExport
             Extensions = document.Extensions ?? new Dictionary<string, JsonElement>(),
         };
     }
+
+    // A title of an unknown or missing source is the owner's: an import never lets a model title replace it.
+    private static SessionTitleSource ParseTitleSource(string? source) => source switch
+    {
+        "question" => SessionTitleSource.Question,
+        "model" => SessionTitleSource.Model,
+        _ => SessionTitleSource.Owner,
+    };
 
     private SessionExportDocument ToDocument() => new()
     {
@@ -145,6 +155,8 @@ public sealed class SessionExport
             CreatedAt = Metadata.CreatedAt,
             LastActivityAt = Metadata.LastActivityAt,
             TurnCount = Metadata.TurnCount,
+            Title = Metadata.Title,
+            TitleSource = Metadata.Title is null ? null : Metadata.TitleSource.ToString().ToLowerInvariant(),
             ForkedFromSessionId = Metadata.ForkedFromSessionId,
             ForkedFromTurnId = Metadata.ForkedFromTurnId,
         },

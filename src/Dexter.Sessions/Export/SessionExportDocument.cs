@@ -38,6 +38,12 @@ internal sealed class SessionExportMetadata
     public DateTimeOffset LastActivityAt { get; set; }
 
     public int TurnCount { get; set; }
+
+    /// <summary>The session's title; absent while it has none (and in exports written before titles).</summary>
+    public string? Title { get; set; }
+
+    /// <summary>Who wrote <see cref="Title"/>: <c>question</c>, <c>model</c> or <c>owner</c>.</summary>
+    public string? TitleSource { get; set; }
 }
 
 /// <summary>The <c>rolling_summary</c> section of an export.</summary>

@@ -62,6 +62,12 @@ public static class SessionExportExtensions
             await store.SetAsync(sessionId, new MessageHistory(export.Turns), cancellationToken).ConfigureAwait(false);
         }
 
+        if (export.Metadata.Title is { } title)
+        {
+            var source = export.Metadata.TitleSource is SessionTitleSource.None ? SessionTitleSource.Owner : export.Metadata.TitleSource;
+            await store.SetTitleAsync(sessionId, title, source, cancellationToken).ConfigureAwait(false);
+        }
+
         // After the turns: replacing the history clears a rolling summary, so the new session has none yet.
         if (export.RollingSummary is { } rollingSummary &&
             !await store.TrySetSummaryAsync(sessionId, rollingSummary, expectedThroughTurnId: 0, cancellationToken).ConfigureAwait(false))

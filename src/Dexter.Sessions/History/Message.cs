@@ -72,6 +72,13 @@ public sealed record Message
     /// </remarks>
     public string? TurnKey { get; init; }
 
+    /// <summary>
+    /// Gets the turn's content sealed as one authenticated blob by encryption at rest (<see cref="EncryptingSessionStore"/>);
+    /// empty for a turn in clear. Stores keep it through <see cref="TurnRecordSerializer"/>, which writes it as the record's
+    /// <c>sealed</c> field.
+    /// </summary>
+    internal ReadOnlyMemory<byte> SealedContent { get; init; }
+
     /// <summary>Returns the text that stands for this turn when it is embedded or compared: the summary, or the query and answer.</summary>
     /// <returns>The turn's summary when it has one; otherwise its query and answer.</returns>
     public string GetRepresentativeText() =>

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using Microsoft.Extensions.AI;
 
 namespace Dexter.Sessions;
@@ -15,27 +13,66 @@ namespace Dexter.Sessions;
 public sealed class MessageHistory
 {
     /// <summary>The header that starts the text made by <see cref="FormatForPlanning()"/>.</summary>
-    public const string PlanningHeader = "## Previous Conversation Context";
+    [Obsolete("Use TextContextFormat.Header.")]
+    public const string PlanningHeader = TextContextFormat.Header;
 
     /// <summary>How many characters of an answer <see cref="FormatForPlanning()"/> keeps.</summary>
-    public const int PlanningAnswerLength = 400;
+    [Obsolete("Use TextContextFormat.AnswerLength.")]
+    public const int PlanningAnswerLength = TextContextFormat.AnswerLength;
 
     private readonly List<Message> _messages = [];
-    private readonly IMessageSelector _selector;
     private readonly TimeProvider _timeProvider;
 
-    /// <summary>Initializes an empty history that selects context by recency and stamps turns with the system clock.</summary>
+    /// <summary>Initializes an empty history that stamps turns with the system clock.</summary>
     public MessageHistory()
-        : this(selector: null, timeProvider: null)
+        : this(default(IMessageSelector), [], null)
+    {
+    }
+
+    /// <summary>Initializes an empty history.</summary>
+    /// <param name="timeProvider">The clock for <see cref="AddTurn"/>; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    public MessageHistory(TimeProvider? timeProvider)
+        : this(default(IMessageSelector), [], timeProvider)
     {
     }
 
     /// <summary>Initializes a history that holds <paramref name="messages"/>.</summary>
     /// <param name="messages">The turns, in order; their ids are kept.</param>
-    /// <param name="selector">The selector for <see cref="SelectRelevantMessagesAsync"/>; <see cref="RecentMessageSelector"/> when <see langword="null"/>.</param>
-    /// <param name="timeProvider">The clock for <see cref="AddAgentMessage"/>; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    public MessageHistory(IEnumerable<Message> messages)
+        : this(default(IMessageSelector), messages, null)
+    {
+    }
+
+    /// <summary>Initializes a history that holds <paramref name="messages"/>.</summary>
+    /// <param name="messages">The turns, in order; their ids are kept.</param>
+    /// <param name="timeProvider">The clock for <see cref="AddTurn"/>; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    public MessageHistory(IEnumerable<Message> messages, TimeProvider? timeProvider)
+        : this(default(IMessageSelector), messages, timeProvider)
+    {
+    }
+
+    /// <summary>Initializes a history that holds <paramref name="messages"/>, with a selector of its own.</summary>
+    /// <param name="messages">The turns, in order; their ids are kept.</param>
+    /// <param name="selector">The selector for <see cref="SelectRelevantMessagesAsync"/> and for the turns <see cref="DexterAgent"/> runs over
+    /// this history; <see cref="RecentMessageSelector"/> (the agent's own selector, for its turns) when <see langword="null"/>.</param>
+    /// <param name="timeProvider">The clock for <see cref="AddTurn"/>; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    [Obsolete("A history holds turns only: pass the selector to DexterAgent or SessionTurnPipeline, or call IMessageSelector.SelectAsync.")]
     public MessageHistory(IEnumerable<Message> messages, IMessageSelector? selector = null, TimeProvider? timeProvider = null)
-        : this(selector, timeProvider)
+        : this(selector, messages, timeProvider)
+    {
+    }
+
+    /// <summary>Initializes an empty history, with a selector of its own.</summary>
+    /// <param name="selector">The selector for <see cref="SelectRelevantMessagesAsync"/> and for the turns <see cref="DexterAgent"/> runs over
+    /// this history; <see cref="RecentMessageSelector"/> (the agent's own selector, for its turns) when <see langword="null"/>.</param>
+    /// <param name="timeProvider">The clock for <see cref="AddTurn"/>; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    [Obsolete("A history holds turns only: pass the selector to DexterAgent or SessionTurnPipeline, or call IMessageSelector.SelectAsync.")]
+    public MessageHistory(IMessageSelector? selector, TimeProvider? timeProvider = null)
+        : this(selector, [], timeProvider)
+    {
+    }
+
+    private MessageHistory(IMessageSelector? selector, IEnumerable<Message> messages, TimeProvider? timeProvider)
     {
         ArgumentNullException.ThrowIfNull(messages);
         foreach (var message in messages)
@@ -43,14 +80,7 @@ public sealed class MessageHistory
             ArgumentNullException.ThrowIfNull(message, nameof(messages));
             _messages.Add(message);
         }
-    }
 
-    /// <summary>Initializes an empty history.</summary>
-    /// <param name="selector">The selector for <see cref="SelectRelevantMessagesAsync"/>; <see cref="RecentMessageSelector"/> when <see langword="null"/>.</param>
-    /// <param name="timeProvider">The clock for <see cref="AddAgentMessage"/>; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
-    public MessageHistory(IMessageSelector? selector, TimeProvider? timeProvider = null)
-    {
-        _selector = selector ?? RecentMessageSelector.Instance;
         ExplicitSelector = selector;
         _timeProvider = timeProvider ?? TimeProvider.System;
     }
@@ -58,7 +88,10 @@ public sealed class MessageHistory
     /// <summary>Gets the number of turns.</summary>
     public int Count => _messages.Count;
 
-    /// <summary>Gets or sets how many turns <see cref="SelectRelevantMessagesAsync"/> returns at most.</summary>
+    /// <summary>
+    /// Gets or sets how many of the latest turns the context of a turn over this history holds
+    /// (<see cref="DexterAgent.RunAsync(string, MessageHistory, CancellationToken)"/>), and <see cref="SelectRelevantMessagesAsync"/> returns at most.
+    /// </summary>
     /// <value>The default is 10, as in <see cref="DexterSessionsOptions.MaxContextMessages"/>.</value>
     public int MaxContextMessages
     {
@@ -75,13 +108,21 @@ public sealed class MessageHistory
     /// <param name="answer">The agent's answer.</param>
     /// <param name="summary">A summary of the turn; empty when none.</param>
     /// <returns>The turn that was added.</returns>
-    public Message AddAgentMessage(string query, string answer, string summary = "")
+    public Message AddTurn(string query, string answer, string summary = "")
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(answer);
         ArgumentNullException.ThrowIfNull(summary);
         return Add(new Message { Query = query, Answer = answer, Summary = summary, CreatedAt = _timeProvider.GetUtcNow() });
     }
+
+    /// <summary>Adds a turn, with the next id.</summary>
+    /// <param name="query">The user's query.</param>
+    /// <param name="answer">The agent's answer.</param>
+    /// <param name="summary">A summary of the turn; empty when none.</param>
+    /// <returns>The turn that was added.</returns>
+    [Obsolete("Use AddTurn.")]
+    public Message AddAgentMessage(string query, string answer, string summary = "") => AddTurn(query, answer, summary);
 
     /// <summary>Adds a turn, giving it the next id (its own <see cref="Message.Id"/> is ignored).</summary>
     /// <param name="message">The turn.</param>
@@ -123,68 +164,24 @@ public sealed class MessageHistory
     /// <param name="currentQuery">The new query.</param>
     /// <param name="cancellationToken">A token to cancel the selection.</param>
     /// <returns>The selected turns.</returns>
+    [Obsolete("A history holds turns only: call IMessageSelector.SelectAsync(new MessageSelectionContext(query, history.GetAll(), max)).")]
     public async Task<IReadOnlyList<Message>> SelectRelevantMessagesAsync(string currentQuery, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(currentQuery);
         var context = new MessageSelectionContext(currentQuery, GetAll(), MaxContextMessages);
-        return (await _selector.SelectAsync(context, cancellationToken).ConfigureAwait(false)).Turns;
+        return (await (ExplicitSelector ?? RecentMessageSelector.Instance).SelectAsync(context, cancellationToken).ConfigureAwait(false)).Turns;
     }
 
-    /// <summary>Formats every turn as planning context for a model (see <see cref="FormatForPlanning(IEnumerable{Message})"/>).</summary>
+    /// <summary>Formats every turn as text context for a model (see <see cref="TextContextFormat.Format(IEnumerable{Message})"/>).</summary>
     /// <returns>The context text; empty when the history is empty.</returns>
-    public string FormatForPlanning() => FormatForPlanning(_messages);
+    [Obsolete("Use TextContextFormat.Format(history.GetAll()).")]
+    public string FormatForPlanning() => TextContextFormat.Format(_messages);
 
-    /// <summary>
-    /// Formats <paramref name="messages"/> as planning context for a model: a <c>## Previous Conversation Context</c>
-    /// header, then per turn <c>**Turn N:**</c>, <c>- User: …</c> and <c>- Agent: …</c> (answers cut to
-    /// <see cref="PlanningAnswerLength"/> characters), ending with <c>---</c>.
-    /// </summary>
+    /// <summary>Formats <paramref name="messages"/> as text context for a model (see <see cref="TextContextFormat.Format(IEnumerable{Message})"/>).</summary>
     /// <param name="messages">The turns to format, in order.</param>
     /// <returns>The context text; empty when there are no turns.</returns>
-    public static string FormatForPlanning(IEnumerable<Message> messages)
-    {
-        ArgumentNullException.ThrowIfNull(messages);
-        var builder = new StringBuilder();
-        foreach (var message in messages)
-        {
-            if (builder.Length == 0)
-            {
-                builder.Append(PlanningHeader).Append("\n\n");
-            }
-
-            AppendTurn(builder, message);
-        }
-
-        if (builder.Length > 0)
-        {
-            builder.Append(PlanningFooter);
-        }
-
-        return builder.ToString();
-    }
-
-    /// <summary>The line that ends the text made by <see cref="FormatForPlanning(IEnumerable{Message})"/>.</summary>
-    internal const string PlanningFooter = "---\n";
-
-    /// <summary>One turn's part of <see cref="FormatForPlanning(IEnumerable{Message})"/>.</summary>
-    internal static string FormatTurnForPlanning(Message message) => AppendTurn(new StringBuilder(), message).ToString();
-
-    private static StringBuilder AppendTurn(StringBuilder builder, Message message)
-    {
-        builder.Append(CultureInfo.InvariantCulture, $"**Turn {message.Id}:**\n");
-        builder.Append("- User: ").Append(message.Query).Append('\n');
-        builder.Append("- Agent: ");
-        if (message.Answer.Length > PlanningAnswerLength)
-        {
-            builder.Append(TextCut.Prefix(message.Answer, PlanningAnswerLength)).Append("...");
-        }
-        else
-        {
-            builder.Append(message.Answer);
-        }
-
-        return builder.Append("\n\n");
-    }
+    [Obsolete("Use TextContextFormat.Format.")]
+    public static string FormatForPlanning(IEnumerable<Message> messages) => TextContextFormat.Format(messages);
 
     /// <summary>Converts the turns to Microsoft.Extensions.AI chat messages: a user message and an assistant message per turn.</summary>
     /// <returns>The chat messages, in order.</returns>
@@ -206,7 +203,7 @@ public sealed class MessageHistory
         return result;
     }
 
-    /// <summary>Gets the selector this history was given, or <see langword="null"/> when it uses the default.</summary>
+    /// <summary>Gets the selector this history was made with (by a former constructor), or <see langword="null"/>.</summary>
     internal IMessageSelector? ExplicitSelector { get; }
 
     /// <summary>Keeps the embeddings of <paramref name="updated"/> on the turns with the same ids.</summary>

@@ -8,8 +8,10 @@ namespace Dexter.Sessions;
 /// format version. See <see cref="TurnRecordSerializer"/>.
 /// </summary>
 /// <remarks>
-/// Version 1 had no <c>messages</c>; version 2 adds the turn's whole exchange as Microsoft.Extensions.AI chat messages.
-/// Both are read. The embedding is kept compactly: float32 values as little-endian bytes, base64-encoded.
+/// Version 1 had no <c>messages</c>; version 2 adds the turn's whole exchange as Microsoft.Extensions.AI chat messages;
+/// version 3 adds <c>sealed</c>: the turn's content encrypted as one blob (base64url, so no JSON escape can sit inside it),
+/// in place of <c>query</c>, <c>answer</c>, <c>summary</c>, <c>messages</c> and, usually, <c>embedding</c>. Every version is
+/// read. The embedding is kept compactly: float32 values as little-endian bytes, base64-encoded.
 /// </remarks>
 internal sealed class TurnRecord
 {
@@ -53,6 +55,9 @@ internal sealed class TurnRecord
 
     [JsonPropertyName("embedding")]
     public byte[]? Embedding { get; set; }
+
+    [JsonPropertyName("sealed")]
+    public string? Sealed { get; set; }
 
     [JsonPropertyName("messages")]
     [JsonConverter(typeof(ChatMessagesJsonConverter))]

@@ -13,13 +13,17 @@ namespace Dexter.Sessions;
 /// store that assigns ids on the server (the Redis append script) can insert the id in front. Times keep their offset and full
 /// tick precision; the embedding is float32 little-endian bytes in base64; chat messages are written with
 /// <see cref="Microsoft.Extensions.AI.AIJsonUtilities.DefaultOptions"/>.</para>
+/// <para>A turn encrypted at rest (<see cref="EncryptingSessionStore"/>) is written with its content sealed as one blob in the
+/// <c>sealed</c> field (base64url: letters, digits, <c>-</c> and <c>_</c>, so no JSON escape can sit inside it) and only its
+/// bookkeeping in clear: id, format version, time, token counts, response time and flags. A store keeps such a turn as it keeps
+/// any other, by writing and reading this record.</para>
 /// <para>Records of every earlier version are read. A record written by a newer version of the format is refused with a
 /// problem that says so, never read half-way.</para>
 /// </remarks>
 public static class TurnRecordSerializer
 {
     /// <summary>The format version this code writes; it reads every version up to this one.</summary>
-    public const int CurrentVersion = 2;
+    public const int CurrentVersion = 3;
 
     /// <summary>Serializes a turn.</summary>
     /// <param name="message">The turn.</param>
@@ -45,6 +49,16 @@ public static class TurnRecordSerializer
             Embedding = message.Embedding.IsEmpty ? null : EncodeEmbedding(message.Embedding.Span),
             Messages = message.ChatMessages.Count == 0 ? null : message.ChatMessages as IList<Microsoft.Extensions.AI.ChatMessage> ?? [.. message.ChatMessages],
         };
+        if (!message.SealedContent.IsEmpty)
+        {
+            // A sealed turn carries its content only in the blob.
+            record.Query = null;
+            record.Answer = null;
+            record.Summary = null;
+            record.Messages = null;
+            record.Sealed = ToBase64Url(message.SealedContent.Span);
+        }
+
         return JsonSerializer.SerializeToUtf8Bytes(record, TurnRecordJsonContext.Records.TurnRecord);
     }
 
@@ -53,7 +67,11 @@ public static class TurnRecordSerializer
     /// <param name="message">The turn, when the record could be read.</param>
     /// <param name="problem">Why the record could not be read, as a phrase (for example "it is not valid JSON").</param>
     /// <returns><see langword="true"/> when the record was read.</returns>
-    public static bool TryDeserialize(ReadOnlySpan<byte> utf8Json, [NotNullWhen(true)] out Message? message, [NotNullWhen(false)] out string? problem)
+    public static bool TryDeserialize(ReadOnlySpan<byte> utf8Json, [NotNullWhen(true)] out Message? message, [NotNullWhen(false)] out string? problem) =>
+        TryDeserialize(utf8Json, missingId: 0, out message, out problem);
+
+    /// <summary>Reads a turn record, giving a record written without an id (serialized with id 0) the id <paramref name="missingId"/>.</summary>
+    internal static bool TryDeserialize(ReadOnlySpan<byte> utf8Json, int missingId, [NotNullWhen(true)] out Message? message, [NotNullWhen(false)] out string? problem)
     {
         message = null;
         TurnRecord? record;
@@ -83,7 +101,29 @@ public static class TurnRecordSerializer
             return false;
         }
 
-        if (record.Id < 1 || record.Query is null || record.Answer is null)
+        if (record.Id == 0)
+        {
+            record.Id = missingId;
+        }
+
+        byte[]? sealedContent = null;
+        if (record.Sealed is not null)
+        {
+            if (record.Version < 3 || record.Query is not null || record.Answer is not null || record.Summary is not null || record.Messages is not null)
+            {
+                problem = "it has sealed content beside content in clear, or a format version before 3";
+                return false;
+            }
+
+            sealedContent = FromBase64Url(record.Sealed);
+            if (sealedContent is not { Length: > 0 })
+            {
+                problem = "its sealed content is not base64url";
+                return false;
+            }
+        }
+
+        if (record.Id < 1 || (sealedContent is null && (record.Query is null || record.Answer is null)))
         {
             problem = "it lacks the turn id, query or answer";
             return false;
@@ -99,8 +139,8 @@ public static class TurnRecordSerializer
         message = new Message
         {
             Id = record.Id,
-            Query = record.Query,
-            Answer = record.Answer,
+            Query = record.Query ?? string.Empty,
+            Answer = record.Answer ?? string.Empty,
             Summary = record.Summary ?? string.Empty,
             CreatedAt = record.CreatedAt,
             InputTokenCount = record.InputTokenCount,
@@ -111,8 +151,35 @@ public static class TurnRecordSerializer
             TokenCount = record.TokenCount,
             Embedding = record.Embedding is null ? ReadOnlyMemory<float>.Empty : DecodeEmbedding(record.Embedding),
             ChatMessages = record.Messages is { Count: > 0 } messages ? [.. messages] : [],
+            SealedContent = sealedContent,
         };
         return true;
+    }
+
+    private static string ToBase64Url(ReadOnlySpan<byte> bytes) =>
+        Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    /// <summary>Decodes base64url without padding; <see langword="null"/> unless the text is exactly what <see cref="ToBase64Url"/> writes.</summary>
+    private static byte[]? FromBase64Url(string text)
+    {
+        foreach (var c in text)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c != '-' && c != '_')
+            {
+                return null;
+            }
+        }
+
+        if (text.Length % 4 == 1)
+        {
+            return null;
+        }
+
+        var padded = text.Replace('-', '+').Replace('_', '/') + new string('=', (4 - (text.Length % 4)) % 4);
+        var bytes = Convert.FromBase64String(padded);
+
+        // The unused low bits of the last character must be zero, so that every damaged character is noticed.
+        return ToBase64Url(bytes) == text ? bytes : null;
     }
 
     /// <summary>
@@ -140,13 +207,13 @@ public static class TurnRecordSerializer
     }
 
     /// <summary>
-    /// The error for a record that <see cref="TryDeserialize"/> could not read: <c>Turn N of session 'id' {location} cannot
+    /// The error for a record that <see cref="TryDeserialize(ReadOnlySpan{byte}, out Message?, out string?)"/> could not read: <c>Turn N of session 'id' {location} cannot
     /// be read: its record {problem}.</c> (<c>A turn of session …</c> when even its id is damaged), with what to do.
     /// </summary>
     /// <param name="utf8Json">The record that could not be read.</param>
     /// <param name="sessionId">Its session.</param>
     /// <param name="location">Where the store keeps it, for example <c>in Redis at 127.0.0.1:6379</c>.</param>
-    /// <param name="problem">What <see cref="TryDeserialize"/> said.</param>
+    /// <param name="problem">What <see cref="TryDeserialize(ReadOnlySpan{byte}, out Message?, out string?)"/> said.</param>
     /// <returns>The exception to throw.</returns>
     public static SessionStoreException UnreadableRecordException(ReadOnlySpan<byte> utf8Json, string sessionId, string location, string problem)
     {

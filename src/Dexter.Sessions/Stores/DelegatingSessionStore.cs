@@ -73,6 +73,10 @@ public abstract class DelegatingSessionStore : ISessionStore, IAsyncDisposable, 
         InnerStore.UpdateTurnSummaryAsync(sessionId, turnId, summary, cancellationToken);
 
     /// <inheritdoc />
+    public virtual Task<int> UpdateTurnsAsync(string sessionId, IReadOnlyCollection<int> turnIds, Func<Message, Message> update, CancellationToken cancellationToken = default) =>
+        InnerStore.UpdateTurnsAsync(sessionId, turnIds, update, cancellationToken);
+
+    /// <inheritdoc />
     public virtual Task<SessionSummary?> GetSummaryAsync(string sessionId, CancellationToken cancellationToken = default) =>
         InnerStore.GetSummaryAsync(sessionId, cancellationToken);
 
@@ -91,6 +95,14 @@ public abstract class DelegatingSessionStore : ISessionStore, IAsyncDisposable, 
     /// <inheritdoc />
     public virtual Task<Message?> GetTurnByKeyAsync(string sessionId, string turnKey, CancellationToken cancellationToken = default) =>
         InnerStore.GetTurnByKeyAsync(sessionId, turnKey, cancellationToken);
+
+    /// <inheritdoc />
+    public virtual Task<SessionListPage> ListSessionsAsync(string owner, int limit = 50, string? cursor = null, CancellationToken cancellationToken = default) =>
+        InnerStore.ListSessionsAsync(owner, limit, cursor, cancellationToken);
+
+    /// <inheritdoc />
+    public virtual Task<bool> SetTitleAsync(string sessionId, string title, SessionTitleSource source = SessionTitleSource.Owner, CancellationToken cancellationToken = default) =>
+        InnerStore.SetTitleAsync(sessionId, title, source, cancellationToken);
 
     /// <summary>Finds an object of <paramref name="serviceType"/>: this store when it is one, else whatever the inner store answers.</summary>
     /// <param name="serviceType">The type wanted.</param>

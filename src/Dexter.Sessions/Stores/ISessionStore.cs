@@ -115,6 +115,30 @@ public interface ISessionStore
     /// <exception cref="ArgumentException">The session id is not valid, <paramref name="turnId"/> is below 1, or <paramref name="summary"/> is <see langword="null"/> or empty.</exception>
     Task<bool> UpdateTurnSummaryAsync(string sessionId, int turnId, string summary, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Replaces recorded turns of a session, each with what <paramref name="update"/> makes of the turn as this store holds it:
+    /// the read-modify-write that a decorator needs to rewrite what it owns of a turn as a whole (encryption at rest re-seals a
+    /// turn's content when its summary or embedding changes).
+    /// </summary>
+    /// <remarks>
+    /// Each turn is replaced atomically with respect to concurrent appends, <see cref="UpdateEmbeddingsAsync"/> and
+    /// <see cref="UpdateTurnSummaryAsync"/>: a turn changed between the read and the write is read again, so
+    /// <paramref name="update"/> may run more than once for a turn; it must not change the turn's id. It does not count as
+    /// activity: the session's expiry and last activity are not changed. The default implementation throws
+    /// <see cref="NotSupportedException"/>; the stores of Dexter.Sessions implement it.
+    /// </remarks>
+    /// <param name="sessionId">The session id.</param>
+    /// <param name="turnIds">The ids of the turns to replace; ids of turns that do not exist are skipped.</param>
+    /// <param name="update">Makes the new turn from the stored one.</param>
+    /// <param name="cancellationToken">A token to cancel the write.</param>
+    /// <returns>How many turns were replaced; 0 when the session does not exist.</returns>
+    /// <exception cref="ArgumentException">The session id is not valid, or an id is below 1.</exception>
+    /// <exception cref="NotSupportedException">The store does not implement it.</exception>
+    Task<int> UpdateTurnsAsync(string sessionId, IReadOnlyCollection<int> turnIds, Func<Message, Message> update, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException(
+            $"The session store {GetType().Name} cannot replace recorded turns: implement ISessionStore.UpdateTurnsAsync (read the turns, " +
+            "apply the update, write them back atomically) to use it with encryption at rest.");
+
     /// <summary>Reads the rolling summary of a session.</summary>
     /// <param name="sessionId">The session id.</param>
     /// <param name="cancellationToken">A token to cancel the read.</param>
@@ -139,6 +163,52 @@ public interface ISessionStore
     /// <returns><see langword="true"/> when the summary was stored; <see langword="false"/> when the session does not exist or its summary is not the one expected.</returns>
     /// <exception cref="ArgumentException">The session id is not valid, the summary has no text or a <see cref="SessionSummary.ThroughTurnId"/> below 1, or <paramref name="expectedThroughTurnId"/> is negative.</exception>
     Task<bool> TrySetSummaryAsync(string sessionId, SessionSummary summary, int expectedThroughTurnId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Lists the sessions of one owner, newest activity first, one page at a time. The listing reads a per-owner index (never every
+    /// session); expired and deleted sessions are not listed.
+    /// </summary>
+    /// <remarks>
+    /// <para>Sessions are ordered by <see cref="SessionMetadata.LastActivityAt"/>, newest first, then by session id. Pass the
+    /// <see cref="SessionListPage.NextCursor"/> of a page to get the next one; a walk never returns a session twice. A session written
+    /// during a walk moves to the front of the list: a walk already past that point does not see it again.</para>
+    /// <para>The default implementation throws <see cref="NotSupportedException"/>: a store of your own lists sessions only when it
+    /// implements this member. Every store of Dexter.Sessions does.</para>
+    /// </remarks>
+    /// <param name="owner">The owner whose sessions are listed, as given to <see cref="CreateAsync"/>.</param>
+    /// <param name="limit">How many sessions a page holds at most: 1 to 1000.</param>
+    /// <param name="cursor">The <see cref="SessionListPage.NextCursor"/> of the previous page, or <see langword="null"/> for the first page.</param>
+    /// <param name="cancellationToken">A token to cancel the read.</param>
+    /// <returns>The page: each session's id, title, turn count, creation and last activity times, and owner.</returns>
+    /// <exception cref="ArgumentException"><paramref name="owner"/> is empty, <paramref name="limit"/> is out of range, or <paramref name="cursor"/> is not one a listing returned.</exception>
+    /// <exception cref="NotSupportedException">The store does not list sessions.</exception>
+    Task<SessionListPage> ListSessionsAsync(string owner, int limit = 50, string? cursor = null, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException(
+            $"The session store {GetType().FullName} does not list sessions per owner: implement ISessionStore.ListSessionsAsync in it, " +
+            "or use a store of Dexter.Sessions (memory, SQLite, PostgreSQL or Redis).");
+
+    /// <summary>
+    /// Sets the title of a session. The owner's title (<see cref="SessionTitleSource.Owner"/>, the default) always replaces the title;
+    /// another is stored only over a title of a lower <see cref="SessionTitleSource"/>: the first question's only while the session has
+    /// no title, the model's only while the owner has not named the session. The check and the write are one atomic step.
+    /// </summary>
+    /// <remarks>
+    /// <para>The title is normalized by <see cref="SessionTitles.Normalize"/> (one line, 1 to <see cref="SessionTitles.MaxLength"/>
+    /// characters). Setting a title does not count as activity: the session's expiry and its place in
+    /// <see cref="ListSessionsAsync"/> are not changed.</para>
+    /// <para>The default implementation throws <see cref="NotSupportedException"/>; every store of Dexter.Sessions implements it.</para>
+    /// </remarks>
+    /// <param name="sessionId">The session id.</param>
+    /// <param name="title">The title.</param>
+    /// <param name="source">Who wrote the title.</param>
+    /// <param name="cancellationToken">A token to cancel the write.</param>
+    /// <returns><see langword="true"/> when the title was stored; <see langword="false"/> when the session does not exist, or its title is of the same or a higher source.</returns>
+    /// <exception cref="ArgumentException">The session id is not valid, the title is empty or too long, or <paramref name="source"/> is <see cref="SessionTitleSource.None"/> or not defined.</exception>
+    /// <exception cref="NotSupportedException">The store does not keep titles.</exception>
+    Task<bool> SetTitleAsync(string sessionId, string title, SessionTitleSource source = SessionTitleSource.Owner, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException(
+            $"The session store {GetType().FullName} does not keep titles: implement ISessionStore.SetTitleAsync in it, " +
+            "or use a store of Dexter.Sessions (memory, SQLite, PostgreSQL or Redis).");
 
     /// <summary>
     /// Removes the turns of a session after turn <paramref name="throughTurnId"/>, atomically, keeping the session (its owner,

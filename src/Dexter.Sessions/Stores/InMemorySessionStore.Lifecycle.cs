@@ -62,6 +62,8 @@ public sealed partial class InMemorySessionStore
 
         Message[] turns;
         string? sourceOwner;
+        string? title;
+        SessionTitleSource titleSource;
         lock (source)
         {
             if (source.Removed || IsExpired(source))
@@ -77,6 +79,8 @@ public sealed partial class InMemorySessionStore
 
             turns = [.. source.Turns.Where(t => t.Id <= throughTurnId)];
             sourceOwner = source.Owner;
+            title = source.Title;
+            titleSource = source.TitleSource;
         }
 
         // Created the way CreateAsync creates a session; an existing session is left as it was.
@@ -91,7 +95,14 @@ public sealed partial class InMemorySessionStore
             session.LastId = throughTurnId;
             session.ForkedFromSessionId = sourceSessionId;
             session.ForkedFromTurnId = throughTurnId;
+            session.Title = title;
+            session.TitleSource = titleSource;
         });
+        if ((owner ?? sourceOwner) is { } newOwner)
+        {
+            IndexOwner(newSessionId, newOwner);
+        }
+
         return GetMetadataAsync(newSessionId, cancellationToken);
     }
 

@@ -28,6 +28,40 @@ public sealed partial class InMemorySessionStore
     }
 
     /// <inheritdoc />
+    public Task<int> UpdateTurnsAsync(string sessionId, IReadOnlyCollection<int> turnIds, Func<Message, Message> update, CancellationToken cancellationToken = default)
+    {
+        SessionStoreArguments.ThrowIfInvalidTurnUpdate(sessionId, turnIds, update);
+        cancellationToken.ThrowIfCancellationRequested();
+        var session = Find(sessionId);
+        if (session is null || turnIds.Count == 0)
+        {
+            return Task.FromResult(0);
+        }
+
+        lock (session)
+        {
+            // Checked again under the lock: the session may have been deleted, or have expired, since it was found.
+            if (session.Removed || IsExpired(session))
+            {
+                return Task.FromResult(0);
+            }
+
+            var updated = 0;
+            foreach (var turnId in turnIds.Distinct())
+            {
+                var index = IndexOf(session.Turns, turnId);
+                if (index >= 0)
+                {
+                    session.Turns[index] = SessionStoreArguments.ThrowIfTurnIdChanged(turnId, update(session.Turns[index]));
+                    updated++;
+                }
+            }
+
+            return Task.FromResult(updated);
+        }
+    }
+
+    /// <inheritdoc />
     public Task<SessionSummary?> GetSummaryAsync(string sessionId, CancellationToken cancellationToken = default)
     {
         SessionId.ThrowIfInvalid(sessionId);

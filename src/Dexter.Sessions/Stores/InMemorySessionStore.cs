@@ -115,6 +115,11 @@ public sealed partial class InMemorySessionStore : ISessionStore, IDisposable
         cancellationToken.ThrowIfCancellationRequested();
         var created = false;
         Write(sessionId, owner, session => created = session.IsNew, refreshExisting: false);
+        if (created && owner is not null)
+        {
+            IndexOwner(sessionId, owner);
+        }
+
         return Task.FromResult(created);
     }
 
@@ -131,13 +136,7 @@ public sealed partial class InMemorySessionStore : ISessionStore, IDisposable
 
         lock (session)
         {
-            return Task.FromResult<SessionMetadata?>(session.Removed
-                ? null
-                : new SessionMetadata(sessionId, session.CreatedAt, session.LastActivityAt, session.Turns.Count, session.Owner)
-                {
-                    ForkedFromSessionId = session.ForkedFromSessionId,
-                    ForkedFromTurnId = session.ForkedFromTurnId,
-                });
+            return Task.FromResult<SessionMetadata?>(session.Removed ? null : Metadata(sessionId, session));
         }
     }
 
@@ -258,6 +257,7 @@ public sealed partial class InMemorySessionStore : ISessionStore, IDisposable
             }
         }
 
+        PruneOwnerIndex();
         if (removed > 0)
         {
             Log.ExpiredSessionsRemoved(_logger, removed);
@@ -347,7 +347,7 @@ public sealed partial class InMemorySessionStore : ISessionStore, IDisposable
         }
     }
 
-    private sealed class Session(DateTimeOffset createdAt, string? owner)
+    private sealed partial class Session(DateTimeOffset createdAt, string? owner)
     {
         public List<Message> Turns { get; } = [];
 

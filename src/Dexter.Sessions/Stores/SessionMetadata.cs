@@ -8,6 +8,12 @@ namespace Dexter.Sessions;
 /// <param name="Owner">The principal that owns the session, or <see langword="null"/> for none.</param>
 public sealed record SessionMetadata(string SessionId, DateTimeOffset CreatedAt, DateTimeOffset LastActivityAt, int TurnCount, string? Owner)
 {
+    /// <summary>Gets the session's title, or <see langword="null"/> while it has none.</summary>
+    public string? Title { get; init; }
+
+    /// <summary>Gets who wrote <see cref="Title"/>; <see cref="SessionTitleSource.None"/> while the session has no title.</summary>
+    public SessionTitleSource TitleSource { get; init; }
+
     /// <summary>Gets the id of the session this one was forked from (<see cref="ISessionStore.ForkAsync"/>), or <see langword="null"/>.</summary>
     public string? ForkedFromSessionId { get; init; }
 

@@ -97,4 +97,80 @@ public static class SessionStoreArguments
     /// <returns>The exception to throw.</returns>
     public static InvalidOperationException ForkTargetExists(string newSessionId) =>
         new($"Session '{newSessionId}' already exists; fork into a new session id (SessionId.New()).");
+
+    /// <summary>Checks the arguments of <see cref="ISessionStore.UpdateTurnsAsync"/>.</summary>
+    /// <param name="sessionId">The session; it must be a valid session id (<see cref="SessionId.ThrowIfInvalid"/>).</param>
+    /// <param name="turnIds">The turns: each 1 or more.</param>
+    /// <param name="update">The update.</param>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The session id is not valid, or an id is below 1.</exception>
+    public static void ThrowIfInvalidTurnUpdate(string sessionId, IReadOnlyCollection<int> turnIds, Func<Message, Message> update)
+    {
+        SessionId.ThrowIfInvalid(sessionId);
+        ArgumentNullException.ThrowIfNull(turnIds);
+        ArgumentNullException.ThrowIfNull(update);
+        foreach (var id in turnIds)
+        {
+            if (id < 1)
+            {
+                throw new ArgumentException($"Turn ids start at 1; {id} is not one.", nameof(turnIds));
+            }
+        }
+    }
+
+    /// <summary>Checks that an update given to <see cref="ISessionStore.UpdateTurnsAsync"/> kept the id of the turn it was given.</summary>
+    /// <param name="turnId">The id of the turn given to the update.</param>
+    /// <param name="updated">What the update returned.</param>
+    /// <returns><paramref name="updated"/>.</returns>
+    /// <exception cref="InvalidOperationException">The update returned <see langword="null"/> or a turn with another id.</exception>
+    public static Message ThrowIfTurnIdChanged(int turnId, Message updated) =>
+        updated is not null && updated.Id == turnId
+            ? updated
+            : throw new InvalidOperationException($"An update of turn {turnId} must return the turn with the same id; it returned {(updated is null ? "null" : "turn " + updated.Id)}.");
+
+    /// <summary>The most sessions one page of <see cref="ISessionStore.ListSessionsAsync"/> holds.</summary>
+    public const int MaxListLimit = 1000;
+
+    /// <summary>Checks the arguments of <see cref="ISessionStore.ListSessionsAsync"/>.</summary>
+    /// <param name="owner">The owner: not empty.</param>
+    /// <param name="limit">The page size: 1 to <see cref="MaxListLimit"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="owner"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="owner"/> is empty or white space.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is out of range.</exception>
+    public static void ThrowIfInvalidList(string owner, int limit)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(owner);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, MaxListLimit);
+    }
+
+    /// <summary>
+    /// Checks the arguments of <see cref="ISessionStore.SetTitleAsync"/> and returns the title to store: normalized by
+    /// <see cref="SessionTitles.Normalize"/>, or, for a title encrypted at rest (it starts with
+    /// <see cref="EncryptingSessionStore.CiphertextPrefix"/>), as it is, up to <see cref="SessionTitles.MaxStoredLength"/> characters.
+    /// </summary>
+    /// <param name="sessionId">The session; it must be a valid session id (<see cref="SessionId.ThrowIfInvalid"/>).</param>
+    /// <param name="title">The title.</param>
+    /// <param name="source">Who wrote it: not <see cref="SessionTitleSource.None"/>.</param>
+    /// <returns>The title to store.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="sessionId"/> or <paramref name="title"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The session id, the title or the source is not valid.</exception>
+    public static string ThrowIfInvalidTitle(string sessionId, string title, SessionTitleSource source)
+    {
+        SessionId.ThrowIfInvalid(sessionId);
+        ArgumentNullException.ThrowIfNull(title);
+        if (source is not (SessionTitleSource.Question or SessionTitleSource.Model or SessionTitleSource.Owner))
+        {
+            throw new ArgumentException($"The title source {source} is not one a title is written by: give Question, Model or Owner.", nameof(source));
+        }
+
+        if (title.StartsWith(EncryptingSessionStore.CiphertextPrefix, StringComparison.Ordinal))
+        {
+            return title.Length <= SessionTitles.MaxStoredLength && !title.Any(char.IsWhiteSpace)
+                ? title
+                : throw new ArgumentException($"The encrypted title is not valid: it has white space or more than {SessionTitles.MaxStoredLength} characters.", nameof(title));
+        }
+
+        return SessionTitles.Normalize(title);
+    }
 }

@@ -14,14 +14,10 @@ namespace Dexter.Sessions.AspNetCore.Tests;
 [NonParallelizable]
 public sealed class ChatPageBrowserTests
 {
-    private const string ChromiumPath = "/usr/bin/chromium";
-    private static readonly string[] ChromiumArgs =
-        ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
-
     [Test]
     public async Task ChatPage_TwoQuestions_StreamAnswersShowHistoryWithSummariesAndClear()
     {
-        await using var app = await StartChatPageAppAsync();
+        await using var app = await ChatPageApp.StartAsync();
         var gate = new SemaphoreSlim(0);
         var offline = new OfflineChatClient();
         app.Model.OnGetStreamingResponse = (messages, options, ct) => Gated(offline.GetStreamingResponseAsync(messages, options, ct), gate, ct);
@@ -46,7 +42,7 @@ public sealed class ChatPageBrowserTests
         await Assertions.Expect(turns.Nth(1).Locator(".q")).ToHaveTextAsync("2. Why is it valuable?");
         await Assertions.Expect(turns.Nth(1).Locator(".summary")).ToContainTextAsync("Why is it valuable? →");
         Assert.That((await app.Store.GetAsync(sessionId))!.Count, Is.EqualTo(2));
-        await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "dexter-sessions-chat.png"), FullPage = true });
+        await chromium.ScreenshotAsync("chat-two-questions");
 
         await page.ClickAsync("#clear");
 
@@ -58,13 +54,14 @@ public sealed class ChatPageBrowserTests
         {
             Assert.That(newSessionId, Is.Not.EqualTo(sessionId).And.Match("^[0-9a-f]{32}$"));
             Assert.That(await app.Store.ExistsAsync(sessionId), Is.False, "the cleared session is gone from the store");
+            Assert.That(chromium.Problems, Is.Empty);
         });
     }
 
     [Test]
     public async Task Dashboard_TwoQuestions_ShowsTheFiguresAndOneBarPerTurn()
     {
-        await using var app = await StartChatPageAppAsync();
+        await using var app = await ChatPageApp.StartAsync();
         var offline = new OfflineChatClient();
         app.Model.OnGetStreamingResponse = (messages, options, ct) => offline.GetStreamingResponseAsync(messages, options, ct);
 
@@ -138,7 +135,7 @@ public sealed class ChatPageBrowserTests
         };
         await page.GotoAsync(new Uri(app.BaseAddress, "/health").ToString());
 
-        // The original system's client, word for word, as a module (it awaits at top level); its functions are then exposed.
+        // The documented JavaScript client of the /agent endpoints, word for word, as a module (it awaits at top level); its functions are then exposed.
         await page.AddScriptTagAsync(new() { Type = "module", Content = SeedClient + "\nwindow.seed = { askAgent, showHistory, clearSession, sessionId };" });
         await page.WaitForFunctionAsync("() => window.seed !== undefined");
         var sessionId = await page.EvaluateAsync<string>("() => window.seed.sessionId");
@@ -212,7 +209,7 @@ public sealed class ChatPageBrowserTests
     [Test]
     public async Task ChatPage_ClearFails_ShowsTheErrorAndKeepsTheSession()
     {
-        await using var app = await StartChatPageAppAsync(new FailingSessionStore(failDelete: true));
+        await using var app = await ChatPageApp.StartAsync(new FailingSessionStore(failDelete: true));
 
         await using var chromium = await HeadlessChromium.LaunchAsync();
         var page = chromium.Page;
@@ -222,19 +219,21 @@ public sealed class ChatPageBrowserTests
 
         await page.ClickAsync("#clear");
 
-        await Assertions.Expect(page.Locator("#messages .bubble.error")).ToContainTextAsync("Could not clear the history: The session store is unavailable");
+        await Assertions.Expect(page.Locator("#alert[role=alert]")).ToContainTextAsync("Could not clear the history: The service is unavailable right now; try again in 5 s.");
+        await Assertions.Expect(page.Locator("#retry")).ToBeVisibleAsync();
         Assert.Multiple(async () =>
         {
             Assert.That(await page.EvaluateAsync<string>("() => localStorage.getItem('sessionId')"), Is.EqualTo(sessionId), "the page keeps the session it could not clear");
             Assert.That(await app.Store.ExistsAsync(sessionId), Is.True);
-            Assert.That(await page.Locator("#no-messages").CountAsync(), Is.Zero, "no 'History cleared' notice");
+            Assert.That(await page.Locator("#messages").TextContentAsync(), Does.Not.Contain("History cleared"));
+            Assert.That(chromium.Problems, Is.Empty);
         });
     }
 
     [Test]
     public async Task ChatPage_HistoryReadFails_ShowsTheErrorInsteadOfAnEmptyHistory()
     {
-        await using var app = await StartChatPageAppAsync(new FailingSessionStore(failGet: true));
+        await using var app = await ChatPageApp.StartAsync(new FailingSessionStore(failGet: true));
 
         await using var chromium = await HeadlessChromium.LaunchAsync();
         var page = chromium.Page;
@@ -244,62 +243,9 @@ public sealed class ChatPageBrowserTests
         await page.FillAsync("#query", "What is Bitcoin?");
         await page.ClickAsync("#send");
 
-        await Assertions.Expect(page.Locator("#messages .bubble.error")).ToContainTextAsync("Could not read the history: The session store is unavailable");
-    }
-
-    private static Task<TestApp> StartChatPageAppAsync(ISessionStore? store = null) =>
-        TestApp.StartAsync(
-            kestrel: true,
-            contentRoot: Path.Combine(AppContext.BaseDirectory, "WebSample"),
-            services: store is null ? null : s => s.AddDexterSessionsStore(store),
-            map: a =>
-            {
-                a.UseDefaultFiles();
-
-                // The web sample's headers, so the page is proven to work under its content security policy.
-                a.UseStaticFiles(new StaticFileOptions
-                {
-                    OnPrepareResponse = static file =>
-                    {
-                        file.Context.Response.Headers.XFrameOptions = "DENY";
-                        file.Context.Response.Headers.ContentSecurityPolicy =
-                            "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; " +
-                            "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
-                    },
-                });
-                a.MapDexterSessions("/agent");
-            });
-
-    /// <summary>The system's chromium, headless, with one page; closed with the test.</summary>
-    private sealed class HeadlessChromium : IAsyncDisposable
-    {
-        private readonly IPlaywright _playwright;
-        private readonly IBrowser _browser;
-
-        private HeadlessChromium(IPlaywright playwright, IBrowser browser, IPage page)
-        {
-            _playwright = playwright;
-            _browser = browser;
-            Page = page;
-        }
-
-        public IPage Page { get; }
-
-        public static async Task<HeadlessChromium> LaunchAsync(BrowserNewPageOptions? options = null)
-        {
-            Assert.That(File.Exists(ChromiumPath), Is.True, "chromium is installed by eng/test.sh (apt-get install chromium)");
-            var playwright = await Playwright.CreateAsync();
-            var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = ChromiumPath, Headless = true, Args = ChromiumArgs });
-            var page = await browser.NewPageAsync(options);
-            page.SetDefaultTimeout(30_000);
-            return new HeadlessChromium(playwright, browser, page);
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await _browser.DisposeAsync();
-            _playwright.Dispose();
-        }
+        await Assertions.Expect(page.Locator("#alert[role=alert]")).ToContainTextAsync("Could not read the history: The service is unavailable right now; try again in 5 s.");
+        await Assertions.Expect(page.Locator("#messages .bubble.agent")).ToHaveTextAsync("Answer to: What is Bitcoin?");
+        Assert.That(chromium.Problems, Is.Empty);
     }
 
     private static async Task UntilAsync(Func<bool> condition)

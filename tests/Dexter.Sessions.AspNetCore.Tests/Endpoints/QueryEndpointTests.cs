@@ -478,7 +478,7 @@ public sealed class QueryEndpointTests
         using var response = await app.Client.SendAsync(request);
         var raw = await response.Content.ReadAsStringAsync();
 
-        // The original client: JSON.parse(decoder.decode(value).replace(/^data: /, "").trim()) for each chunk, then event.content.
+        // A client that parses every chunk as one event: JSON.parse(decoder.decode(value).replace(/^data: /, "").trim()) for each chunk, then event.content.
         var chunks = raw.Split("\n\n", StringSplitOptions.RemoveEmptyEntries);
         Assert.That(raw, Does.EndWith("\n\n"));
         foreach (var chunk in chunks)

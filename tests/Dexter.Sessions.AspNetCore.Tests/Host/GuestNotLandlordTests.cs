@@ -41,7 +41,7 @@ public sealed class GuestNotLandlordTests
         {
             Assert.That(orders[0]!.AsObject().ContainsKey("order-id"), Is.True, "controllers keep the host's kebab-case");
             Assert.That(summary.ContainsKey("order-count"), Is.True, "minimal APIs keep the host's kebab-case");
-            Assert.That(history.ContainsKey("session_id"), Is.True, "the endpoints keep the original system's snake_case");
+            Assert.That(history.ContainsKey("session_id"), Is.True, "the endpoints keep the snake_case wire format");
         });
     }
 

@@ -21,7 +21,7 @@ namespace Dexter.Sessions.AspNetCore.Tests;
 /// <summary>
 /// A host with <c>AddDexterSessions().AddEndpoints()</c> and <c>MapDexterSessions("/agent")</c> over a <see cref="FakeChatClient"/>,
 /// on a TestServer or on a real Kestrel server on a loopback port. Configuration comes only from the given settings: keys with a
-/// colon are configuration keys, others the original system's environment variables as the opt-in reads them.
+/// colon are configuration keys, others bare environment variables (BACKEND_API_KEY, DEXTER_*) as the opt-in reads them.
 /// </summary>
 internal sealed class TestApp : IAsyncDisposable
 {
@@ -70,7 +70,7 @@ internal sealed class TestApp : IAsyncDisposable
             all[key] = value;
         }
 
-        // The original system's names (BACKEND_API_KEY, JWT_SECRET, …) reach the app as they do in the web sample: through the
+        // The bare variable names (BACKEND_API_KEY, JWT_SECRET, …) reach the app as they do in the web sample: through the
         // opt-in, here over a fake environment. Keys with a colon are configuration keys.
         builder.Configuration.AddInMemoryCollection(all.Where(s => s.Key.Contains(':', StringComparison.Ordinal)));
         builder.Configuration.AddDexterSessionsEnvironmentVariables(
@@ -167,7 +167,7 @@ internal sealed class TestApp : IAsyncDisposable
     }
 }
 
-/// <summary>Splits a Server-Sent Events body into its events, checking the framing the original system's client relies on.</summary>
+/// <summary>Splits a Server-Sent Events body into its events, checking the framing a client that splits on blank lines relies on.</summary>
 internal static class SseParser
 {
     public static IEnumerable<JsonObject> Parse(string text)

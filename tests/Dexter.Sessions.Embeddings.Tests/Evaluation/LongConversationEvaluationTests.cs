@@ -117,10 +117,10 @@ public class LongConversationEvaluationTests
     {
         var facts = Facts();
         using var generator = new HashingEmbeddingGenerator();
-        var unbounded = ContextBudget.DefaultTokenizer.CountTokens(MessageHistory.FormatForPlanning(
+        var unbounded = ContextBudget.DefaultTokenizer.CountTokens(TextContextFormat.Format(
             facts.Select((f, i) => new Message { Id = i + 1, Query = Statement(f), Answer = "Noted, I will remember that." }).ToList()));
         var report = new StringBuilder();
-        report.AppendLine(CultureInfo.InvariantCulture, $"Unbounded context (every turn, the original's format): {unbounded:N0} tokens, recall 100 % by construction.");
+        report.AppendLine(CultureInfo.InvariantCulture, $"Unbounded context (every turn, one text block): {unbounded:N0} tokens, recall 100 % by construction.");
         report.AppendLine();
         report.AppendLine("| configuration | largest context (tokens) | recall, age 1–10 | 11–100 | 101–300 | 301–1,000 | all |");
         report.AppendLine("|---|---:|---:|---:|---:|---:|---:|");

@@ -14,7 +14,7 @@ internal static class RetrievalConfigurations
     public const string Bm25Alone = "BM25 alone";
     public const string VectorsHashing = "vectors, hashing";
     public const string VectorsMiniLM = "vectors, MiniLM";
-    public const string OriginalScoring = "original scoring";
+    public const string EmbeddingSelector = "embedding selector";
     public const string DefaultsHashing = "SDK defaults + hashing vectors";
     public const string DefaultsMiniLM = "SDK defaults + MiniLM";
 
@@ -35,10 +35,10 @@ internal static class RetrievalConfigurations
         new(Bm25Alone, services => services.AddDexterSessions(BudgetDecidesAlone).UseLexicalSelector(o => o.AlwaysIncludeLatest = 2)),
         new(VectorsHashing, services => services.AddDexterSessions(BudgetDecidesAlone).UseEmbeddingSelector(ByCosineOnly)),
         new(VectorsMiniLM, services => services.AddSingleton(miniLM).AddDexterSessions(BudgetDecidesAlone).UseEmbeddingSelector(ByCosineOnly)),
-        new(OriginalScoring, services => services.AddSingleton(miniLM).AddDexterSessions(o =>
+        new(EmbeddingSelector, services => services.AddSingleton(miniLM).AddDexterSessions(o =>
         {
             o.Selection = SessionSelection.Embeddings;
-            o.RollingSummary = false;   // the original had none
+            o.RollingSummary = false;   // the selector alone, without a rolling summary
         }).UseEmbeddingSelectorWhenConfigured()),
         new(DefaultsHashing, services => services.AddDexterSessions(o => o.UseEmbeddings = true).UseEmbeddingSelectorWhenConfigured()),
         new(DefaultsMiniLM, services => services.AddSingleton(miniLM).AddDexterSessions()),

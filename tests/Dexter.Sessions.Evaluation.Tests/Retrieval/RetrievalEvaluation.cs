@@ -17,7 +17,7 @@ namespace Dexter.Sessions.Evaluation.Tests.Retrieval;
 /// </summary>
 /// <remarks>
 /// An evidence turn counts as present when its user message appears, whole, in the text of the messages the model received: the
-/// default <see cref="SessionContextMode.Planning"/> context puts the turns into one system message, <see cref="SessionContextMode.Messages"/>
+/// default <see cref="SessionContextMode.Text"/> context puts the turns into one system message, <see cref="SessionContextMode.Messages"/>
 /// replays them as messages, and the rolling summary is one more system message; their texts are searched together. A user
 /// message is never cut to fit the budget (only answers are), so a turn given at all is found.
 /// </remarks>

@@ -62,20 +62,20 @@ public class RetrievalEvaluationTests
     }
 
     [Test]
-    public async Task RunAsync_TurnsReplayedAsMessages_FindsTheEvidenceFoundInThePlanningMessage()
+    public async Task RunAsync_TurnsReplayedAsMessages_FindsTheEvidenceFoundInTheTextMessage()
     {
         var conversations = ConversationGenerator.Generate(1, EvaluatedConversations.Seed, minTurns: 150, maxTurns: 150);
         RetrievalConfiguration Recency(SessionContextMode mode) => new(mode.ToString(), services =>
             services.AddSingleton<IMessageSelector>(RecentMessageSelector.Instance).AddDexterSessions(o => o.ContextMode = mode));
 
-        var planning = (await RetrievalEvaluation.RunAsync(Recency(SessionContextMode.Planning), [4_000], conversations)).Single();
+        var text = (await RetrievalEvaluation.RunAsync(Recency(SessionContextMode.Text), [4_000], conversations)).Single();
         var replayed = (await RetrievalEvaluation.RunAsync(Recency(SessionContextMode.Messages), [4_000], conversations)).Single();
 
         Assert.Multiple(() =>
         {
-            Assert.That(planning.Outcomes.Count(o => o.Served), Is.GreaterThan(0));
-            Assert.That(replayed.Outcomes.Select(o => o.Served), Is.EqualTo(planning.Outcomes.Select(o => o.Served)));
-            Assert.That(replayed.Outcomes.Select(o => o.ContextTurns), Is.EqualTo(planning.Outcomes.Select(o => o.ContextTurns)));
+            Assert.That(text.Outcomes.Count(o => o.Served), Is.GreaterThan(0));
+            Assert.That(replayed.Outcomes.Select(o => o.Served), Is.EqualTo(text.Outcomes.Select(o => o.Served)));
+            Assert.That(replayed.Outcomes.Select(o => o.ContextTurns), Is.EqualTo(text.Outcomes.Select(o => o.ContextTurns)));
         });
     }
 

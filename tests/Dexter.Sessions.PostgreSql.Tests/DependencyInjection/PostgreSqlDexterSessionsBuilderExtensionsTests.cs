@@ -14,7 +14,7 @@ public sealed class PostgreSqlDexterSessionsBuilderExtensionsTests
 {
     private static PostgreSqlServer Server => SharedPostgreSqlServer.Server;
 
-    /// <summary>Services with a configuration that opted in to the original names: keys with a colon are settings, others variables.</summary>
+    /// <summary>Services with a configuration that opted in to the bare variable names: keys with a colon are settings, others variables.</summary>
     private static ServiceCollection Services(params (string Key, string Value)[] settings)
     {
         var services = new ServiceCollection();

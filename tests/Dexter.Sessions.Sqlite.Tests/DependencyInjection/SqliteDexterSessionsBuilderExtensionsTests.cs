@@ -17,7 +17,7 @@ public sealed class SqliteDexterSessionsBuilderExtensionsTests
     [TearDown]
     public void DeleteDatabase() => _database.Dispose();
 
-    /// <summary>Services with a configuration that opted in to the original names: keys with a colon are settings, others variables.</summary>
+    /// <summary>Services with a configuration that opted in to the bare variable names: keys with a colon are settings, others variables.</summary>
     private static ServiceCollection Services(params (string Key, string Value)[] settings)
     {
         var services = new ServiceCollection();

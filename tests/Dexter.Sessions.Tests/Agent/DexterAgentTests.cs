@@ -12,7 +12,7 @@ namespace Dexter.Sessions.Tests.Agent;
 public sealed class DexterAgentTests : AgentTestBase
 {
     [Test]
-    public async Task RunAsync_SecondQuestion_ModelReceivesTheFirstTurnAsPlanningContext()
+    public async Task RunAsync_SecondQuestion_ModelReceivesTheFirstTurnAsTextContext()
     {
         var agent = Create();
 
@@ -66,7 +66,7 @@ public sealed class DexterAgentTests : AgentTestBase
             Assert.That(requests[0].Select(m => (m.Role, m.Text)), Is.EqualTo(new[] { (ChatRole.System, "You are Dexter."), (ChatRole.User, "q1") }));
             Assert.That(requests[1].Select(m => m.Role), Is.EqualTo(new[] { ChatRole.System, ChatRole.System, ChatRole.User }));
             Assert.That(requests[1][0].Text, Is.EqualTo("You are Dexter."));
-            Assert.That(requests[1][1].Text, Does.StartWith(MessageHistory.PlanningHeader));
+            Assert.That(requests[1][1].Text, Does.StartWith(TextContextFormat.Header));
         });
     }
 
@@ -163,7 +163,7 @@ public sealed class DexterAgentTests : AgentTestBase
         Assert.Multiple(() =>
         {
             Assert.That(response.Context.Select(m => m.Id), Is.EqualTo(new[] { 2, 3 }));
-            Assert.That(_model.Requests[3][0].Text, Does.StartWith(SessionTurnPipeline.RollingSummaryHeader(1)));
+            Assert.That(_model.Requests[3][0].Text, Does.StartWith(SessionContextBuilder.RollingSummaryHeader(1)));
             Assert.That(context, Does.Not.Contain("- User: q1\n"));
             Assert.That(context, Does.Contain("**Turn 2:**").And.Contain("**Turn 3:**"));
         });
@@ -499,10 +499,72 @@ public sealed class DexterAgentTests : AgentTestBase
     }
 
     [Test]
+    public async Task RunAsync_HistoryMadeWithItsOwnSelector_ThatSelectorChoosesTheContext()
+    {
+#pragma warning disable CS0618 // the history's former selector role is kept for one version, and must keep working until then
+        var selector = new RecordingSelector { OnSelect = c => [c.Turns[0]] };
+        var history = new MessageHistory(selector) { MaxContextMessages = 4 };
+#pragma warning restore CS0618
+        history.AddTurn("first question", "first answer");
+        history.AddTurn("second question", "second answer");
+
+        var response = await Create().RunAsync("third question", history);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(selector.Contexts.Single().Query, Is.EqualTo("third question"));
+            Assert.That(selector.Contexts.Single().MaxMessages, Is.EqualTo(4));
+            Assert.That(response.Context.Select(t => t.Id), Is.EqualTo(new[] { 1 }));
+            Assert.That(history.Count, Is.EqualTo(3));
+        });
+    }
+
+    [Test]
+    public async Task RunAsync_TwoHistoriesOnOneAgent_EachContextHoldsOnlyItsOwnTurns()
+    {
+        // The default selector ranks the whole session through caches keyed by session id; every history has the same one.
+        var agent = Create();
+        // The two histories end alike (the same latest turns, at the same times) and began apart: only their older turns tell them apart.
+        var alpha = new MessageHistory();
+        var beta = new MessageHistory();
+        for (var i = 1; i <= 5; i++)
+        {
+            alpha.Add(new Message { Query = $"What is river fact {i} of Alphaville?", Answer = $"Alpha river fact {i}.", CreatedAt = Start });
+            beta.Add(new Message { Query = $"What is river fact {i} of Betatown?", Answer = $"Beta river fact {i}.", CreatedAt = Start });
+        }
+
+        for (var i = 6; i <= 15; i++)
+        {
+            var smallTalk = new Message { Query = $"Small talk {i}?", Answer = $"Small answer {i}.", CreatedAt = Start.AddMinutes(i) };
+            alpha.Add(smallTalk);
+            beta.Add(smallTalk);
+        }
+
+        // The first run fails after reading alpha: nothing is recorded, so nothing tells a cache keyed by session id that beta differs.
+        _model.OnGetResponse = (_, _, _) => throw new InvalidOperationException("The model is down.");
+        Assert.ThrowsAsync<InvalidOperationException>(() => agent.RunAsync("Tell me the river facts again.", alpha));
+        _model.OnGetResponse = null;
+        await agent.RunAsync("Tell me the river facts again.", beta);
+        beta.Clear();
+        beta.AddTurn("Which lake is near Gammaburg?", "Lake Gamma.");
+        await agent.RunAsync("Tell me about the lake again.", beta);
+
+        var contexts = _model.Requests.Select(r => string.Join("\n", r.Select(m => m.Text))).ToArray();
+        Assert.Multiple(() =>
+        {
+            Assert.That(contexts[0], Does.Contain("Alphaville").And.Not.Contain("Beta"));
+            Assert.That(contexts[1], Does.Contain("Betatown").And.Not.Contain("Alpha"));
+            Assert.That(contexts[2], Does.Contain("Gammaburg").And.Not.Contain("Betatown").And.Not.Contain("Alpha"));
+            Assert.That(alpha.Count, Is.EqualTo(15));
+            Assert.That(beta.GetAll().Select(t => t.Id), Is.EqualTo(new[] { 1, 2 }));
+        });
+    }
+
+    [Test]
     public void RunAsync_WithHistory_ModelFails_HistoryIsUnchanged()
     {
         var history = new MessageHistory();
-        history.AddAgentMessage("q1", "a1");
+        history.AddTurn("q1", "a1");
         _model.OnGetResponse = (_, _, _) => throw new InvalidOperationException("boom");
 
         Assert.ThrowsAsync<InvalidOperationException>(() => Create().RunAsync("q2", history));

@@ -88,7 +88,7 @@ public sealed class RelevanceContextTests : AgentTestBase
         Assert.That(response.Context.Select(t => t.Id), Does.Not.Contain(1));
     }
 
-    [TestCase(SessionContextMode.Planning)]
+    [TestCase(SessionContextMode.Text)]
     [TestCase(SessionContextMode.Messages)]
     public async Task RunAsync_SessionHoldsMoreThanFits_FillsAtLeastNinetyPercentOfTheBudgetAndNeverMore(SessionContextMode mode)
     {
@@ -113,7 +113,7 @@ public sealed class RelevanceContextTests : AgentTestBase
         });
     }
 
-    [TestCase(SessionContextMode.Planning)]
+    [TestCase(SessionContextMode.Text)]
     [TestCase(SessionContextMode.Messages)]
     public async Task ExplainContextAsync_ReturnsExactlyTheContextTheModelThenReceives(SessionContextMode mode)
     {
@@ -354,7 +354,7 @@ public sealed class RelevanceContextTests : AgentTestBase
         {
             Assert.That(covered, Is.EqualTo(new[] { 0, 0, 0, 1, 2, 3 }));
             Assert.That(request[0].Role, Is.EqualTo(ChatRole.System));
-            Assert.That(request[0].Text, Does.StartWith(SessionTurnPipeline.RollingSummaryHeader(3)));
+            Assert.That(request[0].Text, Does.StartWith(SessionContextBuilder.RollingSummaryHeader(3)));
             Assert.That(request[0].Text, Does.Contain("#1 Question 1"));
             Assert.That(response.Context.Select(t => t.Id), Does.Contain(5).And.Contain(6), "the latest turns come too");
         });

@@ -105,7 +105,7 @@ public sealed class SessionChatClientTests
         var request = _model.Requests[1];
         Assert.Multiple(async () =>
         {
-            Assert.That(request[0].Text, Does.StartWith(MessageHistory.PlanningHeader));
+            Assert.That(request[0].Text, Does.StartWith(TextContextFormat.Header));
             Assert.That(request.Skip(1).Select(m => m.Text), Is.EqualTo(conversation.Select(m => m.Text)));
             Assert.That((await _store.GetAsync(_sessionId))!.Last()!.Query, Is.EqualTo("new question"));
         });

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace Dexter.Sessions.Tests.Configuration;
 
 /// <summary>
-/// The original system's variable names count only where the application calls <c>AddDexterSessionsEnvironmentVariables()</c>.
+/// The bare variable names (REDIS_URL, DEXTER_*, …) count only where the application calls <c>AddDexterSessionsEnvironmentVariables()</c>.
 /// These tests set real process environment variables, as a host's operator would.
 /// </summary>
 [NonParallelizable]

@@ -13,7 +13,7 @@ public sealed class DexterSessionsOptionsBindingTests
             new ConfigurationBuilder().AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value))).Build(),
             static services => services.AddDexterSessions());
 
-    /// <summary>Binds from a configuration that opted in to the original names, over a fake environment, plus section keys.</summary>
+    /// <summary>Binds from a configuration that opted in to the bare variable names, over a fake environment, plus section keys.</summary>
     private static DexterSessionsOptions BindOptedIn((string Name, string Value)[] environment, params (string Key, string Value)[] settings) =>
         SeedEnvironment.Options<DexterSessionsOptions>(SeedEnvironment.Build(environment, settings), static services => services.AddDexterSessions());
 
@@ -209,6 +209,17 @@ public sealed class DexterSessionsOptionsBindingTests
         Assert.That(Bind(("Dexter:Sessions:RollingSummary", value)).RollingSummary, Is.False, "on by default");
     }
 
+    [TestCase("Text")]
+    [TestCase("text")]
+    [TestCase("Planning")] // the former name: settings and environment variables are wire names, and keep working
+    [TestCase("planning")]
+    public void Bind_ContextModeTextOrItsFormerName_IsTheTextMode(string value)
+    {
+        var options = Bind(("Dexter:Sessions:ContextMode", value));
+
+        Assert.That(options.ContextMode, Is.EqualTo(SessionContextMode.Text));
+    }
+
     [TestCase("Dexter:Sessions:MaxContextMessages", "ten", "a whole number")]
     [TestCase("Dexter:Sessions:MaxContextMessages", "2.5", "a whole number")]
     [TestCase("Dexter:Sessions:MaxContextMessages", "99999999999", "a whole number")]
@@ -218,7 +229,7 @@ public sealed class DexterSessionsOptionsBindingTests
     [TestCase("Dexter:Sessions:SessionTtl", "a day", "a time span")]
     [TestCase("Dexter:Sessions:SummarizerTimeout", "10s", "a time span")]
     [TestCase("Dexter:Sessions:MaxQueryLength", "lots", "a whole number")]
-    [TestCase("Dexter:Sessions:ContextMode", "Chat", "Planning or Messages")]
+    [TestCase("Dexter:Sessions:ContextMode", "Chat", "Text, Planning or Messages")]
     [TestCase("Dexter:Sessions:Selection", "Smart", "Relevance, Recent or Embeddings")]
     public void Bind_MalformedValue_ThrowsInvalidOperationExceptionNamingTheSettingAndValue(string key, string value, string expected)
     {

@@ -9,7 +9,7 @@ namespace Dexter.Sessions.Tests.Configuration;
 /// <summary>Options are checked when the host starts, not at the first request.</summary>
 public sealed class HostStartupTests
 {
-    /// <summary>A host whose configuration opted in to the original names; keys with a colon are settings, others variables.</summary>
+    /// <summary>A host whose configuration opted in to the bare variable names; keys with a colon are settings, others variables.</summary>
     private static IHost BuildHost(params (string Key, string Value)[] settings)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());

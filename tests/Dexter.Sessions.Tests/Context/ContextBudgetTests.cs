@@ -24,8 +24,8 @@ public sealed class ContextBudgetTests : AgentTestBase
         }
     }
 
-    [TestCase(SessionContextMode.Planning, 300)]
-    [TestCase(SessionContextMode.Planning, 600)]
+    [TestCase(SessionContextMode.Text, 300)]
+    [TestCase(SessionContextMode.Text, 600)]
     [TestCase(SessionContextMode.Messages, 300)]
     [TestCase(SessionContextMode.Messages, 1_000)]
     public async Task RunAsync_LongTurns_ContextStaysWithinTheBudget(SessionContextMode mode, int budget)
@@ -47,7 +47,7 @@ public sealed class ContextBudgetTests : AgentTestBase
     public async Task RunAsync_TurnsDoNotAllFit_TheLeastRelevantGoFirst()
     {
         await SeedAsync(6, "A short answer about coins.");
-        var perTurn = ContextBudget.DefaultTokenizer.CountTokens(MessageHistory.FormatForPlanning([new Message { Id = 6, Query = "Question 6", Answer = "A short answer about coins." }]));
+        var perTurn = ContextBudget.DefaultTokenizer.CountTokens(TextContextFormat.Format([new Message { Id = 6, Query = "Question 6", Answer = "A short answer about coins." }]));
         var agent = Create(new DexterSessionsOptions { MaxContextTokens = perTurn * 2 + 8 });
 
         var response = await agent.RunAsync("next", _sessionId);
@@ -60,7 +60,7 @@ public sealed class ContextBudgetTests : AgentTestBase
     {
         await SeedAsync(4, "A short answer about coins.");
         var selector = new RecordingSelector { OnRank = ctx => [ctx.Turns[0], .. ctx.Turns.Skip(1).Reverse()] };
-        var perTurn = ContextBudget.DefaultTokenizer.CountTokens(MessageHistory.FormatForPlanning([new Message { Id = 4, Query = "Question 4", Answer = "A short answer about coins." }]));
+        var perTurn = ContextBudget.DefaultTokenizer.CountTokens(TextContextFormat.Format([new Message { Id = 4, Query = "Question 4", Answer = "A short answer about coins." }]));
         var agent = Create(new DexterSessionsOptions { MaxContextTokens = perTurn * 2 + 8 }, selector: selector);
 
         var response = await agent.RunAsync("back to the first question", _sessionId);
@@ -68,7 +68,7 @@ public sealed class ContextBudgetTests : AgentTestBase
         Assert.That(response.Context.Select(t => t.Id), Is.EqualTo(new[] { 1, 4 }));
     }
 
-    [TestCase(SessionContextMode.Planning, 80)] // the planning text already cuts answers to 400 characters
+    [TestCase(SessionContextMode.Text, 80)] // the planning text already cuts answers to 400 characters
     [TestCase(SessionContextMode.Messages, 200)]
     public async Task RunAsync_OneHugeTurn_IsCutAtATokenBoundaryWithAMarker(SessionContextMode mode, int budget)
     {

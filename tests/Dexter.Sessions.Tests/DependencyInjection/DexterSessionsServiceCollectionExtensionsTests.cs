@@ -12,7 +12,7 @@ public sealed class DexterSessionsServiceCollectionExtensionsTests
 {
     private static ServiceProvider Build(IServiceCollection services) => services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
 
-    /// <summary>Registers a configuration that opted in to the original names: keys with a colon are settings, others variables.</summary>
+    /// <summary>Registers a configuration that opted in to the bare variable names: keys with a colon are settings, others variables.</summary>
     private static IServiceCollection WithConfiguration(IServiceCollection services, params (string Key, string Value)[] settings) =>
         services.AddSingleton(SeedEnvironment.Build(
             settings.Where(s => !s.Key.Contains(':', StringComparison.Ordinal)),
@@ -163,7 +163,7 @@ public sealed class DexterSessionsServiceCollectionExtensionsTests
         Assert.Multiple(() =>
         {
             Assert.That(response.Answer, Is.EqualTo("Answer to: What is Bitcoin?"));
-            Assert.That(keyed.Requests, Has.Count.EqualTo(2), "one answer and one summary, both from the keyed client");
+            Assert.That(keyed.Requests, Has.Count.EqualTo(3), "the answer, the summary and the title of the first turn, all from the keyed client");
             Assert.That(provider.GetRequiredService<ISummarizer>(), Is.TypeOf<ChatClientSummarizer>());
         });
     }

@@ -12,5 +12,6 @@ public sealed class EncryptingInMemorySessionStoreContractTests : SessionStoreCo
         Task.FromResult<ISessionStore>(new EncryptingSessionStore(
             new InMemorySessionStore(Options.Create(new DexterSessionsOptions { SessionTtl = SessionTtl }), Clock),
             new EphemeralDataProtectionProvider(),
+            EncryptionAtRestSecrets.ContractOptions(),
             disposeInner: true));
 }

@@ -51,8 +51,8 @@ public sealed class EncryptingSessionStoreTests
         ],
     };
 
-    private static string Raw(Message stored) =>
-        stored.Query + stored.Answer + stored.Summary + JsonSerializer.Serialize(stored.ChatMessages, AIJsonUtilities.DefaultOptions);
+    // Everything the inner store keeps of a turn, as the persistent stores write it.
+    private static string Raw(Message stored) => System.Text.Encoding.UTF8.GetString(TurnRecordSerializer.Serialize(stored));
 
     [Test]
     public async Task AppendAsync_InnerStoreHoldsNoPlaintext_AndEverythingReadsBack()
@@ -68,12 +68,14 @@ public sealed class EncryptingSessionStoreTests
         Assert.Multiple(() =>
         {
             Assert.That(recorded, Is.EqualTo(turn with { Id = 1 }));
-            Assert.That(stored.Query, Does.StartWith(EncryptingSessionStore.CiphertextPrefix));
+            Assert.That(stored.SealedContent.IsEmpty, Is.False);
             Assert.That(Raw(stored), Does.Not.Contain(Marker));
+            Assert.That(Raw(stored), Does.StartWith($"{{\"id\":1,\"v\":{TurnRecordSerializer.CurrentVersion},").And.Contain("\"sealed\":\""));
+            Assert.That(stored.Query, Is.Empty);
             Assert.That(stored.Answer, Is.Empty);
             Assert.That(stored.Summary, Is.Empty);
             Assert.That(stored.ChatMessages, Is.Empty);
-            Assert.That(stored.Embedding.ToArray(), Is.Not.EqualTo(turn.Embedding.ToArray()));
+            Assert.That(stored.Embedding.IsEmpty, Is.True, "the vector is sealed with the content");
             Assert.That(stored.Id, Is.EqualTo(1));
             Assert.That(stored.CreatedAt, Is.EqualTo(turn.CreatedAt));
             Assert.That(stored.InputTokenCount, Is.EqualTo(10));
@@ -91,7 +93,7 @@ public sealed class EncryptingSessionStoreTests
 
         var stored = await _inner.GetRecentAsync(id, 2);
 
-        Assert.That(stored[0].Query, Is.Not.EqualTo(stored[1].Query));
+        Assert.That(stored[0].SealedContent.ToArray(), Is.Not.EqualTo(stored[1].SealedContent.ToArray()));
     }
 
     [Test]
@@ -126,9 +128,8 @@ public sealed class EncryptingSessionStoreTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(stored[0].Embedding.IsEmpty, Is.True);
-            Assert.That(stored[1].Embedding.Length, Is.GreaterThan(vector.Length));
-            Assert.That(stored[1].Embedding.ToArray().Take(vector.Length), Is.Not.EqualTo(vector));
+            Assert.That(stored.Select(t => t.Embedding.IsEmpty), Is.EqualTo(new[] { true, true }), "the vector is sealed with the content");
+            Assert.That(stored.Select(t => t.SealedContent.IsEmpty), Is.EqualTo(new[] { false, false }));
             Assert.That(read[0].Embedding.IsEmpty, Is.True);
             Assert.That(read[1].Embedding.ToArray(), Is.EqualTo(vector));
             Assert.That(read[1].Query, Is.EqualTo(Marker + " query 2"));
@@ -224,10 +225,9 @@ public sealed class EncryptingSessionStoreTests
         await store.AppendAsync(id, SecretTurn(1));
         await store.AppendAsync(id, SecretTurn(2));
         var turns = (await _inner.GetAsync(id))!.GetAll().ToArray();
-        var query = turns[1].Query.ToCharArray();
-        var i = EncryptingSessionStore.CiphertextPrefix.Length + 40;
-        query[i] = query[i] == 'A' ? 'B' : 'A';
-        turns[1] = turns[1] with { Query = new string(query) };
+        var sealedContent = turns[1].SealedContent.ToArray();
+        sealedContent[40] ^= 1;
+        turns[1] = turns[1] with { SealedContent = sealedContent };
         await _inner.SetAsync(id, new MessageHistory(turns));
 
         var e = Assert.ThrowsAsync<SessionStoreException>(() => store.GetRecentAsync(id, 2));
@@ -245,18 +245,29 @@ public sealed class EncryptingSessionStoreTests
     }
 
     [Test]
-    public async Task GetAsync_AlteredEncryptedEmbedding_ThrowsNamingSessionAndTurn()
+    public async Task GetAsync_EmbeddingPutInClearBesideTheSealedOne_ThrowsNamingSessionAndTurn()
     {
         var id = SessionId.New();
         await _store.AppendAsync(id, SecretTurn(1));
         var turn = (await _inner.GetAsync(id))!.GetAll().Single();
-        var vector = turn.Embedding.ToArray();
-        vector[5] = vector[5] == 1 ? 2 : 1;
-        await _inner.SetAsync(id, new MessageHistory([turn with { Embedding = vector }]));
+        await _inner.SetAsync(id, new MessageHistory([turn with { Embedding = new[] { 1f, 2f } }]));
 
         var e = Assert.ThrowsAsync<SessionStoreException>(() => _store.GetAsync(id));
 
-        Assert.That(e!.Message, Does.Contain($"Turn 1 of session '{id}' cannot be decrypted"));
+        Assert.That(e!.Message, Does.Contain($"Turn 1 of session '{id}' cannot be decrypted: it has an embedding in clear beside its sealed one"));
+    }
+
+    [Test]
+    public async Task GetAsync_FieldInClearAltered_ThrowsNamingSessionAndTurn()
+    {
+        var id = SessionId.New();
+        await _store.AppendAsync(id, SecretTurn(1));
+        var turn = (await _inner.GetAsync(id))!.GetAll().Single();
+        await _inner.SetAsync(id, new MessageHistory([turn with { OutputTokenCount = 99_999 }]));
+
+        var e = Assert.ThrowsAsync<SessionStoreException>(() => _store.GetAsync(id));
+
+        Assert.That(e!.Message, Does.Contain($"Turn 1 of session '{id}' cannot be decrypted: its fields in clear do not match its sealed content"));
     }
 
     [Test]
@@ -298,7 +309,7 @@ public sealed class EncryptingSessionStoreTests
         await _store.AppendAsync(id, SecretTurn(2));
         var turns = (await _inner.GetAsync(id))!.GetAll();
 
-        await _inner.SetAsync(id, new MessageHistory([turns[0], turns[1] with { Query = turns[0].Query }]));
+        await _inner.SetAsync(id, new MessageHistory([turns[0], turns[1] with { SealedContent = turns[0].SealedContent }]));
         var e = Assert.ThrowsAsync<SessionStoreException>(() => _store.GetAsync(id));
 
         Assert.That(e!.Message, Does.Contain($"Turn 2 of session '{id}' cannot be decrypted: its content belongs to another turn"));
@@ -484,7 +495,7 @@ public sealed class EncryptingSessionStoreTests
         {
             Assert.That(updated, Is.True);
             Assert.That(stored.Select(Raw), Has.None.Contains(Marker));
-            Assert.That(stored[1].Summary, Does.StartWith(EncryptingSessionStore.CiphertextPrefix));
+            Assert.That(stored[1].Summary, Is.Empty, "the summary is sealed with the rest of the turn");
             Assert.That(read, Is.EqualTo(new[] { SecretTurn(1) with { Id = 1 }, SecretTurn(2) with { Id = 2, Summary = Marker + " late summary" } }));
             Assert.That((await _store.GetAsync(id))!.GetById(2)!.Summary, Is.EqualTo(Marker + " late summary"));
             Assert.That(await _store.UpdateTurnSummaryAsync(id, 3, "no such turn"), Is.False);
@@ -509,17 +520,43 @@ public sealed class EncryptingSessionStoreTests
     }
 
     [Test]
-    public async Task GetAsync_TurnSummaryCopiedToAnotherTurn_ThrowsNamingSessionAndTurn()
+    public async Task GetAsync_TurnResealedWithItsIdCopiedToAnotherTurn_ThrowsNamingSessionAndTurn()
     {
         var id = SessionId.New();
         await _store.AppendAsync(id, SecretTurn(1));
-        await _store.AppendAsync(id, SecretTurn(2));
+        await _store.AppendAsync(id, SecretTurn(1));
         await _store.UpdateTurnSummaryAsync(id, 1, Marker + " late summary");
 
-        await _inner.UpdateTurnSummaryAsync(id, 2, (await _inner.GetRecentAsync(id, 2))[0].Summary);
+        // Same time, same bookkeeping: only the id the late summary bound the content to tells them apart.
+        var turns = await _inner.GetRecentAsync(id, 2);
+        await _inner.UpdateTurnsAsync(id, [2], turn => turn with { SealedContent = turns[0].SealedContent });
+
         var e = Assert.ThrowsAsync<SessionStoreException>(() => _store.GetAsync(id));
 
-        Assert.That(e!.Message, Does.Contain($"Turn 2 of session '{id}' cannot be decrypted: its summary belongs to another turn"));
+        Assert.That(e!.Message, Does.Contain($"Turn 2 of session '{id}' cannot be decrypted: its content belongs to another turn"));
+    }
+
+    [Test]
+    public async Task GetAsync_TurnsInTheEarlierEncryptedFormat_ReadBack_AndAreResealedWhenUpdated()
+    {
+        var id = SessionId.New();
+        await _inner.AppendAsync(id, EarlierEncryptionFormat.Turn(_dataProtection, id, SecretTurn(1), id: 0));
+        var withLateSummary = EarlierEncryptionFormat.Turn(_dataProtection, id, SecretTurn(2) with { Id = 2 }, id: 2);
+        await _inner.AppendAsync(id, withLateSummary with { Summary = EarlierEncryptionFormat.TurnSummary(_dataProtection, id, 2, Marker + " late summary") });
+        await _inner.AppendAsync(id, SecretTurn(3));
+
+        var read = (await _store.GetAsync(id))!.GetAll();
+        await _store.UpdateTurnSummaryAsync(id, 1, Marker + " new summary");
+        var stored = await _inner.GetRecentAsync(id, 3);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(read, Is.EqualTo(new[] { SecretTurn(1) with { Id = 1 }, SecretTurn(2) with { Id = 2, Summary = Marker + " late summary" }, SecretTurn(3) with { Id = 3 } }));
+            Assert.That(stored[0].Query, Is.Empty, "turn 1 was sealed again in the current format");
+            Assert.That(stored[0].SealedContent.IsEmpty, Is.False);
+            Assert.That(stored[1].Query, Does.StartWith(EncryptingSessionStore.CiphertextPrefix), "turn 2 was left as it was");
+            Assert.That((await _store.GetRecentAsync(id, 3))[0], Is.EqualTo(SecretTurn(1) with { Id = 1, Summary = Marker + " new summary" }));
+        });
     }
 
     [Test]
@@ -565,6 +602,6 @@ public sealed class EncryptingSessionStoreTests
     }
 
     // A Data Protection payload is a 4-byte magic header followed by the id of the key that protected it.
-    private static Guid KeyIdOf(Message stored) =>
-        new(Convert.FromBase64String(stored.Query[EncryptingSessionStore.CiphertextPrefix.Length..]).AsSpan(4, 16));
+    // A sealed blob is one format byte, then the Data Protection payload.
+    private static Guid KeyIdOf(Message stored) => new(stored.SealedContent.Span.Slice(1 + 4, 16));
 }

@@ -26,7 +26,8 @@ public sealed class EncryptionAtRestBuilderExtensionsTests
         Assert.Multiple(async () =>
         {
             Assert.That(store, Is.InstanceOf<EncryptingSessionStore>());
-            Assert.That((await inner.GetRecentAsync(id, 1)).Single().Query, Does.StartWith(EncryptingSessionStore.CiphertextPrefix));
+            var stored = (await inner.GetRecentAsync(id, 1)).Single();
+            Assert.That((stored.Query, stored.SealedContent.IsEmpty), Is.EqualTo((string.Empty, false)), "the content is sealed");
             Assert.That((await store.GetRecentAsync(id, 1)).Single().Query, Is.EqualTo("secret query"));
         });
         return store;

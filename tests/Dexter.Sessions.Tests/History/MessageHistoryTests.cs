@@ -13,21 +13,21 @@ public sealed class MessageHistoryTests
         var history = new MessageHistory { MaxContextMessages = max };
         for (var i = 1; i <= count; i++)
         {
-            history.AddAgentMessage("q" + i, "a" + i, "s" + i);
+            history.AddTurn("q" + i, "a" + i, "s" + i);
         }
 
         return history;
     }
 
     [Test]
-    public void AddAgentMessage_AssignsIdsFromOneAndTimestampsFromTheClock()
+    public void AddTurn_AssignsIdsFromOneAndTimestampsFromTheClock()
     {
         var clock = new FakeTimeProvider(Start);
-        var history = new MessageHistory(selector: null, clock);
+        var history = new MessageHistory(clock);
 
-        var first = history.AddAgentMessage("What is Bitcoin?", "A digital currency.", "Bitcoin defined");
+        var first = history.AddTurn("What is Bitcoin?", "A digital currency.", "Bitcoin defined");
         clock.Advance(TimeSpan.FromSeconds(5));
-        var second = history.AddAgentMessage("Why is it valuable?", "Scarcity.");
+        var second = history.AddTurn("Why is it valuable?", "Scarcity.");
 
         Assert.Multiple(() =>
         {
@@ -45,15 +45,15 @@ public sealed class MessageHistoryTests
     }
 
     [Test]
-    public void AddAgentMessage_NullArgument_ThrowsNamingIt()
+    public void AddTurn_NullArgument_ThrowsNamingIt()
     {
         var history = new MessageHistory();
 
         Assert.Multiple(() =>
         {
-            Assert.That(() => history.AddAgentMessage(null!, "a"), Throws.ArgumentNullException.With.Property("ParamName").EqualTo("query"));
-            Assert.That(() => history.AddAgentMessage("q", null!), Throws.ArgumentNullException.With.Property("ParamName").EqualTo("answer"));
-            Assert.That(() => history.AddAgentMessage("q", "a", null!), Throws.ArgumentNullException.With.Property("ParamName").EqualTo("summary"));
+            Assert.That(() => history.AddTurn(null!, "a"), Throws.ArgumentNullException.With.Property("ParamName").EqualTo("query"));
+            Assert.That(() => history.AddTurn("q", null!), Throws.ArgumentNullException.With.Property("ParamName").EqualTo("answer"));
+            Assert.That(() => history.AddTurn("q", "a", null!), Throws.ArgumentNullException.With.Property("ParamName").EqualTo("summary"));
             Assert.That(history.Count, Is.Zero);
         });
     }
@@ -109,7 +109,7 @@ public sealed class MessageHistoryTests
         var history = WithTurns(2);
 
         var snapshot = history.GetAll();
-        history.AddAgentMessage("q3", "a3");
+        history.AddTurn("q3", "a3");
         history.Clear();
 
         Assert.That(snapshot.Select(m => m.Id), Is.EqualTo(new[] { 1, 2 }));
@@ -177,7 +177,7 @@ public sealed class MessageHistoryTests
         var history = WithTurns(3);
 
         history.Clear();
-        var next = history.AddAgentMessage("q", "a");
+        var next = history.AddTurn("q", "a");
 
         Assert.Multiple(() =>
         {
@@ -200,6 +200,7 @@ public sealed class MessageHistoryTests
         });
     }
 
+#pragma warning disable CS0618 // the history's former selector role is kept for one version, and must keep working until then
     [Test]
     public async Task SelectRelevantMessagesAsync_DefaultSelectorWithMoreTurnsThanTheLimit_ReturnsTheLatestTenInOrder()
     {
@@ -237,8 +238,8 @@ public sealed class MessageHistoryTests
     {
         var selector = new RecordingSelector { OnSelect = c => [c.Turns[0]] };
         var history = new MessageHistory(selector) { MaxContextMessages = 4 };
-        history.AddAgentMessage("q1", "a1");
-        history.AddAgentMessage("q2", "a2");
+        history.AddTurn("q1", "a1");
+        history.AddTurn("q2", "a2");
 
         var selected = await history.SelectRelevantMessagesAsync("the query");
 
@@ -262,7 +263,7 @@ public sealed class MessageHistoryTests
             .Callback<MessageSelectionContext, CancellationToken>((_, token) => seen = token)
             .Returns(new ValueTask<MessageSelection>(new MessageSelection([])));
         var history = new MessageHistory(selector.Object);
-        history.AddAgentMessage("q", "a");
+        history.AddTurn("q", "a");
 
         await history.SelectRelevantMessagesAsync("next", cts.Token);
 
@@ -277,105 +278,35 @@ public sealed class MessageHistoryTests
         Assert.That(() => WithTurns(1).SelectRelevantMessagesAsync(query!),
             Throws.InstanceOf<ArgumentException>().With.Property("ParamName").EqualTo("currentQuery"));
     }
+#pragma warning restore CS0618
 
     [Test]
-    public void FormatForPlanning_TwoTurns_MatchesTheOriginalFormat_AndCutsLongAnswersAt400()
+    public void FormerNames_ForwardToTheNewOnes()
     {
-        var longAnswer = new string('x', 400) + "TAIL";
+#pragma warning disable CS0618 // the former names are kept for one version, and must keep working until then
         var history = new MessageHistory();
-        history.AddAgentMessage("What is Bitcoin?", longAnswer);
-        history.AddAgentMessage("Why is it valuable?", "Scarcity.");
-
-        var text = history.FormatForPlanning();
-
-        Assert.That(text, Is.EqualTo(
-            "## Previous Conversation Context\n\n" +
-            "**Turn 1:**\n" +
-            "- User: What is Bitcoin?\n" +
-            "- Agent: " + new string('x', 400) + "...\n\n" +
-            "**Turn 2:**\n" +
-            "- User: Why is it valuable?\n" +
-            "- Agent: Scarcity.\n\n" +
-            "---\n"));
-    }
-
-    [Test]
-    public void FormatForPlanning_AnswerOfExactly400Characters_IsNotCut()
-    {
-        var history = new MessageHistory();
-        history.AddAgentMessage("q", new string('y', 400));
-
-        var text = history.FormatForPlanning();
+        var added = history.AddAgentMessage("q1", "a1", "s1");
 
         Assert.Multiple(() =>
         {
-            Assert.That(text, Does.Contain("- Agent: " + new string('y', 400) + "\n\n"));
-            Assert.That(text, Does.Not.Contain("..."));
+            Assert.That(added, Is.EqualTo(history.GetById(1)));
+            Assert.That(added.Summary, Is.EqualTo("s1"));
+            Assert.That(history.FormatForPlanning(), Is.EqualTo(TextContextFormat.Format(history.GetAll())).And.Not.Empty);
+            Assert.That(MessageHistory.FormatForPlanning(history.GetAll()), Is.EqualTo(TextContextFormat.Format(history.GetAll())));
+            Assert.That(MessageHistory.PlanningHeader, Is.EqualTo(TextContextFormat.Header));
+            Assert.That(MessageHistory.PlanningAnswerLength, Is.EqualTo(TextContextFormat.AnswerLength));
         });
-    }
-
-    [Test]
-    public void FormatForPlanning_SurrogatePairAcrossThe400Cut_IsNotSplit()
-    {
-        var history = new MessageHistory();
-        history.AddAgentMessage("q", new string('x', 399) + "😀" + "tail");
-
-        var text = history.FormatForPlanning();
-
-        Assert.Multiple(() =>
-        {
-            Assert.That(text, Does.Contain("- Agent: " + new string('x', 399) + "...\n\n"));
-            Assert.That(text.Any(char.IsSurrogate), Is.False);
-        });
-    }
-
-    [Test]
-    public void FormatForPlanning_SurrogatePairEndingAtThe400Cut_IsKept()
-    {
-        var history = new MessageHistory();
-        history.AddAgentMessage("q", new string('x', 398) + "😀" + "tail");
-
-        Assert.That(history.FormatForPlanning(), Does.Contain("- Agent: " + new string('x', 398) + "😀...\n\n"));
-    }
-
-    [Test]
-    public void FormatForPlanning_Empty_ReturnsEmptyString()
-    {
-        Assert.Multiple(() =>
-        {
-            Assert.That(new MessageHistory().FormatForPlanning(), Is.EqualTo(string.Empty));
-            Assert.That(MessageHistory.FormatForPlanning([]), Is.EqualTo(string.Empty));
-        });
-    }
-
-    [Test]
-    public void FormatForPlanning_SelectedTurns_AreNumberedByTheirIds()
-    {
-        var history = WithTurns(5);
-
-        var text = MessageHistory.FormatForPlanning([history.GetById(2)!, history.GetById(5)!]);
-
-        Assert.Multiple(() =>
-        {
-            Assert.That(text, Does.StartWith(MessageHistory.PlanningHeader + "\n\n**Turn 2:**\n- User: q2\n- Agent: a2\n\n**Turn 5:**"));
-            Assert.That(text, Does.Not.Contain("q1"));
-        });
-    }
-
-    [Test]
-    public void FormatForPlanning_Null_Throws()
-    {
-        Assert.That(() => MessageHistory.FormatForPlanning(null!), Throws.ArgumentNullException.With.Property("ParamName").EqualTo("messages"));
+#pragma warning restore CS0618
     }
 
     [Test]
     public void ToChatMessages_GivesAUserAndAnAssistantMessagePerTurn_InOrder()
     {
         var clock = new FakeTimeProvider(Start);
-        var history = new MessageHistory(selector: null, clock);
-        history.AddAgentMessage("q1", "a1");
+        var history = new MessageHistory(clock);
+        history.AddTurn("q1", "a1");
         clock.Advance(TimeSpan.FromMinutes(1));
-        history.AddAgentMessage("q2", "a2");
+        history.AddTurn("q2", "a2");
 
         var messages = history.ToChatMessages();
 

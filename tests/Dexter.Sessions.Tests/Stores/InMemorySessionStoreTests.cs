@@ -340,7 +340,7 @@ public sealed class InMemorySessionStoreTests
         await _store.AppendAsync(id, Turn("q1"));
 
         var history = (await _store.GetAsync(id))!;
-        history.AddAgentMessage("local", "only");
+        history.AddTurn("local", "only");
         history.Clear();
 
         Assert.That((await _store.GetAsync(id))!.GetAll().Select(m => m.Query), Is.EqualTo(new[] { "q1" }));
@@ -353,7 +353,7 @@ public sealed class InMemorySessionStoreTests
         await _store.AppendAsync(id, Turn("q1"));
         _clock.Advance(TimeSpan.FromMinutes(3));
 
-        var added = (await _store.GetAsync(id))!.AddAgentMessage("q2", "a2");
+        var added = (await _store.GetAsync(id))!.AddTurn("q2", "a2");
 
         Assert.That(added.CreatedAt, Is.EqualTo(Start.AddMinutes(3)));
     }

@@ -50,7 +50,7 @@ public sealed class RollingSummaryTests : AgentTestBase
         for (var i = 1; i <= 60; i++)
         {
             await inline.AppendAsync("s", Turn(i));
-            await inlinePipeline.FoldAsync("s", i, CancellationToken.None);
+            await inlinePipeline.Recorder.Folder.FoldAsync("s", i, CancellationToken.None);
         }
 
         // 2. Behind: 60 turns are appended, then a single fold catches up with all of them at once.
@@ -60,7 +60,7 @@ public sealed class RollingSummaryTests : AgentTestBase
             await behind.AppendAsync("s", Turn(i));
         }
 
-        await new SessionTurnPipeline(behind, options: Options.Create(options), timeProvider: _clock).FoldAsync("s", 60, CancellationToken.None);
+        await new SessionTurnPipeline(behind, options: Options.Create(options), timeProvider: _clock).Recorder.Folder.FoldAsync("s", 60, CancellationToken.None);
 
         // 3. Through the agent with the background worker, turns arriving faster than it folds.
         var worked = new InMemorySessionStore();
@@ -151,7 +151,7 @@ public sealed class RollingSummaryTests : AgentTestBase
         {
             Assert.That(request[0].Text, Is.EqualTo("Be brief."));
             Assert.That(request[1].Role, Is.EqualTo(ChatRole.System));
-            Assert.That(request[1].Text, Does.StartWith(SessionTurnPipeline.RollingSummaryHeader(3)));
+            Assert.That(request[1].Text, Does.StartWith(SessionContextBuilder.RollingSummaryHeader(3)));
             Assert.That(request[1].Text, Does.Contain("#1 My locker code is 1001"));
             Assert.That(response.Context.Select(t => t.Id), Is.EqualTo(new[] { 4, 5 }));
         });
@@ -232,7 +232,7 @@ public sealed class RollingSummaryTests : AgentTestBase
                 await agent.RunAsync($"Writer {writer} question {i}", _sessionId);
             }
         })));
-        await pipeline.FoldAsync(_sessionId, 80, CancellationToken.None);
+        await pipeline.Recorder.Folder.FoldAsync(_sessionId, 80, CancellationToken.None);
 
         var summary = await Summary();
         var ids = summary!.Text.Split('\n').Select(line => int.Parse(line[1..line.IndexOf(' ', StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture)).ToList();
