@@ -214,6 +214,89 @@ public abstract partial class SessionStoreContractTests
     }
 
     [Test]
+    public async Task ForkAsync_OfAnOwnedTitledSession_IsListedFirstWithTheOwnersSessions_AndCarriesTheTitle()
+    {
+        var owner = NewOwner();
+        var source = await CreateOwnedAsync(owner, turns: 2);
+        Assert.That(await Store.SetTitleAsync(source, "Trip to Lisbon"), Is.True);
+        await AdvanceTimeAsync(TimeSpan.FromSeconds(1));
+        var fork = NewSessionId();
+
+        var metadata = await Store.ForkAsync(source, 1, fork);
+
+        var listed = (await Store.ListSessionsAsync(owner)).Sessions;
+        var stored = await Store.GetMetadataAsync(fork);
+        Assert.Multiple(() =>
+        {
+            Assert.That(listed.Select(s => s.SessionId), Is.EqualTo(new[] { fork, source }));
+            Assert.That(listed[0].Title, Is.EqualTo("Trip to Lisbon"));
+            Assert.That(listed[0].LastActivityAt, Is.EqualTo(Clock.GetUtcNow()));
+            Assert.That((metadata?.Title, metadata?.TitleSource), Is.EqualTo(("Trip to Lisbon", (SessionTitleSource?)SessionTitleSource.Owner)));
+            Assert.That((stored?.Title, stored?.TitleSource), Is.EqualTo(("Trip to Lisbon", (SessionTitleSource?)SessionTitleSource.Owner)));
+            Assert.That(stored?.ForkedFromSessionId, Is.EqualTo(source));
+        });
+    }
+
+    [Test]
+    public async Task ForkAsync_ToAnotherOwner_IsListedWithThatOwnersSessionsOnly()
+    {
+        var owner = NewOwner();
+        var other = NewOwner();
+        var source = await CreateOwnedAsync(owner, turns: 1);
+        var fork = NewSessionId();
+
+        await Store.ForkAsync(source, 1, fork, owner: other);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That((await Store.ListSessionsAsync(other)).Sessions.Select(s => s.SessionId), Is.EqualTo(new[] { fork }));
+            Assert.That((await Store.ListSessionsAsync(owner)).Sessions.Select(s => s.SessionId), Is.EqualTo(new[] { source }));
+        });
+    }
+
+    [Test]
+    public async Task AppendAsync_WithATurnKey_MovesTheSessionToTheFrontOfItsOwnersList()
+    {
+        var owner = NewOwner();
+        var keyed = await CreateOwnedAsync(owner, turns: 1);
+        await AdvanceTimeAsync(TimeSpan.FromSeconds(1));
+        var newer = await CreateOwnedAsync(owner, turns: 1);
+        await AdvanceTimeAsync(TimeSpan.FromSeconds(1));
+
+        var recorded = await Store.AppendAsync(keyed, Turn("keyed") with { TurnKey = "k1" });
+        var listed = (await Store.ListSessionsAsync(owner)).Sessions;
+        var retried = await Store.AppendAsync(keyed, Turn("keyed") with { TurnKey = "k1" });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(listed.Select(s => s.SessionId), Is.EqualTo(new[] { keyed, newer }));
+            Assert.That(listed[0].LastActivityAt, Is.EqualTo(Clock.GetUtcNow()));
+            Assert.That(retried.Id, Is.EqualTo(recorded.Id));
+        });
+    }
+
+    [Test]
+    public async Task RewindAsync_IsActivity_AndMovesTheSessionToTheFrontOfItsOwnersList()
+    {
+        var owner = NewOwner();
+        var rewound = await CreateOwnedAsync(owner, turns: 2);
+        await AdvanceTimeAsync(TimeSpan.FromSeconds(1));
+        var newer = await CreateOwnedAsync(owner, turns: 1);
+        await AdvanceTimeAsync(TimeSpan.FromSeconds(1));
+
+        var result = await Store.RewindAsync(rewound, 1);
+
+        var listed = (await Store.ListSessionsAsync(owner)).Sessions;
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Status, Is.EqualTo(RewindStatus.Rewound));
+            Assert.That(listed.Select(s => s.SessionId), Is.EqualTo(new[] { rewound, newer }));
+            Assert.That(listed[0].LastActivityAt, Is.EqualTo(Clock.GetUtcNow()));
+            Assert.That(listed[0].TurnCount, Is.EqualTo(1));
+        });
+    }
+
+    [Test]
     public async Task ForkAsync_WithAnOwner_GivesTheNewSessionThatOwner()
     {
         var source = await SessionWithTurnsAsync(1);
