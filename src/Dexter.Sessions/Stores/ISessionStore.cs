@@ -234,7 +234,8 @@ public interface ISessionStore
     /// <summary>
     /// Creates session <paramref name="newSessionId"/> with the owner of <paramref name="sourceSessionId"/> (or <paramref name="owner"/>) and copies of its
     /// turns 1 to <paramref name="throughTurnId"/> (same ids, content and times), created the way <see cref="CreateAsync"/>
-    /// creates a session. The new session's metadata names its origin (<see cref="SessionMetadata.ForkedFromSessionId"/>,
+    /// creates a session (so it is listed with its owner's sessions by <see cref="ListSessionsAsync"/>), and the source's
+    /// title and title source. The new session's metadata names its origin (<see cref="SessionMetadata.ForkedFromSessionId"/>,
     /// <see cref="SessionMetadata.ForkedFromTurnId"/>); the source is not changed.
     /// </summary>
     /// <remarks>
