@@ -3,7 +3,7 @@ namespace Dexter.Sessions.PostgreSql;
 internal sealed partial class PostgreSqlSchema
 {
     /// <summary>The columns a session's metadata is read from, in the order <c>PostgreSqlSessionStore.ReadMetadata</c> reads them.</summary>
-    public const string MetadataColumns = "session_id, created_at, last_activity_at, turn_count, owner, title, title_source";
+    public const string MetadataColumns = "session_id, created_at, last_activity_at, turn_count, owner, title, title_source, forked_from, forked_from_turn";
 
     /// <summary>$1 owner, $2 now, $3 how many rows. The first page of an owner's live sessions, newest activity first, from the owner index.</summary>
     public string ListSessions => $"""

@@ -10,7 +10,7 @@ namespace Dexter.Sessions.PostgreSql;
 internal sealed partial class PostgreSqlSchema
 {
     /// <summary>The schema version this package writes and reads.</summary>
-    public const int CurrentVersion = 3;
+    public const int CurrentVersion = 4;
 
     public PostgreSqlSchema(string schema, string tablePrefix)
     {
@@ -218,6 +218,16 @@ internal sealed partial class PostgreSqlSchema
             ADD COLUMN IF NOT EXISTS title_source integer NOT NULL DEFAULT 0;
         CREATE INDEX IF NOT EXISTS {Quote(TablePrefix + "sessions_owner_activity")}
             ON {Sessions} (owner, last_activity_at, session_id) WHERE owner IS NOT NULL;
+        """,
+
+        // Version 4. A conversation's lifecycle: the key a retried turn is recorded once by (unique per session; NULL for
+        // turns without one, which the partial index leaves out), and where a forked session came from.
+        $"""
+        ALTER TABLE {Turns} ADD COLUMN IF NOT EXISTS turn_key text COLLATE "C";
+        CREATE UNIQUE INDEX IF NOT EXISTS {Quote(TablePrefix + "turns_turn_key")} ON {Turns} (session_id, turn_key) WHERE turn_key IS NOT NULL;
+        ALTER TABLE {Sessions}
+            ADD COLUMN IF NOT EXISTS forked_from      text COLLATE "C",
+            ADD COLUMN IF NOT EXISTS forked_from_turn integer;
         """,
     ];
 

@@ -77,5 +77,7 @@ public sealed partial class PostgreSqlSessionStore
         {
             Title = reader.IsDBNull(5) ? null : reader.GetString(5),
             TitleSource = (SessionTitleSource)reader.GetInt32(6),
+            ForkedFromSessionId = reader.IsDBNull(7) ? null : reader.GetString(7),
+            ForkedFromTurnId = reader.IsDBNull(8) ? null : reader.GetInt32(8),
         };
 }

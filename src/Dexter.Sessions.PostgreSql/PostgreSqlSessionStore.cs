@@ -307,9 +307,14 @@ public sealed partial class PostgreSqlSessionStore : IPingableSessionStore, IDis
     private async Task<Message?> AppendCoreAsync(string sessionId, Message message, bool mustExist, CancellationToken cancellationToken)
     {
         SessionId.ThrowIfInvalid(sessionId);
-        ArgumentNullException.ThrowIfNull(message);
+        TurnKey.ThrowIfInvalidKeyOf(message);
         var record = TurnRecordSerializer.Serialize(message with { Embedding = ReadOnlyMemory<float>.Empty }, id: 0);
         var embedding = Encode(message.Embedding);
+        if (message.TurnKey is not null)
+        {
+            return await AppendKeyedAsync(sessionId, message, record, embedding, mustExist, cancellationToken).ConfigureAwait(false);
+        }
+
         var id = await RunAsync(sessionId, async (connection, now, token) =>
         {
             for (var attempt = 1; ; attempt++)

@@ -11,11 +11,14 @@ namespace Dexter.Sessions.Redis;
 /// </remarks>
 internal static class RedisConversationScripts
 {
-    /// <summary>Returns { created, activity, owner, turn count, title, title source }, or nil when the session does not exist.</summary>
+    /// <summary>
+    /// Returns { created, activity, owner, turn count, title, title source, forked from, forked from turn }, or nil when the session
+    /// does not exist.
+    /// </summary>
     public const string Metadata = """
-        local m = redis.call('HMGET', KEYS[1], 'created', 'activity', 'owner', 'title', 'title_source')
+        local m = redis.call('HMGET', KEYS[1], 'created', 'activity', 'owner', 'title', 'title_source', 'forked_from', 'forked_from_turn')
         if not m[1] then return false end
-        return { m[1], m[2], m[3], redis.call('LLEN', KEYS[2]), m[4], m[5] }
+        return { m[1], m[2], m[3], redis.call('LLEN', KEYS[2]), m[4], m[5], m[6], m[7] }
         """;
 
     /// <summary>

@@ -10,7 +10,7 @@ namespace Dexter.Sessions.Redis;
 /// <c>summary_at</c> (UTC ticks) and <c>summary_offset</c> (the offset of that time, in minutes).
 /// Every record in the list starts with <c>{"id":N,</c>.
 /// </remarks>
-internal static class RedisScripts
+internal static partial class RedisScripts
 {
     /// <summary>
     /// ARGV: now, ttl, record without its id (<c>{"v":…}</c>), and <c>1</c> to append only to an existing session. Returns
@@ -37,6 +37,9 @@ internal static class RedisScripts
         redis.call('HSETNX', KEYS[1], 'created', ARGV[1])
         redis.call('HSET', KEYS[1], 'activity', ARGV[1], 'last', ARGV[3])
         redis.call('HDEL', KEYS[1], 'summary', 'summary_through', 'summary_at', 'summary_offset')
+        for _, field in ipairs(redis.call('HKEYS', KEYS[1])) do
+          if string.sub(field, 1, 4) == 'key:' then redis.call('HDEL', KEYS[1], field) end
+        end
         redis.call('PEXPIRE', KEYS[1], ARGV[2])
         if n >= 4 then redis.call('PEXPIRE', KEYS[2], ARGV[2]) end
         return n - 3

@@ -131,7 +131,7 @@ public sealed partial class RedisSessionStore
         }
 
         var fields = (RedisValue[])result!;
-        if (fields.Length != 6 || !TryReadTime(fields[0], out var createdAt) || !TryReadTime(fields[1], out var lastActivityAt) ||
+        if (fields.Length != 8 || !TryReadTime(fields[0], out var createdAt) || !TryReadTime(fields[1], out var lastActivityAt) ||
             !fields[3].TryParse(out int turnCount))
         {
             throw Corrupt(sessionId, "its metadata hash does not hold valid 'created' and 'activity' times", cause: null);
@@ -147,6 +147,8 @@ public sealed partial class RedisSessionStore
         {
             Title = fields[4].IsNull ? null : (string?)fields[4],
             TitleSource = source,
+            ForkedFromSessionId = fields[6].IsNull ? null : (string?)fields[6],
+            ForkedFromTurnId = fields[7].TryParse(out int forkedFromTurnId) ? forkedFromTurnId : null,
         };
     }
 

@@ -270,9 +270,14 @@ public sealed partial class RedisSessionStore : IPingableSessionStore, IDisposab
     private async Task<Message?> AppendCoreAsync(string sessionId, Message message, bool mustExist, CancellationToken cancellationToken)
     {
         SessionId.ThrowIfInvalid(sessionId);
-        ArgumentNullException.ThrowIfNull(message);
+        TurnKey.ThrowIfInvalidKeyOf(message);
         cancellationToken.ThrowIfCancellationRequested();
         var record = Serialize(message, id: 0);
+        if (message.TurnKey is not null)
+        {
+            return await AppendKeyedAsync(sessionId, message, record, mustExist, cancellationToken).ConfigureAwait(false);
+        }
+
         RedisResult result;
         try
         {

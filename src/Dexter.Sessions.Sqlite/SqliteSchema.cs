@@ -7,7 +7,7 @@ namespace Dexter.Sessions.Sqlite;
 internal sealed class SqliteSchema
 {
     /// <summary>The schema version this package writes; version <c>n</c> is reached by applying step <c>n - 1</c>.</summary>
-    public const int CurrentVersion = 3;
+    public const int CurrentVersion = 4;
 
     public SqliteSchema(string prefix)
     {
@@ -60,6 +60,15 @@ internal sealed class SqliteSchema
             ALTER TABLE {Sessions} ADD COLUMN "title" TEXT NULL;
             ALTER TABLE {Sessions} ADD COLUMN "title_source" INTEGER NOT NULL DEFAULT 0;
             CREATE INDEX {Quote(prefix + "sessions_owner_activity")} ON {Sessions} ("owner", "last_activity_at", "session_id");
+            """,
+
+            // 3 -> 4: a conversation's lifecycle. The key a retried turn is recorded once by (unique per session, NULL for
+            // turns without one), and where a forked session came from.
+            $"""
+            ALTER TABLE {Turns} ADD COLUMN "turn_key" TEXT NULL;
+            CREATE UNIQUE INDEX {Quote(prefix + "turns_turn_key")} ON {Turns} ("session_id", "turn_key") WHERE "turn_key" IS NOT NULL;
+            ALTER TABLE {Sessions} ADD COLUMN "forked_from" TEXT NULL;
+            ALTER TABLE {Sessions} ADD COLUMN "forked_from_turn" INTEGER NULL;
             """,
         ];
     }

@@ -11,7 +11,7 @@ namespace Dexter.Sessions.Sqlite;
 /// </remarks>
 public sealed partial class SqliteSessionStore
 {
-    private const string MetadataColumns = "\"session_id\", \"created_at\", \"last_activity_at\", \"turn_count\", \"owner\", \"title\", \"title_source\"";
+    private const string MetadataColumns = "\"session_id\", \"created_at\", \"last_activity_at\", \"turn_count\", \"owner\", \"title\", \"title_source\", \"forked_from\", \"forked_from_turn\"";
 
     /// <inheritdoc />
     public async Task<SessionListPage> ListSessionsAsync(string owner, int limit = 50, string? cursor = null, CancellationToken cancellationToken = default)
@@ -95,5 +95,7 @@ public sealed partial class SqliteSessionStore
         {
             Title = reader.IsDBNull(5) ? null : reader.GetString(5),
             TitleSource = (SessionTitleSource)reader.GetInt32(6),
+            ForkedFromSessionId = reader.IsDBNull(7) ? null : reader.GetString(7),
+            ForkedFromTurnId = reader.IsDBNull(8) ? null : reader.GetInt32(8),
         };
 }

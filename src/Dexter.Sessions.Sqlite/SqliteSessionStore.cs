@@ -228,23 +228,27 @@ public sealed partial class SqliteSessionStore : IPingableSessionStore, IDisposa
     {
         SessionId.ThrowIfInvalid(sessionId);
         cancellationToken.ThrowIfCancellationRequested();
-        return WriteAsync(sessionId, async (connection, now) =>
-        {
-            using var create = Command(
-                connection,
-                _purgeExpiredSql +
-                $"""
-                INSERT INTO {_schema.Sessions} ("session_id", "owner", "created_at", "last_activity_at", "expires_at", "last_id", "last_seq", "turn_count")
-                VALUES ($id, $owner, $now, $now, $expires, 0, 0, 0)
-                ON CONFLICT ("session_id") DO NOTHING
-                RETURNING 1;
-                """,
-                sessionId,
-                now);
-            create.Parameters.AddWithValue("$owner", (object?)owner ?? DBNull.Value);
-            create.Parameters.AddWithValue("$expires", now + _ttlTicks);
-            return await create.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null;
-        }, cancellationToken);
+        return WriteAsync(sessionId, (connection, now) => CreateSessionAsync(connection, sessionId, owner, now, cancellationToken), cancellationToken);
+    }
+
+    // Creates an empty session in the caller's transaction; false when it exists. Every path that creates a session with an
+    // owner (CreateAsync, ForkAsync) goes through here.
+    private async Task<bool> CreateSessionAsync(SqliteConnection connection, string sessionId, string? owner, long now, CancellationToken cancellationToken)
+    {
+        using var create = Command(
+            connection,
+            _purgeExpiredSql +
+            $"""
+            INSERT INTO {_schema.Sessions} ("session_id", "owner", "created_at", "last_activity_at", "expires_at", "last_id", "last_seq", "turn_count")
+            VALUES ($id, $owner, $now, $now, $expires, 0, 0, 0)
+            ON CONFLICT ("session_id") DO NOTHING
+            RETURNING 1;
+            """,
+            sessionId,
+            now);
+        create.Parameters.AddWithValue("$owner", (object?)owner ?? DBNull.Value);
+        create.Parameters.AddWithValue("$expires", now + _ttlTicks);
+        return await create.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null;
     }
 
     /// <inheritdoc />
@@ -285,14 +289,21 @@ public sealed partial class SqliteSessionStore : IPingableSessionStore, IDisposa
     private async Task<Message?> AppendCoreAsync(string sessionId, Message message, bool mustExist, CancellationToken cancellationToken)
     {
         SessionId.ThrowIfInvalid(sessionId);
-        ArgumentNullException.ThrowIfNull(message);
+        TurnKey.ThrowIfInvalidKeyOf(message);
         cancellationToken.ThrowIfCancellationRequested();
 
         // Serialized without an id ({"v":…}); the id is put in front once the transaction has taken it.
         var record = SerializeWithoutEmbedding(message, id: 0);
         var embedding = EncodeEmbedding(message);
+        Message? keyed = null;
         var id = await WriteAsync(sessionId, async (connection, now) =>
         {
+            // A key the session holds: nothing is recorded, the turn recorded with it is returned (writers are serialized).
+            if (message.TurnKey is { } key && (keyed = await FindByKeyAsync(connection, sessionId, key, now, cancellationToken).ConfigureAwait(false)) is not null)
+            {
+                return -1;
+            }
+
             long turnId, seq;
             using (var next = Command(
                 connection,
@@ -328,9 +339,15 @@ public sealed partial class SqliteSessionStore : IPingableSessionStore, IDisposa
 
             using var insert = InsertTurnCommand(connection, sessionId);
             SetTurn(insert, seq, (int)turnId, WithId(record, turnId), embedding);
+            insert.Parameters["$turnKey"].Value = (object?)message.TurnKey ?? DBNull.Value;
             await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             return (int)turnId;
         }, cancellationToken).ConfigureAwait(false);
+
+        if (keyed is not null)
+        {
+            return keyed;
+        }
 
         if (id == 0)
         {
@@ -675,12 +692,13 @@ public sealed partial class SqliteSessionStore : IPingableSessionStore, IDisposa
     private SqliteCommand InsertTurnCommand(SqliteConnection connection, string sessionId)
     {
         var command = connection.CreateCommand();
-        command.CommandText = $"""INSERT INTO {_schema.Turns} ("session_id", "seq", "turn_id", "record", "embedding") VALUES ($id, $seq, $turnId, $record, $embedding)""";
+        command.CommandText = $"""INSERT INTO {_schema.Turns} ("session_id", "seq", "turn_id", "record", "embedding", "turn_key") VALUES ($id, $seq, $turnId, $record, $embedding, $turnKey)""";
         command.Parameters.AddWithValue("$id", sessionId);
         command.Parameters.Add("$seq", SqliteType.Integer);
         command.Parameters.Add("$turnId", SqliteType.Integer);
         command.Parameters.Add("$record", SqliteType.Text);
         command.Parameters.Add("$embedding", SqliteType.Blob);
+        command.Parameters.Add("$turnKey", SqliteType.Text).Value = DBNull.Value;
         return command;
     }
 

@@ -150,6 +150,34 @@ public sealed class PostgreSqlSessionStoreSchemaTests
     }
 
     [Test]
+    public async Task FirstUse_Version3Tables_MigratesToTheLifecycleSchema_KeepingTitles()
+    {
+        var schema = PostgreSqlStores.NewSchema();
+        var tables = new PostgreSqlSchema(schema, "dexter_");
+        await PostgreSqlStores.ScalarAsync(ConnectionString,
+            $"CREATE SCHEMA {schema}; {tables.CreateVersions} {tables.Migrations[0]} {tables.Migrations[1]} {tables.Migrations[2]} " +
+            $"INSERT INTO {tables.Versions} (version) VALUES (1), (2), (3);");
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        await PostgreSqlStores.ScalarAsync(ConnectionString,
+            $"INSERT INTO {tables.Sessions} (session_id, owner, created_at, last_activity_at, expires_at, last_id, turn_count, title, title_source) " +
+            "VALUES ('titled', 'alice', $1, $1, $2, 0, 0, 'Kept', 3)", clock.GetUtcNow(), clock.GetUtcNow().AddHours(1));
+        await using var store = PostgreSqlStores.Create(ConnectionString, clock, o => o.Schema = schema);
+
+        var forked = await store.ForkAsync("titled", 0, "fork");
+        var keyed = await store.AppendAsync("fork", Turn("q") with { TurnKey = "k1" });
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(PostgreSqlSchema.CurrentVersion, Is.EqualTo(4));
+            Assert.That(await PostgreSqlStores.ScalarAsync(ConnectionString, $"SELECT max(version) FROM {tables.Versions}"), Is.EqualTo(4));
+            Assert.That((await store.GetMetadataAsync("titled"))?.Title, Is.EqualTo("Kept"));
+            Assert.That((forked?.Title, forked?.ForkedFromSessionId), Is.EqualTo(("Kept", "titled")));
+            Assert.That((await store.GetTurnByKeyAsync("fork", "k1"))?.Id, Is.EqualTo(keyed.Id));
+            Assert.That((await store.ListSessionsAsync("alice")).Sessions.Select(s => s.SessionId), Is.EquivalentTo(new[] { "titled", "fork" }));
+        });
+    }
+
+    [Test]
     public async Task TablesDroppedUnderTheStore_TheNextCallCreatesThemAgain()
     {
         var schema = PostgreSqlStores.NewSchema();

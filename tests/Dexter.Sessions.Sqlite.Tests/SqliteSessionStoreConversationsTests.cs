@@ -22,6 +22,7 @@ public sealed class SqliteSessionStoreConversationsTests
     [Test]
     public async Task FirstUse_Version2Database_MigratesForward_ListsItsSessionsAndTitlesThem()
     {
+        // Version 2 goes through both later steps: titles and listing (3), then the lifecycle (4).
         var schema = new SqliteSchema("dexter_");
         await _database.ExecuteAsync(schema.Migrations[0] + schema.Migrations[1] + "INSERT INTO dexter_schema (id, version) VALUES (1, 2);");
         var now = _clock.GetUtcNow().UtcTicks;
@@ -41,6 +42,32 @@ public sealed class SqliteSessionStoreConversationsTests
             Assert.That(listed.Sessions.Select(s => s.Title), Is.All.Null);
             Assert.That(titled, Is.True);
             Assert.That((await store.GetMetadataAsync("older"))?.Title, Is.EqualTo("Kept from before"));
+        });
+    }
+
+    [Test]
+    public async Task FirstUse_Version3Database_MigratesToTheLifecycleSchema_KeepingTitles()
+    {
+        var schema = new SqliteSchema("dexter_");
+        await _database.ExecuteAsync(schema.Migrations[0] + schema.Migrations[1] + schema.Migrations[2] + "INSERT INTO dexter_schema (id, version) VALUES (1, 3);");
+        var now = _clock.GetUtcNow().UtcTicks;
+        var expires = _clock.GetUtcNow().AddHours(1).UtcTicks;
+        await _database.ExecuteAsync(
+            "INSERT INTO dexter_sessions (session_id, owner, created_at, last_activity_at, expires_at, last_id, last_seq, turn_count, title, title_source) " +
+            $"VALUES ('titled', 'alice', {now}, {now}, {expires}, 0, 0, 0, 'Kept', 3);");
+        using var store = _database.Store(_clock);
+
+        var forked = await store.ForkAsync("titled", 0, "fork");
+        var keyed = await store.AppendAsync("fork", new Message { Query = "q", Answer = "a", CreatedAt = _clock.GetUtcNow(), TurnKey = "k1" });
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(SqliteSchema.CurrentVersion, Is.EqualTo(4));
+            Assert.That(await _database.ExecuteAsync("SELECT version FROM dexter_schema WHERE id = 1"), Is.EqualTo(4L));
+            Assert.That((await store.GetMetadataAsync("titled"))?.Title, Is.EqualTo("Kept"));
+            Assert.That((forked?.Title, forked?.ForkedFromSessionId), Is.EqualTo(("Kept", "titled")));
+            Assert.That((await store.GetTurnByKeyAsync("fork", "k1"))?.Id, Is.EqualTo(keyed.Id));
+            Assert.That((await store.ListSessionsAsync("alice")).Sessions.Select(s => s.SessionId), Is.EquivalentTo(new[] { "titled", "fork" }));
         });
     }
 

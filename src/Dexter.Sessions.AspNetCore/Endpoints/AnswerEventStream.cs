@@ -17,10 +17,14 @@ internal sealed class AnswerEventStream(ILogger logger, DexterSessionsEndpointOp
 
     public async IAsyncEnumerable<string> StreamAsync(
         DexterAgent agent, string query, string sessionId, string requestId, [EnumeratorCancellation] CancellationToken cancellationToken,
-        Func<int, Task>? answered = null)
+        Func<int, bool, Task>? answered = null, string? turnKey = null, Message? replay = null)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var enumerator = agent.RunStreamingAsync(query, sessionId, stop.Token).GetAsyncEnumerator(stop.Token);
+        var updates = replay is not null
+            ? Replay(sessionId, replay)
+            : turnKey is not null ? agent.RunStreamingOnceAsync(query, sessionId, turnKey, options: null, stop.Token) : agent.RunStreamingAsync(query, sessionId, stop.Token);
+        var enumerator = updates.GetAsyncEnumerator(stop.Token);
+        var replayed = false;
         long length = 0;
         try
         {
@@ -35,6 +39,7 @@ internal sealed class AnswerEventStream(ILogger logger, DexterSessionsEndpointOp
                     }
 
                     var update = enumerator.Current;
+                    replayed |= update.Replayed;
                     if (update.Kind == DexterAgentUpdateKind.Completed && update.Turn is { } turn)
                     {
                         DexterSessionsEndpoints.Log.QueryAnswered(logger, requestId, turn.Id, sessionId);
@@ -65,6 +70,7 @@ internal sealed class AnswerEventStream(ILogger logger, DexterSessionsEndpointOp
                     {
                         SessionStoreUnavailableException => EndpointProblems.StoreUnavailableDetail + " Nothing was recorded.",
                         SessionDeletedException => SessionDeletedDetail,
+                        TurnKeyConflictException conflict => conflict.Message,
                         _ => "The model failed to answer; nothing was recorded. Try again.",
                     };
                     item = new StreamEvent { Type = "error", Content = message, Error = message, SessionId = sessionId, RequestId = requestId };
@@ -72,7 +78,7 @@ internal sealed class AnswerEventStream(ILogger logger, DexterSessionsEndpointOp
 
                 if (item is { Type: "answer", MessageId: { } turnId } && answered is not null)
                 {
-                    await answered(turnId).ConfigureAwait(false);
+                    await answered(turnId, replayed).ConfigureAwait(false);
                 }
 
                 yield return JsonSerializer.Serialize(item, DexterSessionsJsonContext.Relaxed.StreamEvent);
@@ -93,5 +99,13 @@ internal sealed class AnswerEventStream(ILogger logger, DexterSessionsEndpointOp
                 // The call was cancelled here (answer too long) or by the client; the cancellation was logged above.
             }
         }
+    }
+
+    // A turn recorded before: its whole answer as one token, then the usual answer event, as a live answer streams.
+    private static async IAsyncEnumerable<DexterAgentUpdate> Replay(string sessionId, Message turn)
+    {
+        await Task.CompletedTask.ConfigureAwait(false);
+        yield return new DexterAgentUpdate(DexterAgentUpdateKind.Token, sessionId) { Text = turn.Answer, Replayed = true };
+        yield return new DexterAgentUpdate(DexterAgentUpdateKind.Completed, sessionId) { Text = turn.Answer, Turn = turn, Replayed = true };
     }
 }

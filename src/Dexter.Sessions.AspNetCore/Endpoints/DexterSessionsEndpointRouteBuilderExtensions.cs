@@ -89,6 +89,28 @@ public static class DexterSessionsEndpointRouteBuilderExtensions
             .WithMetadata(Produces<SessionCreatedResponse>(StatusCodes.Status201Created))
             .WithMetadata(Problems(StatusCodes.Status401Unauthorized, StatusCodes.Status503ServiceUnavailable));
 
+        var rewind = handlers.Handle(handlers.RewindAsync);
+        group.MapPost("/session/rewind", rewind)
+            .WithMetadata(rewind.Method)
+            .WithName(names.Of("RewindSession"))
+            .WithSummary("Removes the turns of a session after a given turn (undo; with a query after it, regenerate).")
+            .WithDescription(
+                "Body {\"through_turn_id\": N, \"expected_last_turn_id\": M, \"session_id\": \"...\"} (session_id, else the parameter or cookie). " +
+                "With expected_last_turn_id the rewind happens only when the session still ends at that turn (409 otherwise, nothing removed).")
+            .WithMetadata(Produces<RewindResponse>(StatusCodes.Status200OK))
+            .WithMetadata(Problems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status404NotFound,
+                StatusCodes.Status409Conflict, StatusCodes.Status415UnsupportedMediaType, StatusCodes.Status503ServiceUnavailable));
+
+        var fork = handlers.Handle(handlers.ForkAsync);
+        group.MapPost("/session/fork", fork)
+            .WithMetadata(fork.Method)
+            .WithName(names.Of("ForkSession"))
+            .WithSummary("Copies a session through a given turn into a new session of the caller (edit an earlier question: fork before it, then query).")
+            .WithDescription("Body {\"through_turn_id\": N, \"session_id\": \"...\"}; answers 201 with the new session_id and sets the cookie to it.")
+            .WithMetadata(Produces<ForkResponse>(StatusCodes.Status201Created))
+            .WithMetadata(Problems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status404NotFound,
+                StatusCodes.Status415UnsupportedMediaType, StatusCodes.Status429TooManyRequests, StatusCodes.Status503ServiceUnavailable));
+
         var query = handlers.Handle(handlers.QueryAsync);
         group.MapPost("/query", query)
             .WithMetadata(query.Method)

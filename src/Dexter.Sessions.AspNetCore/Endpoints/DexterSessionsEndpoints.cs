@@ -166,7 +166,24 @@ internal sealed partial class DexterSessionsEndpoints
             await EndpointAudit.RecordAsync(context, caller, SessionAuditAction.Created, sessionId).ConfigureAwait(false);
         }
 
-        if (await _rateLimiter.AcquireSessionAsync(sessionId, context.RequestAborted).ConfigureAwait(false) is { } retryAfter)
+        // A retried query with an Idempotency-Key the session holds: the recorded turn is streamed again, without the model.
+        var (turnKey, keyError) = ReadIdempotencyKey(context, caller);
+        if (keyError is not null)
+        {
+            return keyError;
+        }
+
+        Message? replay = null;
+        if (turnKey is not null)
+        {
+            (replay, var conflict) = await FindReplayAsync(context, caller, sessionId, turnKey, query).ConfigureAwait(false);
+            if (conflict is not null)
+            {
+                return conflict;
+            }
+        }
+
+        if (replay is null && await _rateLimiter.AcquireSessionAsync(sessionId, context.RequestAborted).ConfigureAwait(false) is { } retryAfter)
         {
             Log.RateLimited(_logger, sessionId, caller.RequestId, EndpointProblems.RetryAfterSeconds(retryAfter));
             await EndpointAudit.DeniedAsync(context, caller, sessionId, SessionAuditOutcome.RateLimited).ConfigureAwait(false);
@@ -178,7 +195,9 @@ internal sealed partial class DexterSessionsEndpoints
         context.Response.Headers["X-Accel-Buffering"] = "no";
         var agent = context.RequestServices.GetRequiredService<DexterAgent>();
         var events = _events.StreamAsync(agent, query, sessionId, caller.RequestId, context.RequestAborted,
-            turnId => EndpointAudit.RecordAsync(context, caller, SessionAuditAction.Queried, sessionId, turnId: turnId));
+            (turnId, replayed) => EndpointAudit.RecordAsync(context, caller, replayed ? SessionAuditAction.Replayed : SessionAuditAction.Queried, sessionId, turnId: turnId),
+            turnKey,
+            replay);
 #if NET10_0_OR_GREATER
         return TypedResults.ServerSentEvents(events);
 #else

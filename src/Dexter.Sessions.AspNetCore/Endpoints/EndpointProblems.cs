@@ -33,6 +33,12 @@ internal sealed class EndpointProblems(ILogger logger, DexterSessionsEndpointOpt
             detail + string.Create(CultureInfo.InvariantCulture, $" Retry after {seconds} s."));
     }
 
+    public IResult Conflict(HttpContext context, string requestId, string detail) =>
+        Problem(context, requestId, StatusCodes.Status409Conflict, "Conflict", detail);
+
+    public IResult UnprocessableEntity(HttpContext context, string requestId, string detail) =>
+        Problem(context, requestId, StatusCodes.Status422UnprocessableEntity, "Unprocessable entity", detail);
+
     public IResult Forbidden(HttpContext context, string requestId, string detail) =>
         Problem(context, requestId, StatusCodes.Status403Forbidden, "Forbidden", detail);
 

@@ -16,7 +16,7 @@ namespace Dexter.Sessions;
 /// model answers, records nothing and leaves the session as it was; the exception reaches the caller. A failing summarizer or
 /// selector never fails a run: it falls back (truncated summary, latest turns) and logs a warning.</para>
 /// </remarks>
-public sealed class DexterAgent
+public sealed partial class DexterAgent
 {
     private readonly IChatClient _chatClient;
     private readonly SessionTurnPipeline _pipeline;

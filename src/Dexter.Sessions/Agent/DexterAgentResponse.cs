@@ -36,6 +36,12 @@ public sealed class DexterAgentResponse
     /// <summary>Gets the model's response as it came.</summary>
     public ChatResponse ModelResponse { get; }
 
+    /// <summary>
+    /// Gets whether the turn was recorded before, by an earlier run with the same turn key, and is returned again without
+    /// calling the model (<see cref="ModelResponse"/> then holds the recorded answer).
+    /// </summary>
+    public bool Replayed { get; init; }
+
     /// <summary>Returns the answer.</summary>
     /// <returns>The answer.</returns>
     public override string ToString() => Answer;

@@ -29,6 +29,9 @@ public sealed class DexterAgentUpdate
     /// <summary>Gets the model's update behind a <see cref="DexterAgentUpdateKind.Token"/> update.</summary>
     public ChatResponseUpdate? ModelUpdate { get; init; }
 
+    /// <summary>Gets whether the update replays a turn recorded before with the same turn key (the model was not called).</summary>
+    public bool Replayed { get; init; }
+
     /// <summary>Returns <see cref="Text"/>.</summary>
     /// <returns>The text.</returns>
     public override string ToString() => Text;

@@ -225,6 +225,9 @@ public sealed class SessionTurn : IDisposable
     /// <summary>Gets or sets whether the selector failed and the latest turns were used as context; recorded with the turn.</summary>
     internal bool SelectorFellBack { get; set; }
 
+    /// <summary>Gets or sets the key the turn is recorded once by (<see cref="Message.TurnKey"/>), or <see langword="null"/>.</summary>
+    internal string? TurnKey { get; set; }
+
     /// <summary>Gets what the model receives before this turn's messages and why: each past turn's id, tokens and score parts.</summary>
     public ContextExplanation Explanation { get; private set; } = null!;
 

@@ -79,6 +79,9 @@ public sealed partial class SessionTurnPipeline
     /// <summary>Gets what ends every turn of the pipeline (records it, or reports that it recorded nothing).</summary>
     internal SessionTurnRecorder Recorder { get; }
 
+    /// <summary>Drops what this process holds of a session's turns, after its turns were removed (a rewind).</summary>
+    internal void ForgetTurns(string sessionId) => _context.Turns.Forget(sessionId);
+
     /// <summary>
     /// Begins a turn of session <paramref name="sessionId"/>: reads its latest turns, selects the context for the query (the text of
     /// the last user message of <paramref name="requestMessages"/>) and builds the context messages.

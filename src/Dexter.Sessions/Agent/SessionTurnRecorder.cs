@@ -73,6 +73,7 @@ internal sealed partial class SessionTurnRecorder
             ChatMessages = ForStorage([.. turn.Exchange, .. response.Messages]),
             SummarizerFellBack = summarizerFellBack,
             SelectorFellBack = turn.SelectorFellBack,
+            TurnKey = turn.TurnKey,
         };
         message = message with
         {
@@ -95,6 +96,10 @@ internal sealed partial class SessionTurnRecorder
             ? await turn.Store.AppendToExistingAsync(sessionId, message, cancellationToken).ConfigureAwait(false)
                 ?? throw SessionDeletedException.TurnNotRecorded(sessionId)
             : await turn.Store.AppendAsync(sessionId, message, cancellationToken).ConfigureAwait(false);
+        if (message.TurnKey is not null && (recorded.CreatedAt != message.CreatedAt || recorded.Answer != message.Answer))
+        {
+            return recorded; // a concurrent run with the same key recorded its turn first: that turn is the answer
+        }
 
         var seconds = _timeProvider.GetElapsedTime(turn.StartTimestamp).TotalSeconds;
         DexterSessionsTelemetry.TurnRecorded(recorded, seconds, turn.Activity);

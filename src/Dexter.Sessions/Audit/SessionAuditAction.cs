@@ -32,4 +32,13 @@ public enum SessionAuditAction
 
     /// <summary>The owner renamed the session (set its title).</summary>
     Renamed,
+
+    /// <summary>The session was rewound: turns after a given turn were removed (<see cref="SessionAuditEvent"/> carries the turn kept last).</summary>
+    Rewound,
+
+    /// <summary>A new session was forked from this one (the event names the source session and the last turn copied).</summary>
+    Forked,
+
+    /// <summary>A retried query with a turn key got the turn recorded before, without calling the model.</summary>
+    Replayed,
 }

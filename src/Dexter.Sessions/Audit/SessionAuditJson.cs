@@ -71,6 +71,9 @@ public static class SessionAuditJson
         SessionAuditAction.Imported => "imported",
         SessionAuditAction.Denied => "denied",
         SessionAuditAction.Renamed => "renamed",
+        SessionAuditAction.Rewound => "rewound",
+        SessionAuditAction.Forked => "forked",
+        SessionAuditAction.Replayed => "replayed",
         _ => throw new ArgumentOutOfRangeException(nameof(action), action, "The audit action is not known."),
     };
 

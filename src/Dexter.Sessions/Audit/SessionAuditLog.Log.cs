@@ -4,7 +4,7 @@ namespace Dexter.Sessions;
 
 public sealed partial class SessionAuditLog
 {
-    /// <summary>One message per audit action, EventIds 850-859, category <see cref="LogCategory"/>; never conversation content.</summary>
+    /// <summary>One message per audit action, EventIds 850-862, category <see cref="LogCategory"/>; never conversation content.</summary>
     private static partial class Log
     {
         [LoggerMessage(EventId = 850, EventName = "SessionAuditCreated", Level = LogLevel.Information,
@@ -46,5 +46,17 @@ public sealed partial class SessionAuditLog
         [LoggerMessage(EventId = 859, EventName = "SessionAuditRenamed", Level = LogLevel.Information,
             Message = "Audit: session {SessionId} renamed by {Principal} (request {RequestId}, from {RemoteAddress}).")]
         public static partial void Renamed(ILogger logger, string sessionId, string principal, string requestId, string remoteAddress);
+
+        [LoggerMessage(EventId = 860, EventName = "SessionAuditRewound", Level = LogLevel.Information,
+            Message = "Audit: session {SessionId} rewound to turn {TurnId} by {Principal} (request {RequestId}, from {RemoteAddress}).")]
+        public static partial void Rewound(ILogger logger, string sessionId, int turnId, string principal, string requestId, string remoteAddress);
+
+        [LoggerMessage(EventId = 861, EventName = "SessionAuditForked", Level = LogLevel.Information,
+            Message = "Audit: session {SessionId} forked through turn {TurnId} by {Principal} (request {RequestId}, from {RemoteAddress}).")]
+        public static partial void Forked(ILogger logger, string sessionId, int turnId, string principal, string requestId, string remoteAddress);
+
+        [LoggerMessage(EventId = 862, EventName = "SessionAuditReplayed", Level = LogLevel.Information,
+            Message = "Audit: turn {TurnId} of session {SessionId} replayed to {Principal} (request {RequestId}, from {RemoteAddress}).")]
+        public static partial void Replayed(ILogger logger, string sessionId, int turnId, string principal, string requestId, string remoteAddress);
     }
 }

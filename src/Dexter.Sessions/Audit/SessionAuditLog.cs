@@ -6,7 +6,7 @@ namespace Dexter.Sessions;
 
 /// <summary>
 /// The default <see cref="ISessionAuditLog"/>: every event goes to the logs (category <see cref="LogCategory"/>, EventIds
-/// 850-859, one per action) and, when the session store implements <see cref="ISessionAuditStore"/>, to the store itself.
+/// 850-862, one per action) and, when the session store implements <see cref="ISessionAuditStore"/>, to the store itself.
 /// </summary>
 /// <remarks>
 /// <para>A <see cref="SessionAuditAction.Denied"/> event for a session that does not exist goes to the logs only, so requests
@@ -87,6 +87,9 @@ public sealed partial class SessionAuditLog : ISessionAuditLog
             case SessionAuditAction.Cleared: Log.Cleared(_logger, session, principal, request, address); break;
             case SessionAuditAction.Imported: Log.Imported(_logger, session, principal, request, address); break;
             case SessionAuditAction.Renamed: Log.Renamed(_logger, session, principal, request, address); break;
+            case SessionAuditAction.Rewound: Log.Rewound(_logger, session, e.TurnId ?? 0, principal, request, address); break;
+            case SessionAuditAction.Forked: Log.Forked(_logger, session, e.TurnId ?? 0, principal, request, address); break;
+            case SessionAuditAction.Replayed: Log.Replayed(_logger, session, e.TurnId ?? 0, principal, request, address); break;
             default: Log.Denied(_logger, session, SessionAuditJson.OutcomeName(e.Outcome), principal, request, address); break;
         }
     }

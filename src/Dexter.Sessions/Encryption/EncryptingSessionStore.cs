@@ -129,8 +129,9 @@ public sealed partial class EncryptingSessionStore : DelegatingSessionStore
         ArgumentNullException.ThrowIfNull(message);
 
         // The store assigns the id, so the content is bound to the session and the turn's time; the caller gets its own turn back.
-        var recorded = await InnerStore.AppendAsync(sessionId, Seal(sessionId, message, id: 0), cancellationToken).ConfigureAwait(false);
-        return message with { Id = recorded.Id, CreatedAt = recorded.CreatedAt };
+        var encrypted = Seal(sessionId, message, id: 0) with { TurnKey = message.TurnKey };
+        var recorded = await InnerStore.AppendAsync(sessionId, encrypted, cancellationToken).ConfigureAwait(false);
+        return AppendedOrKeyed(sessionId, message, encrypted, recorded);
     }
 
     /// <inheritdoc />
@@ -138,8 +139,9 @@ public sealed partial class EncryptingSessionStore : DelegatingSessionStore
     {
         SessionId.ThrowIfInvalid(sessionId);
         ArgumentNullException.ThrowIfNull(message);
-        var recorded = await InnerStore.AppendToExistingAsync(sessionId, Seal(sessionId, message, id: 0), cancellationToken).ConfigureAwait(false);
-        return recorded is null ? null : message with { Id = recorded.Id, CreatedAt = recorded.CreatedAt };
+        var encrypted = Seal(sessionId, message, id: 0) with { TurnKey = message.TurnKey };
+        var recorded = await InnerStore.AppendToExistingAsync(sessionId, encrypted, cancellationToken).ConfigureAwait(false);
+        return recorded is null ? null : AppendedOrKeyed(sessionId, message, encrypted, recorded);
     }
 
     /// <inheritdoc />

@@ -126,6 +126,8 @@ public sealed class SessionExport
             {
                 Title = metadata.Title,
                 TitleSource = metadata.Title is null ? SessionTitleSource.None : ParseTitleSource(metadata.TitleSource),
+                ForkedFromSessionId = metadata.ForkedFromSessionId,
+                ForkedFromTurnId = metadata.ForkedFromTurnId,
             },
             Turns = turns,
             RollingSummary = rollingSummary,
@@ -155,6 +157,8 @@ public sealed class SessionExport
             TurnCount = Metadata.TurnCount,
             Title = Metadata.Title,
             TitleSource = Metadata.Title is null ? null : Metadata.TitleSource.ToString().ToLowerInvariant(),
+            ForkedFromSessionId = Metadata.ForkedFromSessionId,
+            ForkedFromTurnId = Metadata.ForkedFromTurnId,
         },
         RollingSummary = RollingSummary is { } rolling
             ? new SessionExportRollingSummary { Text = rolling.Text, ThroughTurnId = rolling.ThroughTurnId, UpdatedAt = rolling.UpdatedAt }

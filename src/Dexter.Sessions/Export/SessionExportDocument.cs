@@ -29,6 +29,10 @@ internal sealed class SessionExportMetadata
 {
     public string? Owner { get; set; }
 
+    public string? ForkedFromSessionId { get; set; }
+
+    public int? ForkedFromTurnId { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset LastActivityAt { get; set; }

@@ -62,6 +62,17 @@ public sealed record Message
     public bool SelectorFellBack { get; init; }
 
     /// <summary>
+    /// Gets the key that makes a retried turn be recorded once (an HTTP <c>Idempotency-Key</c>, say), or <see langword="null"/>.
+    /// </summary>
+    /// <remarks>
+    /// An append of a turn with a key the session already holds records nothing and returns the turn recorded with it; of
+    /// concurrent appends with one key exactly one records its turn. Stores keep the key beside the turn (see
+    /// <see cref="TurnKey"/> for what a key may be), find it with <see cref="ISessionStore.GetTurnByKeyAsync"/>, and forget it
+    /// when the turn is rewound or the session deleted. Turns read by the other methods do not carry it.
+    /// </remarks>
+    public string? TurnKey { get; init; }
+
+    /// <summary>
     /// Gets the turn's content sealed as one authenticated blob by encryption at rest (<see cref="EncryptingSessionStore"/>);
     /// empty for a turn in clear. Stores keep it through <see cref="TurnRecordSerializer"/>, which writes it as the record's
     /// <c>sealed</c> field.

@@ -85,6 +85,18 @@ public abstract class DelegatingSessionStore : ISessionStore, IAsyncDisposable, 
         InnerStore.TrySetSummaryAsync(sessionId, summary, expectedThroughTurnId, cancellationToken);
 
     /// <inheritdoc />
+    public virtual Task<RewindResult> RewindAsync(string sessionId, int throughTurnId, int? expectedLastTurnId = null, CancellationToken cancellationToken = default) =>
+        InnerStore.RewindAsync(sessionId, throughTurnId, expectedLastTurnId, cancellationToken);
+
+    /// <inheritdoc />
+    public virtual Task<SessionMetadata?> ForkAsync(string sourceSessionId, int throughTurnId, string newSessionId, string? owner = null, CancellationToken cancellationToken = default) =>
+        InnerStore.ForkAsync(sourceSessionId, throughTurnId, newSessionId, owner, cancellationToken);
+
+    /// <inheritdoc />
+    public virtual Task<Message?> GetTurnByKeyAsync(string sessionId, string turnKey, CancellationToken cancellationToken = default) =>
+        InnerStore.GetTurnByKeyAsync(sessionId, turnKey, cancellationToken);
+
+    /// <inheritdoc />
     public virtual Task<SessionListPage> ListSessionsAsync(string owner, int limit = 50, string? cursor = null, CancellationToken cancellationToken = default) =>
         InnerStore.ListSessionsAsync(owner, limit, cursor, cancellationToken);
 

@@ -211,6 +211,66 @@ public interface ISessionStore
             "or use a store of Dexter.Sessions (memory, SQLite, PostgreSQL or Redis).");
 
     /// <summary>
+    /// Removes the turns of a session after turn <paramref name="throughTurnId"/>, atomically, keeping the session (its owner,
+    /// creation time and fork origin): the next appended turn gets id <paramref name="throughTurnId"/> + 1. A rolling summary
+    /// that covered a removed turn is removed, and so are the turn keys of removed turns. With 0 every turn is removed.
+    /// </summary>
+    /// <remarks>
+    /// With <paramref name="expectedLastTurnId"/> the rewind is a compare-and-set: it happens only when the session's last turn
+    /// is still that one, so a turn appended after the caller looked is never lost to it (the result says
+    /// <see cref="RewindStatus.Conflict"/> and gives the actual last turn). A rewind is a write: it refreshes the session's expiry.
+    /// A rewind to the last turn or beyond removes nothing and succeeds.
+    /// </remarks>
+    /// <param name="sessionId">The session id.</param>
+    /// <param name="throughTurnId">The last turn to keep; 0 or more.</param>
+    /// <param name="expectedLastTurnId">The id of the session's last turn as the caller saw it (0: no turns), or <see langword="null"/> to rewind whatever was appended meanwhile.</param>
+    /// <param name="cancellationToken">A token to cancel the write.</param>
+    /// <returns>What the rewind did.</returns>
+    /// <exception cref="ArgumentException">The session id is not valid, or a turn id is negative.</exception>
+    /// <exception cref="NotSupportedException">The store does not implement rewinding (the default implementation; every store of Dexter.Sessions does).</exception>
+    Task<RewindResult> RewindAsync(string sessionId, int throughTurnId, int? expectedLastTurnId = null, CancellationToken cancellationToken = default) =>
+        throw NotImplementedBy(nameof(RewindAsync));
+
+    /// <summary>
+    /// Creates session <paramref name="newSessionId"/> with the owner of <paramref name="sourceSessionId"/> (or <paramref name="owner"/>) and copies of its
+    /// turns 1 to <paramref name="throughTurnId"/> (same ids, content and times), created the way <see cref="CreateAsync"/>
+    /// creates a session (so it is listed with its owner's sessions by <see cref="ListSessionsAsync"/>), and the source's
+    /// title and title source. The new session's metadata names its origin (<see cref="SessionMetadata.ForkedFromSessionId"/>,
+    /// <see cref="SessionMetadata.ForkedFromTurnId"/>); the source is not changed.
+    /// </summary>
+    /// <remarks>
+    /// The copy is of one consistent state of the source. The new session starts without a rolling summary and without turn
+    /// keys. The turns are copied, not shared: the cost grows with <paramref name="throughTurnId"/>. Measured for 10,000 turns of
+    /// about 500 bytes: under 1 ms in memory, about 0.1–0.25 s on SQLite, PostgreSQL and Redis, and 2–3 s through
+    /// <see cref="EncryptingSessionStore"/>, which writes each record again for the new session (the README has the figures).
+    /// </remarks>
+    /// <param name="sourceSessionId">The session to fork.</param>
+    /// <param name="throughTurnId">The last turn to copy; 0 or more, at most the source's last turn.</param>
+    /// <param name="newSessionId">The id of the new session; it must not exist.</param>
+    /// <param name="owner">The owner of the new session, or <see langword="null"/> for the source's owner.</param>
+    /// <param name="cancellationToken">A token to cancel the write.</param>
+    /// <returns>The new session's metadata; <see langword="null"/> when the source does not exist.</returns>
+    /// <exception cref="ArgumentException">A session id is not valid, the ids are equal, or <paramref name="throughTurnId"/> is negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="throughTurnId"/> is after the source's last turn.</exception>
+    /// <exception cref="InvalidOperationException">Session <paramref name="newSessionId"/> already exists.</exception>
+    /// <exception cref="NotSupportedException">The store does not implement forking (the default implementation; every store of Dexter.Sessions does).</exception>
+    Task<SessionMetadata?> ForkAsync(string sourceSessionId, int throughTurnId, string newSessionId, string? owner = null, CancellationToken cancellationToken = default) =>
+        throw NotImplementedBy(nameof(ForkAsync));
+
+    /// <summary>Finds the turn recorded with a turn key (<see cref="Message.TurnKey"/>), in one read.</summary>
+    /// <param name="sessionId">The session id.</param>
+    /// <param name="turnKey">The key.</param>
+    /// <param name="cancellationToken">A token to cancel the read.</param>
+    /// <returns>The turn, carrying the key; <see langword="null"/> when the session does not exist or holds no turn with the key.</returns>
+    /// <exception cref="ArgumentException">The session id or the key is not valid.</exception>
+    /// <exception cref="NotSupportedException">The store does not implement turn keys (the default implementation; every store of Dexter.Sessions does).</exception>
+    Task<Message?> GetTurnByKeyAsync(string sessionId, string turnKey, CancellationToken cancellationToken = default) =>
+        throw NotImplementedBy(nameof(GetTurnByKeyAsync));
+
+    private NotSupportedException NotImplementedBy(string member) =>
+        new($"{GetType().Name} does not implement ISessionStore.{member}; implement it (atomically, as the stores of Dexter.Sessions do) to rewind, fork or retry turns with it.");
+
+    /// <summary>
     /// Finds an object of <paramref name="serviceType"/> in this store: the store itself when it is one; a decorator
     /// (<see cref="DelegatingSessionStore"/>) also asks the store it wraps.
     /// </summary>

@@ -98,6 +98,8 @@ public sealed partial class InMemorySessionStore
         {
             Title = session.Title,
             TitleSource = session.TitleSource,
+            ForkedFromSessionId = session.ForkedFromSessionId,
+            ForkedFromTurnId = session.ForkedFromTurnId,
         };
 
     private void IndexOwner(string sessionId, string owner)

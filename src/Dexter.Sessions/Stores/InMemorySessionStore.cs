@@ -75,6 +75,7 @@ public sealed partial class InMemorySessionStore : ISessionStore, IDisposable
         {
             session.Turns.Clear();
             session.Turns.AddRange(turns);
+            session.TurnKeys.Clear();
             session.LastId = turns.Count == 0 ? 0 : turns.Max(t => t.Id);
             session.Summary = null;
         });
@@ -143,14 +144,10 @@ public sealed partial class InMemorySessionStore : ISessionStore, IDisposable
     public Task<Message> AppendAsync(string sessionId, Message message, CancellationToken cancellationToken = default)
     {
         SessionId.ThrowIfInvalid(sessionId);
-        ArgumentNullException.ThrowIfNull(message);
+        TurnKey.ThrowIfInvalidKeyOf(message);
         cancellationToken.ThrowIfCancellationRequested();
         Message? recorded = null;
-        Write(sessionId, owner: null, session =>
-        {
-            recorded = message with { Id = ++session.LastId };
-            session.Turns.Add(recorded);
-        });
+        Write(sessionId, owner: null, session => recorded = AppendLocked(session, message));
         return Task.FromResult(recorded!);
     }
 
@@ -158,7 +155,7 @@ public sealed partial class InMemorySessionStore : ISessionStore, IDisposable
     public Task<Message?> AppendToExistingAsync(string sessionId, Message message, CancellationToken cancellationToken = default)
     {
         SessionId.ThrowIfInvalid(sessionId);
-        ArgumentNullException.ThrowIfNull(message);
+        TurnKey.ThrowIfInvalidKeyOf(message);
         cancellationToken.ThrowIfCancellationRequested();
         var session = Find(sessionId);
         if (session is null)
@@ -174,8 +171,7 @@ public sealed partial class InMemorySessionStore : ISessionStore, IDisposable
                 return Task.FromResult<Message?>(null);
             }
 
-            var recorded = message with { Id = ++session.LastId };
-            session.Turns.Add(recorded);
+            var recorded = AppendLocked(session, message);
             session.IsNew = false;
             session.LastActivityAt = _timeProvider.GetUtcNow();
             return Task.FromResult<Message?>(recorded);
@@ -368,5 +364,11 @@ public sealed partial class InMemorySessionStore : ISessionStore, IDisposable
         public bool Removed { get; set; }
 
         public SessionSummary? Summary { get; set; }
+
+        public Dictionary<string, int> TurnKeys { get; } = new(StringComparer.Ordinal);
+
+        public string? ForkedFromSessionId { get; set; }
+
+        public int? ForkedFromTurnId { get; set; }
     }
 }

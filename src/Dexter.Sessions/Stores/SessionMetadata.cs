@@ -13,4 +13,10 @@ public sealed record SessionMetadata(string SessionId, DateTimeOffset CreatedAt,
 
     /// <summary>Gets who wrote <see cref="Title"/>; <see cref="SessionTitleSource.None"/> while the session has no title.</summary>
     public SessionTitleSource TitleSource { get; init; }
+
+    /// <summary>Gets the id of the session this one was forked from (<see cref="ISessionStore.ForkAsync"/>), or <see langword="null"/>.</summary>
+    public string? ForkedFromSessionId { get; init; }
+
+    /// <summary>Gets the id of the last turn copied from <see cref="ForkedFromSessionId"/> (0 or more), or <see langword="null"/> when the session is not a fork.</summary>
+    public int? ForkedFromTurnId { get; init; }
 }

@@ -51,6 +51,52 @@ public static class SessionStoreArguments
         ArgumentOutOfRangeException.ThrowIfLessThan(turnId, 1);
         ArgumentException.ThrowIfNullOrEmpty(summary);
     }
+    /// <summary>Checks the arguments of <see cref="ISessionStore.RewindAsync"/>.</summary>
+    /// <param name="sessionId">The session id.</param>
+    /// <param name="throughTurnId">The last turn to keep.</param>
+    /// <param name="expectedLastTurnId">The last turn the caller expects, or <see langword="null"/>.</param>
+    public static void ThrowIfInvalidRewind(string sessionId, int throughTurnId, int? expectedLastTurnId)
+    {
+        SessionId.ThrowIfInvalid(sessionId);
+        ArgumentOutOfRangeException.ThrowIfNegative(throughTurnId);
+        if (expectedLastTurnId is < 0)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(expectedLastTurnId), expectedLastTurnId, "The expected last turn id must be 0 (no turns) or the id of the last turn the caller read.");
+        }
+    }
+
+    /// <summary>Checks the arguments of <see cref="ISessionStore.ForkAsync"/>.</summary>
+    /// <param name="sourceSessionId">The session to fork.</param>
+    /// <param name="throughTurnId">The last turn to copy.</param>
+    /// <param name="newSessionId">The id of the new session.</param>
+    public static void ThrowIfInvalidFork(string sourceSessionId, int throughTurnId, string newSessionId)
+    {
+        SessionId.ThrowIfInvalid(sourceSessionId);
+        SessionId.ThrowIfInvalid(newSessionId);
+        ArgumentOutOfRangeException.ThrowIfNegative(throughTurnId);
+        if (string.Equals(sourceSessionId, newSessionId, StringComparison.Ordinal))
+        {
+            throw new ArgumentException("A fork needs a new session id, different from the id of the session it forks.", nameof(newSessionId));
+        }
+    }
+
+    /// <summary>The exception thrown when a fork asks for turns the source does not have.</summary>
+    /// <param name="sourceSessionId">The session to fork.</param>
+    /// <param name="throughTurnId">The last turn asked for.</param>
+    /// <param name="lastTurnId">The source's last turn.</param>
+    /// <returns>The exception to throw.</returns>
+    public static ArgumentOutOfRangeException ForkBeyondLastTurn(string sourceSessionId, int throughTurnId, int lastTurnId) =>
+        new(
+            nameof(throughTurnId),
+            throughTurnId,
+            $"Session '{sourceSessionId}' ends at turn {lastTurnId}; a fork copies turns 0 to {lastTurnId}, so give a turn id in that range.");
+
+    /// <summary>The exception thrown when the id of a fork is taken.</summary>
+    /// <param name="newSessionId">The id of the new session.</param>
+    /// <returns>The exception to throw.</returns>
+    public static InvalidOperationException ForkTargetExists(string newSessionId) =>
+        new($"Session '{newSessionId}' already exists; fork into a new session id (SessionId.New()).");
 
     /// <summary>Checks the arguments of <see cref="ISessionStore.UpdateTurnsAsync"/>.</summary>
     /// <param name="sessionId">The session; it must be a valid session id (<see cref="SessionId.ThrowIfInvalid"/>).</param>

@@ -358,6 +358,15 @@ public sealed class SessionChatClientTests
         public Task<bool> TrySetSummaryAsync(string sessionId, SessionSummary summary, int expectedThroughTurnId, CancellationToken cancellationToken = default) =>
             _inner.TrySetSummaryAsync(sessionId, summary, expectedThroughTurnId, CancellationToken.None);
 
+        public Task<RewindResult> RewindAsync(string sessionId, int throughTurnId, int? expectedLastTurnId = null, CancellationToken cancellationToken = default) =>
+            _inner.RewindAsync(sessionId, throughTurnId, expectedLastTurnId, CancellationToken.None);
+
+        public Task<SessionMetadata?> ForkAsync(string sourceSessionId, int throughTurnId, string newSessionId, string? owner = null, CancellationToken cancellationToken = default) =>
+            _inner.ForkAsync(sourceSessionId, throughTurnId, newSessionId, owner, CancellationToken.None);
+
+        public Task<Message?> GetTurnByKeyAsync(string sessionId, string turnKey, CancellationToken cancellationToken = default) =>
+            _inner.GetTurnByKeyAsync(sessionId, turnKey, CancellationToken.None);
+
         public void Dispose() => _inner.Dispose();
     }
 
