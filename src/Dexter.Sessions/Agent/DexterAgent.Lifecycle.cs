@@ -175,41 +175,10 @@ public sealed partial class DexterAgent
             yield break;
         }
 
-        using var turn = await _pipeline.BeginTurnAsync(sessionId, [new ChatMessage(ChatRole.User, query)], cancellationToken).ConfigureAwait(false);
-        turn.TurnKey = turnKey;
-        IAsyncEnumerable<ChatResponseUpdate> model;
-        try
+        await foreach (var update in RunStreamingCoreAsync(query, sessionId, options, cancellationToken, turnKey).ConfigureAwait(false))
         {
-            model = _chatClient.GetStreamingResponseAsync(turn.CreateModelInput(), options, cancellationToken);
+            yield return update;
         }
-        catch (Exception ex)
-        {
-            turn.Fail(ex, cancellationToken);
-            throw;
-        }
-
-        await foreach (var update in turn.ObserveAsync(model, cancellationToken).ConfigureAwait(false))
-        {
-            if (update.Text is { Length: > 0 } text)
-            {
-                yield return new DexterAgentUpdate(DexterAgentUpdateKind.Token, sessionId) { Text = text, ModelUpdate = update };
-            }
-        }
-
-        Message completed;
-        try
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            completed = await turn.CompleteAsync(turn.StreamedResponse!, cancellationToken).ConfigureAwait(false);
-            ThrowIfOtherQuery(sessionId, turnKey, query, completed);
-        }
-        catch (Exception ex)
-        {
-            turn.Fail(ex, cancellationToken);
-            throw;
-        }
-
-        yield return new DexterAgentUpdate(DexterAgentUpdateKind.Completed, sessionId) { Text = completed.Answer, Turn = completed };
     }
 
     private async Task<Message?> FindKeyedTurnAsync(string sessionId, string turnKey, string query, CancellationToken cancellationToken)

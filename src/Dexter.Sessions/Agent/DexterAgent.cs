@@ -163,10 +163,12 @@ public sealed partial class DexterAgent
         }
     }
 
+    /// <summary>Runs one streamed turn; with <paramref name="turnKey"/>, the turn is recorded under that key (see <see cref="RunStreamingOnceAsync"/>).</summary>
     private async IAsyncEnumerable<DexterAgentUpdate> RunStreamingCoreAsync(
-        string query, string sessionId, ChatOptions? options, [EnumeratorCancellation] CancellationToken cancellationToken)
+        string query, string sessionId, ChatOptions? options, [EnumeratorCancellation] CancellationToken cancellationToken, string? turnKey = null)
     {
         using var turn = await _pipeline.BeginTurnAsync(sessionId, [new ChatMessage(ChatRole.User, query)], cancellationToken).ConfigureAwait(false);
+        turn.TurnKey = turnKey;
         IAsyncEnumerable<ChatResponseUpdate> model;
         try
         {
@@ -191,6 +193,10 @@ public sealed partial class DexterAgent
         {
             cancellationToken.ThrowIfCancellationRequested(); // a run cancelled once the model's stream has ended records nothing
             recorded = await turn.CompleteAsync(turn.StreamedResponse!, cancellationToken).ConfigureAwait(false);
+            if (turnKey is not null)
+            {
+                ThrowIfOtherQuery(sessionId, turnKey, query, recorded); // another run recorded this key first, for another question
+            }
         }
         catch (Exception ex)
         {
