@@ -485,29 +485,6 @@ async function deleteConversation(sessionId) {
   await loadConversations();
 }
 
-/**
- * Regenerates the answer of turn `turnId`: POST /session/rewind to the turn before it, then asks its question again.
- * Wire it to a button on the last answer once the server offers the rewind endpoint.
- */
-async function regenerateAnswer(turnId, question) {
-  await call("POST", "/session/rewind", { json: { session_id: state.sessionId, turn_id: turnId - 1 }, action: "Regenerating the answer" });
-  await openConversation(state.sessionId);
-  await ask(question);
-}
-
-/**
- * Edits the question of turn `turnId`: POST /session/fork through the turn before it (a new conversation; the old one
- * stays as it was), then asks the edited question there. Wire it to an "Edit" button on user messages once the server
- * offers the fork endpoint.
- */
-async function editQuestion(turnId, question) {
-  const response = await call("POST", "/session/fork", { json: { session_id: state.sessionId, turn_id: turnId - 1 }, action: "Editing the question" });
-  const forked = (await response.json()).session_id;
-  await openConversation(forked);
-  await loadConversations();
-  await ask(question);
-}
-
 // ---------------------------------------------------------------------------------------------------------------------
 // Asking: the answer streams into the page; Stop keeps what was shown
 
