@@ -310,28 +310,46 @@ public sealed partial class PostgreSqlSessionStore : IPingableSessionStore, IDis
         TurnKey.ThrowIfInvalidKeyOf(message);
         var record = TurnRecordSerializer.Serialize(message with { Embedding = ReadOnlyMemory<float>.Empty }, id: 0);
         var embedding = Encode(message.Embedding);
-        if (message.TurnKey is not null)
-        {
-            return await AppendKeyedAsync(sessionId, message, record, embedding, mustExist, cancellationToken).ConfigureAwait(false);
-        }
-
-        var id = await RunAsync(sessionId, async (connection, now, token) =>
+        var key = message.TurnKey;
+        var (id, keyed) = await RunAsync(sessionId, async (connection, now, token) =>
         {
             for (var attempt = 1; ; attempt++)
             {
-                var command = Command(connection, mustExist ? _schema.AppendToExisting : _schema.Append, sessionId, now, now + _ttl);
+                // A keyed turn recorded already (by an earlier try or a concurrent duplicate) is returned, not recorded again.
+                if (key is not null && await FindByKeyAsync(connection, sessionId, key, now, token).ConfigureAwait(false) is { } recorded)
+                {
+                    return (0, recorded);
+                }
+
+                var statement = key is null
+                    ? mustExist ? _schema.AppendToExisting : _schema.Append
+                    : mustExist ? _schema.AppendToExistingKeyed : _schema.AppendKeyed;
+                var command = Command(connection, statement, sessionId, now, now + _ttl);
                 await using var commandScope = command.ConfigureAwait(false);
                 command.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = record, NpgsqlDbType = NpgsqlDbType.Bytea });
                 command.Parameters.Add(new NpgsqlParameter<byte[]?> { TypedValue = embedding, NpgsqlDbType = NpgsqlDbType.Bytea });
-                if (await command.ExecuteScalarAsync(token).ConfigureAwait(false) is int assigned)
+                if (key is not null)
                 {
-                    return assigned;
+                    command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = key });
+                }
+
+                try
+                {
+                    if (await command.ExecuteScalarAsync(token).ConfigureAwait(false) is int assigned)
+                    {
+                        return (assigned, (Message?)null);
+                    }
+                }
+                catch (PostgresException e) when (key is not null && e.SqlState == PostgresErrorCodes.UniqueViolation && attempt < MaxAppendAttempts)
+                {
+                    // A concurrent append recorded a turn with this key first (the statement appended nothing): read it.
+                    continue;
                 }
 
                 // Deleted or expired: a session that had to exist stays gone.
                 if (mustExist)
                 {
-                    return 0;
+                    return (0, null);
                 }
 
                 // The session expired but is not deleted yet: delete it (its turns go with it) and start it again at id 1.
@@ -349,6 +367,11 @@ public sealed partial class PostgreSqlSessionStore : IPingableSessionStore, IDis
                 await delete.ExecuteNonQueryAsync(token).ConfigureAwait(false);
             }
         }, cancellationToken).ConfigureAwait(false);
+
+        if (keyed is not null)
+        {
+            return keyed;
+        }
 
         if (id == 0)
         {
