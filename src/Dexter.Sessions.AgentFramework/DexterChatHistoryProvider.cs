@@ -23,7 +23,8 @@ namespace Dexter.Sessions.AgentFramework;
 /// persistent store. Read or set it with <see cref="DexterAgentSessionExtensions.GetDexterSessionId"/> and
 /// <see cref="DexterAgentSessionExtensions.SetDexterSessionId"/>.</para>
 /// <para>Only the run's new messages are recorded, never the context this provider supplied; a run that fails or is cancelled
-/// records nothing. A run whose input has no user message with text (for example one that only answers a tool approval request)
+/// records nothing, except a streamed run stopped after the model wrote text under an agent built with
+/// <c>.AsBuilder().UseDexterInterruptedTurns()</c>, which is recorded with that text, marked <see cref="Message.Interrupted"/>. A run whose input has no user message with text (for example one that only answers a tool approval request)
 /// gets no context and records nothing. Agent Framework calls no history provider for a session with a service-managed
 /// <c>ConversationId</c>: make sessions with <c>agent.CreateSessionAsync()</c>, not <c>CreateSessionAsync(conversationId)</c>,
 /// and do not also add the <c>UseDexterSessions()</c> chat-client middleware to the agent's chat client. Agent Framework
@@ -41,6 +42,9 @@ public sealed partial class DexterChatHistoryProvider : ChatHistoryProvider
     // Turns begun before the model call, found again after it by the run's user message (the same instance in both calls).
     // A queue, should two concurrent runs share one message instance. Entries go with the message.
     private readonly ConditionalWeakTable<ChatMessage, ConcurrentQueue<SessionTurn>> _pending = new();
+
+    // The runs an InterruptedTurnAgent watches, by their user message: their turn lives in the capture, taken once.
+    private readonly ConditionalWeakTable<ChatMessage, InterruptedTurnCapture> _captured = new();
 
     /// <summary>Initializes the provider.</summary>
     /// <param name="pipeline">The pipeline that owns each turn; <c>AddDexterSessions()</c> registers one.</param>
@@ -109,7 +113,16 @@ public sealed partial class DexterChatHistoryProvider : ChatHistoryProvider
         }
 
         var turn = await Pipeline.BeginTurnAsync(sessionId, request, cancellationToken).ConfigureAwait(false);
-        _pending.GetOrCreateValue(userMessage).Enqueue(turn);
+        if (InterruptedTurnCapture.Current is { } capture && capture.TryClaim())
+        {
+            capture.Hold(turn);
+            _captured.AddOrUpdate(userMessage, capture);
+        }
+        else
+        {
+            _pending.GetOrCreateValue(userMessage).Enqueue(turn);
+        }
+
         return turn.ContextMessages;
     }
 
@@ -123,8 +136,7 @@ public sealed partial class DexterChatHistoryProvider : ChatHistoryProvider
         ArgumentNullException.ThrowIfNull(context);
         var session = RequireSession(context.Session);
         var request = context.RequestMessages as IReadOnlyList<ChatMessage> ?? [.. context.RequestMessages];
-        var turn = TakePending(request);
-        if (turn is null)
+        if (!TryTakePending(request, out var turn))
         {
             if (FindUserMessage(request) is null)
             {
@@ -136,6 +148,11 @@ public sealed partial class DexterChatHistoryProvider : ChatHistoryProvider
             var sessionId = AgentSessionMapping.GetOrCreate(session, out _);
             Log.TurnBegunAtEnd(_logger, sessionId);
             turn = await Pipeline.BeginTurnAsync(sessionId, request, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (turn is null)
+        {
+            return; // the caller stopped the run meanwhile, and the turn was recorded as interrupted
         }
 
         using (turn)
@@ -153,7 +170,13 @@ public sealed partial class DexterChatHistoryProvider : ChatHistoryProvider
         if (context.InvokeException is { } exception)
         {
             var request = context.RequestMessages as IReadOnlyList<ChatMessage> ?? [.. context.RequestMessages];
-            if (TakePending(request) is { } turn)
+            if (exception is OperationCanceledException && FindCapture(request) is not null)
+            {
+                // A watched run that was cancelled: InterruptedTurnAgent records it with what was streamed, or fails it.
+                return default;
+            }
+
+            if (TryTakePending(request, out var turn) && turn is not null)
             {
                 turn.Fail(exception, cancellationToken);
                 turn.Dispose();
@@ -165,17 +188,69 @@ public sealed partial class DexterChatHistoryProvider : ChatHistoryProvider
         return base.InvokedCoreAsync(context, cancellationToken);
     }
 
-    private SessionTurn? TakePending(IReadOnlyList<ChatMessage> request)
+    /// <summary>
+    /// Takes the turn begun for the run with these messages: <see langword="false"/> when none was begun; <see langword="true"/> with
+    /// a <see langword="null"/> turn when an <see cref="InterruptedTurnAgent"/> took it already (the caller stopped the run).
+    /// </summary>
+    private bool TryTakePending(IReadOnlyList<ChatMessage> request, out SessionTurn? turn)
+    {
+        if (FindCapture(request) is { } capture)
+        {
+            turn = capture.Take();
+            return true;
+        }
+
+        for (var i = request.Count - 1; i >= 0; i--)
+        {
+            if (_pending.TryGetValue(request[i], out var turns) && turns.TryDequeue(out var pending))
+            {
+                turn = pending;
+                return true;
+            }
+        }
+
+        turn = null;
+        return false;
+    }
+
+    private InterruptedTurnCapture? FindCapture(IReadOnlyList<ChatMessage> request)
     {
         for (var i = request.Count - 1; i >= 0; i--)
         {
-            if (_pending.TryGetValue(request[i], out var turns) && turns.TryDequeue(out var turn))
+            if (_captured.TryGetValue(request[i], out var capture))
             {
-                return turn;
+                return capture;
             }
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Records the turn of a watched run its caller stopped, with the text streamed so far, marked interrupted; nothing when the
+    /// turn was recorded or failed before, or no text was streamed.
+    /// </summary>
+    internal async Task<Message?> InterruptAsync(InterruptedTurnCapture capture)
+    {
+        if (capture.Take() is not { } turn)
+        {
+            return null;
+        }
+
+        using (turn)
+        {
+            return await turn.InterruptAsync(capture.Partial()).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Fails the turn of a watched run that failed (rather than being stopped): nothing is recorded.</summary>
+    internal void Fail(InterruptedTurnCapture capture, Exception exception, CancellationToken cancellationToken)
+    {
+        if (capture.Take() is { } turn)
+        {
+            turn.Fail(exception, cancellationToken);
+            turn.Dispose();
+        }
     }
 
     /// <summary>The turn's user message: the last one with the user role, when it has text.</summary>

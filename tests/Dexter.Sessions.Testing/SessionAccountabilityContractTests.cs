@@ -150,7 +150,8 @@ public abstract class SessionAccountabilityContractTests
         });
         await store.AppendAsync(sessionId, new Message
         {
-            Query = "And ETH?", Answer = "About 3,000 USD.", CreatedAt = new DateTimeOffset(2026, 11, 24, 12, 1, 0, TimeSpan.Zero), SelectorFellBack = true,
+            Query = "And ETH?", Answer = "About 3,0", CreatedAt = new DateTimeOffset(2026, 11, 24, 12, 1, 0, TimeSpan.Zero), SelectorFellBack = true,
+            Interrupted = true, // stopped by the user mid-answer
         });
         Assert.That(await store.TrySetSummaryAsync(sessionId, SeedRollingSummary, expectedThroughTurnId: 0), Is.True);
         return sessionId;

@@ -109,6 +109,7 @@ public abstract partial class SessionStoreContractTests
             InputTokenCount = 120,
             OutputTokenCount = 45,
             ResponseTime = TimeSpan.FromMilliseconds(1234.5),
+            Interrupted = true,
             Embedding = new float[] { 0.25f, -1.5f, 3.0e-8f, float.Epsilon },
         };
 
@@ -947,6 +948,7 @@ public abstract partial class SessionStoreContractTests
         turn.TokenCount,
         turn.SummarizerFellBack,
         turn.SelectorFellBack,
+        turn.Interrupted,
         Embedding = string.Join(",", turn.Embedding.ToArray()),
         ChatMessages = string.Join("|", turn.ChatMessages.Select(m => m.Role + ":" + m.Text + ":" + string.Join(",", m.Contents.Select(c => c.GetType().Name)))),
     };
@@ -971,6 +973,7 @@ public abstract partial class SessionStoreContractTests
             TokenCount = 18,
             SummarizerFellBack = true,
             SelectorFellBack = true,
+            Interrupted = true,
             Embedding = new float[] { 0.5f, -1.25f, 3 },
             ChatMessages = exchange,
         });

@@ -47,7 +47,7 @@ internal sealed partial class DexterSessionsEndpoints
         _sessions = new SessionResolver(store, _problems);
         _cookies = new SessionCookies(_options, _sessionOptions);
         _pager = new HistoryPager(store);
-        _events = new AnswerEventStream(_logger, _options);
+        _events = new AnswerEventStream(_logger, _options, _sessionOptions.RecordInterruptedTurns);
     }
 
     /// <summary>Wraps a handler: request id, caller, <c>nosniff</c>, and a 503 problem when the store cannot be reached.</summary>
@@ -195,7 +195,7 @@ internal sealed partial class DexterSessionsEndpoints
         context.Response.Headers["X-Accel-Buffering"] = "no";
         var agent = context.RequestServices.GetRequiredService<DexterAgent>();
         var events = _events.StreamAsync(agent, query, sessionId, caller.RequestId, context.RequestAborted,
-            (turnId, replayed) => EndpointAudit.RecordAsync(context, caller, replayed ? SessionAuditAction.Replayed : SessionAuditAction.Queried, sessionId, turnId: turnId),
+            (turnId, action) => EndpointAudit.RecordAsync(context, caller, action, sessionId, turnId: turnId),
             turnKey,
             replay);
 #if NET10_0_OR_GREATER
@@ -238,7 +238,7 @@ internal sealed partial class DexterSessionsEndpoints
         var page = await _pager.ReadAsync(sessionId!, limit ?? DexterSessionsEndpointOptions.DefaultHistoryPageSize, before, context.RequestAborted)
             .ConfigureAwait(false);
         await EndpointAudit.RecordAsync(context, caller, SessionAuditAction.HistoryRead, sessionId).ConfigureAwait(false);
-        var messages = page.Messages.Select(m => new HistoryMessage(m.Id, m.Query, m.Answer, m.Summary, m.CreatedAt)).ToList();
+        var messages = page.Messages.Select(m => new HistoryMessage(m.Id, m.Query, m.Answer, m.Summary, m.CreatedAt, m.Interrupted)).ToList();
         return TypedResults.Json(new HistoryResponse(sessionId!, page.Total, messages, page.NextBefore), DexterSessionsJsonContext.Relaxed.HistoryResponse);
     }
 

@@ -22,17 +22,18 @@ internal sealed record StatisticsResponse(
     DateTimeOffset LastActivityAt,
     int SummarizerFallbacks,
     int SelectorFallbacks,
+    int InterruptedTurns,
     IReadOnlyList<TurnStatisticsEntry> PerTurn)
 {
     public static StatisticsResponse From(SessionStatistics s) => new(
         s.SessionId, s.Turns, s.InputTokens, s.OutputTokens,
         s.ResponseTimeP50?.TotalMilliseconds, s.ResponseTimeP95?.TotalMilliseconds, s.ResponseTimeMax?.TotalMilliseconds,
-        s.CreatedAt, s.FirstActivityAt, s.LastActivityAt, s.SummarizerFallbacks, s.SelectorFallbacks,
-        [.. s.PerTurn.Select(static t => new TurnStatisticsEntry(t.Id, t.CreatedAt, t.ResponseTime?.TotalMilliseconds, t.InputTokens, t.OutputTokens))]);
+        s.CreatedAt, s.FirstActivityAt, s.LastActivityAt, s.SummarizerFallbacks, s.SelectorFallbacks, s.InterruptedTurns,
+        [.. s.PerTurn.Select(static t => new TurnStatisticsEntry(t.Id, t.CreatedAt, t.ResponseTime?.TotalMilliseconds, t.InputTokens, t.OutputTokens, t.Interrupted))]);
 }
 
 /// <summary>One turn in <see cref="StatisticsResponse.PerTurn"/>.</summary>
-internal sealed record TurnStatisticsEntry(int Id, DateTimeOffset CreatedAt, double? ResponseTimeMs, long? InputTokens, long? OutputTokens);
+internal sealed record TurnStatisticsEntry(int Id, DateTimeOffset CreatedAt, double? ResponseTimeMs, long? InputTokens, long? OutputTokens, bool Interrupted);
 
 /// <summary>The answer of <c>GET /audit</c>; <c>kept</c> is <see langword="false"/> when events go to the logs only.</summary>
 internal sealed record AuditResponse(string SessionId, bool Kept, IReadOnlyList<AuditEntry> Events);

@@ -46,7 +46,7 @@ internal sealed record SessionCreatedResponse(string SessionId, string Status);
 internal sealed record HistoryResponse(string SessionId, int Turns, IReadOnlyList<HistoryMessage> Messages, int? NextBefore);
 
 /// <summary>One turn in <see cref="HistoryResponse"/>.</summary>
-internal sealed record HistoryMessage(int Id, string Query, string Answer, string Summary, DateTimeOffset CreatedAt);
+internal sealed record HistoryMessage(int Id, string Query, string Answer, string Summary, DateTimeOffset CreatedAt, bool Interrupted);
 
 /// <summary>The answer of <c>DELETE /history</c>.</summary>
 internal sealed record HistoryClearedResponse(string SessionId, string Status);

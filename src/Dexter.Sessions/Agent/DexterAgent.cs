@@ -12,9 +12,12 @@ namespace Dexter.Sessions;
 /// <para>A run is one turn of <see cref="SessionTurnPipeline"/>: it selects the relevant past turns (<see cref="IMessageSelector"/>),
 /// gives them to the model as context, summarizes the answer (<see cref="ISummarizer"/>) and records the turn atomically
 /// (<see cref="ISessionStore.AppendAsync"/>). Pass <see cref="ChatOptions"/> for tools, temperature or a model id.</para>
-/// <para>A turn is recorded only after the model finished answering. A run that fails or is cancelled, before or while the
-/// model answers, records nothing and leaves the session as it was; the exception reaches the caller. A failing summarizer or
-/// selector never fails a run: it falls back (truncated summary, latest turns) and logs a warning.</para>
+/// <para>A turn is recorded once the model finished answering. A run that fails, or is cancelled before the model wrote any text,
+/// records nothing and leaves the session as it was; the exception reaches the caller. A streamed run the caller stops after the
+/// model wrote some text — its token cancelled, or the stream left before its end — is recorded with the answer so far, marked
+/// <see cref="Message.Interrupted"/> (<see cref="DexterSessionsOptions.RecordInterruptedTurns"/>, on by default), and a cancellation
+/// then throws <see cref="TurnInterruptedException"/>. A failing summarizer or selector never fails a run: it falls back
+/// (truncated summary, latest turns) and logs a warning.</para>
 /// </remarks>
 public sealed partial class DexterAgent
 {
@@ -124,7 +127,7 @@ public sealed partial class DexterAgent
     /// </summary>
     /// <param name="query">The user's query.</param>
     /// <param name="sessionId">The session; it is created by the first recorded turn when it does not exist.</param>
-    /// <param name="cancellationToken">A token to cancel the run; a run cancelled or failed before the last update records nothing.</param>
+    /// <param name="cancellationToken">A token to cancel the run; a run that fails records nothing; one stopped after the model wrote text is recorded, marked interrupted (see remarks).</param>
     /// <returns>The updates: <see cref="DexterAgentUpdateKind.Token"/> updates in order, then one <see cref="DexterAgentUpdateKind.Completed"/>.</returns>
     /// <exception cref="ArgumentException">The query is empty or too long, or the session id is not valid (thrown on the call, before enumeration).</exception>
     public IAsyncEnumerable<DexterAgentUpdate> RunStreamingAsync(string query, string sessionId, CancellationToken cancellationToken = default) =>
@@ -136,7 +139,7 @@ public sealed partial class DexterAgent
     /// <param name="query">The user's query.</param>
     /// <param name="sessionId">The session; it is created by the first recorded turn when it does not exist.</param>
     /// <param name="options">The options of the model call (tools, temperature, model id…), passed to the chat client as they are.</param>
-    /// <param name="cancellationToken">A token to cancel the run; a run cancelled or failed before the last update records nothing.</param>
+    /// <param name="cancellationToken">A token to cancel the run; a run that fails records nothing; one stopped after the model wrote text is recorded, marked interrupted (see remarks).</param>
     /// <returns>The updates: <see cref="DexterAgentUpdateKind.Token"/> updates in order, then one <see cref="DexterAgentUpdateKind.Completed"/>.</returns>
     /// <exception cref="ArgumentException">The query is empty or too long, or the session id is not valid (thrown on the call, before enumeration).</exception>
     public IAsyncEnumerable<DexterAgentUpdate> RunStreamingAsync(string query, string sessionId, ChatOptions? options, CancellationToken cancellationToken = default)
@@ -191,7 +194,7 @@ public sealed partial class DexterAgent
         Message recorded;
         try
         {
-            cancellationToken.ThrowIfCancellationRequested(); // a run cancelled once the model's stream has ended records nothing
+            await turn.ThrowIfStoppedAsync(cancellationToken).ConfigureAwait(false); // a run stopped once the model's stream has ended
             recorded = await turn.CompleteAsync(turn.StreamedResponse!, cancellationToken).ConfigureAwait(false);
             if (turnKey is not null)
             {

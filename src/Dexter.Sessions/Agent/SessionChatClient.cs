@@ -173,7 +173,7 @@ public sealed class SessionChatClient : DelegatingChatClient
 
             try
             {
-                cancellationToken.ThrowIfCancellationRequested(); // as DexterAgent does: a call cancelled before the turn is recorded records nothing
+                await call.Turn.ThrowIfStoppedAsync(cancellationToken).ConfigureAwait(false); // as DexterAgent does: a call stopped before the turn is recorded
                 var recorded = await call.Turn.CompleteAsync(response, cancellationToken).ConfigureAwait(false);
                 end.AdditionalProperties = new() { [MessageIdPropertyName] = recorded.Id };
             }

@@ -123,6 +123,12 @@ public sealed class SessionTurn : IDisposable
     /// Passes the model's streaming updates on as they come and keeps them, so <see cref="StreamedResponse"/> holds the whole
     /// response once the stream ends; an exception from the stream fails the turn and reaches the caller.
     /// </summary>
+    /// <remarks>
+    /// A stream the caller stops after the model wrote some text — <paramref name="cancellationToken"/> cancelled, or the enumeration
+    /// left before its end — records the turn with the answer so far, marked <see cref="Message.Interrupted"/>, when
+    /// <see cref="DexterSessionsOptions.RecordInterruptedTurns"/> is on; a cancellation then throws <see cref="TurnInterruptedException"/>.
+    /// A stream that fails (rather than being stopped) records nothing.
+    /// </remarks>
     /// <param name="updates">The model's stream.</param>
     /// <param name="cancellationToken">The caller's token.</param>
     /// <returns>The same updates.</returns>
@@ -131,18 +137,26 @@ public sealed class SessionTurn : IDisposable
         ArgumentNullException.ThrowIfNull(updates);
         var kept = new List<ChatResponseUpdate>();
         IAsyncEnumerator<ChatResponseUpdate>? stream = null;
+        var ended = false;
         try
         {
             while (true)
             {
+                OperationCanceledException? stopped = null;
                 try
                 {
                     MakeCurrent(); // each step of an iterator runs in its consumer's flow: the model's stream steps under the turn
+                    cancellationToken.ThrowIfCancellationRequested(); // a stop between updates, whether or not the model watches the token
                     stream ??= updates.GetAsyncEnumerator(cancellationToken);
                     if (!await stream.MoveNextAsync().ConfigureAwait(false))
                     {
+                        ended = true;
                         break;
                     }
+                }
+                catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
+                {
+                    stopped = ex;
                 }
                 catch (Exception ex)
                 {
@@ -150,19 +164,93 @@ public sealed class SessionTurn : IDisposable
                     throw;
                 }
 
-                kept.Add(stream.Current);
+                if (stopped is not null)
+                {
+                    ended = true;
+                    throw await StopAsync(kept.ToChatResponse(), stopped, cancellationToken).ConfigureAwait(false);
+                }
+
+                kept.Add(stream!.Current);
                 yield return stream.Current;
             }
         }
         finally
         {
-            if (stream is not null)
+            try
             {
-                await stream.DisposeAsync().ConfigureAwait(false);
+                if (stream is not null)
+                {
+                    await stream.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                if (!ended)
+                {
+                    // The caller left the stream before its end: a stop, with what the model wrote so far.
+                    await StopAsync(kept.ToChatResponse(), cause: null, new CancellationToken(canceled: true)).ConfigureAwait(false);
+                }
             }
         }
 
         StreamedResponse = kept.ToChatResponse();
+    }
+
+    /// <summary>
+    /// Ends a turn its caller stopped (a cancelled token, a client that went away, a stream left before its end): records it with the
+    /// text the model wrote in <paramref name="partial"/>, marked <see cref="Message.Interrupted"/>, when there is such text and
+    /// <see cref="DexterSessionsOptions.RecordInterruptedTurns"/> is on; otherwise records nothing, as <see cref="Fail"/> does.
+    /// </summary>
+    /// <remarks>
+    /// Of <paramref name="partial"/>, the text is kept, and the function calls answered within it with their results: a call cut off
+    /// with the stream has no result. The recording does
+    /// not take the caller's token, which is cancelled already; a store that fails is logged, and gives <see langword="null"/>.
+    /// </remarks>
+    /// <param name="partial">What the model wrote before the stop (for example the updates so far, with <c>ToChatResponse()</c>).</param>
+    /// <returns>The recorded turn, or <see langword="null"/> when nothing was recorded (also when the turn was completed or failed before).</returns>
+    public async Task<Message?> InterruptAsync(ChatResponse partial)
+    {
+        ArgumentNullException.ThrowIfNull(partial);
+        if (!_recorder.RecordsInterruptedTurns || !SessionTurnRecorder.HasAnswerText(partial))
+        {
+            Fail(new OperationCanceledException(), new CancellationToken(canceled: true));
+            return null;
+        }
+
+        if (Interlocked.Exchange(ref _state, 1) != 0)
+        {
+            return null;
+        }
+
+        var recorded = await _recorder.RecordInterruptedAsync(this, partial).ConfigureAwait(false);
+        if (recorded is not null)
+        {
+            Activity?.SetTag("dexter.message.id", recorded.Id);
+        }
+
+        return recorded;
+    }
+
+    /// <summary>Stops the turn as <see cref="InterruptAsync"/> does, and makes the exception its caller sees.</summary>
+    /// <returns><see cref="TurnInterruptedException"/> when the turn was recorded, else <paramref name="cause"/> (or a new cancellation).</returns>
+    internal async Task<OperationCanceledException> StopAsync(ChatResponse partial, OperationCanceledException? cause, CancellationToken cancellationToken)
+    {
+        var recorded = await InterruptAsync(partial).ConfigureAwait(false);
+        return recorded is null
+            ? cause ?? new OperationCanceledException(cancellationToken)
+            : new TurnInterruptedException(recorded, SessionId, cause, cancellationToken);
+    }
+
+    /// <summary>
+    /// After the model's stream ended: when <paramref name="cancellationToken"/> was cancelled meanwhile, the turn is stopped as in
+    /// <see cref="ObserveAsync"/> (recorded with <see cref="StreamedResponse"/>, marked interrupted) and the cancellation thrown.
+    /// </summary>
+    internal async Task ThrowIfStoppedAsync(CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            throw await StopAsync(StreamedResponse ?? new ChatResponse(), cause: null, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Marks the turn as failed: nothing is recorded; the failure is logged and traced (a cancellation as such).</summary>

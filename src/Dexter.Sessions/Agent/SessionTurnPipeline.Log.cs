@@ -66,5 +66,11 @@ public sealed partial class SessionTurnPipeline
 
         [LoggerMessage(EventId = 1025, Level = LogLevel.Warning, Message = "The title of session {SessionId} was not written; the turn is recorded and the session keeps the title it had.")]
         public static partial void TitleNotWritten(ILogger logger, string sessionId, Exception exception);
+
+        [LoggerMessage(EventId = 1026, Level = LogLevel.Information, Message = "Turn {MessageId} of session {SessionId} was stopped by its caller and recorded with the {Length} characters written so far, marked interrupted.")]
+        public static partial void TurnInterrupted(ILogger logger, string sessionId, int messageId, int length);
+
+        [LoggerMessage(EventId = 1027, Level = LogLevel.Warning, Message = "A turn of session {SessionId} was stopped by its caller and could not be recorded with its partial answer; nothing was recorded.")]
+        public static partial void InterruptedTurnNotRecorded(ILogger logger, string sessionId, Exception exception);
     }
 }

@@ -49,16 +49,47 @@ internal sealed partial class SessionTurnRecorder
     /// <summary>Gets what folds the rolling summary after a turn.</summary>
     public RollingSummaryFolder Folder { get; }
 
+    /// <summary>Gets whether a stopped turn with some answer is recorded, marked interrupted (<see cref="DexterSessionsOptions.RecordInterruptedTurns"/>).</summary>
+    public bool RecordsInterruptedTurns => _options.RecordInterruptedTurns;
+
     /// <summary>Makes, records and reports the turn once the model has answered.</summary>
-    public async Task<Message> RecordAsync(SessionTurn turn, ChatResponse response, CancellationToken cancellationToken)
+    public Task<Message> RecordAsync(SessionTurn turn, ChatResponse response, CancellationToken cancellationToken) =>
+        RecordAsync(turn, response, interrupted: false, cancellationToken);
+
+    /// <summary>
+    /// Records a turn its caller stopped, with the text the model wrote so far, marked <see cref="Message.Interrupted"/>. The caller's
+    /// token is cancelled already, so the recording does not take it; a failure to record is logged and gives <see langword="null"/>.
+    /// </summary>
+    public async Task<Message?> RecordInterruptedAsync(SessionTurn turn, ChatResponse partial)
+    {
+        try
+        {
+            var recorded = await RecordAsync(turn, partial, interrupted: true, CancellationToken.None).ConfigureAwait(false);
+            turn.Activity?.SetTag("dexter.turn.interrupted", true);
+            SessionTurnPipeline.Log.TurnInterrupted(_logger, turn.StoreSessionId, recorded.Id, recorded.Answer.Length);
+            return recorded;
+        }
+        catch (Exception ex)
+        {
+            turn.Activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
+            SessionTurnPipeline.Log.InterruptedTurnNotRecorded(_logger, turn.StoreSessionId, ex);
+            return null;
+        }
+    }
+
+    /// <summary>Whether a response has answer text: a stopped turn without any is not recorded.</summary>
+    public static bool HasAnswerText(ChatResponse response) => FinalText(response).Length > 0;
+
+    private async Task<Message> RecordAsync(SessionTurn turn, ChatResponse response, bool interrupted, CancellationToken cancellationToken)
     {
         var answer = FinalText(response);
 
         // With a worker, a summarizer other than truncation (a model) runs after the turn is recorded; the turn is recorded with the
         // truncated summary first, so the time to the recorded turn does not depend on the summarizer. A caller's history is
-        // summarized at once: no work follows its turns.
+        // summarized at once: no work follows its turns. A stopped turn is recorded with the truncated summary at once too: its
+        // caller is gone, and the model's summary follows in the background when there is a worker.
         var summarizeLater = _worker is not null && !turn.OverCallersHistory && _summarizer is not TruncatingSummarizer;
-        var (summary, summarizerFellBack) = summarizeLater
+        var (summary, summarizerFellBack) = summarizeLater || interrupted
             ? (TruncatingSummarizer.Summarize(turn.Query, answer), false)
             : await TurnSummaries.SummarizeAsync(_summarizer, _logger, turn.Query, answer, cancellationToken).ConfigureAwait(false);
         var message = new Message
@@ -70,14 +101,15 @@ internal sealed partial class SessionTurnRecorder
             InputTokenCount = response.Usage?.InputTokenCount,
             OutputTokenCount = response.Usage?.OutputTokenCount,
             ResponseTime = _timeProvider.GetElapsedTime(turn.StartTimestamp),
-            ChatMessages = ForStorage([.. turn.Exchange, .. response.Messages]),
+            ChatMessages = ForStorage([.. turn.Exchange, .. interrupted ? Answered(response.Messages) : response.Messages]),
             SummarizerFellBack = summarizerFellBack,
             SelectorFellBack = turn.SelectorFellBack,
+            Interrupted = interrupted,
             TurnKey = turn.TurnKey,
         };
         message = message with
         {
-            TokenCount = ContextBudget.CountTokens(_tokenizer, message.ChatMessages),
+            TokenCount = ContextBudget.CountTokens(_tokenizer, TextContextFormat.Replay(message, message.ChatMessages)),
             Embedding = turn.QueryEmbedding, // the query's vector, computed by the selection: the turn is not embedded on the answer's path
         };
 
@@ -272,6 +304,30 @@ internal sealed partial class SessionTurnRecorder
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// What is kept of a stopped response's messages: the text, and the function calls answered within it with their results. A
+    /// call cut off with the stream has no result, and would make the turn unusable as context.
+    /// </summary>
+    private static IEnumerable<ChatMessage> Answered(IList<ChatMessage> messages)
+    {
+        var calls = messages.SelectMany(static m => m.Contents).OfType<FunctionCallContent>().Select(static c => c.CallId).ToHashSet(StringComparer.Ordinal);
+        var results = messages.SelectMany(static m => m.Contents).OfType<FunctionResultContent>().Select(static c => c.CallId).ToHashSet(StringComparer.Ordinal);
+        foreach (var message in messages)
+        {
+            var kept = message.Contents.Where(c => c switch
+            {
+                TextContent text => text.Text.Length > 0,
+                FunctionCallContent call => results.Contains(call.CallId),
+                FunctionResultContent result => calls.Contains(result.CallId),
+                _ => false,
+            }).ToList();
+            if (kept.Count > 0)
+            {
+                yield return new ChatMessage(message.Role, kept) { AuthorName = message.AuthorName, CreatedAt = message.CreatedAt, MessageId = message.MessageId };
+            }
+        }
     }
 
     private static bool IsPlainJsonValue(object? value) =>

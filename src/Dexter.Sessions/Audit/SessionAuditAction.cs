@@ -41,4 +41,10 @@ public enum SessionAuditAction
 
     /// <summary>A retried query with a turn key got the turn recorded before, without calling the model.</summary>
     Replayed,
+
+    /// <summary>
+    /// A query's answer was stopped by its caller (a disconnect, a stop button) and the turn recorded with the partial answer,
+    /// marked <see cref="Message.Interrupted"/> (<see cref="SessionAuditEvent"/> carries the turn id).
+    /// </summary>
+    Interrupted,
 }

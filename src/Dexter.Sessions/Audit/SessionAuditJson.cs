@@ -74,6 +74,7 @@ public static class SessionAuditJson
         SessionAuditAction.Rewound => "rewound",
         SessionAuditAction.Forked => "forked",
         SessionAuditAction.Replayed => "replayed",
+        SessionAuditAction.Interrupted => "interrupted",
         _ => throw new ArgumentOutOfRangeException(nameof(action), action, "The audit action is not known."),
     };
 

@@ -58,5 +58,9 @@ public sealed partial class SessionAuditLog
         [LoggerMessage(EventId = 862, EventName = "SessionAuditReplayed", Level = LogLevel.Information,
             Message = "Audit: turn {TurnId} of session {SessionId} replayed to {Principal} (request {RequestId}, from {RemoteAddress}).")]
         public static partial void Replayed(ILogger logger, string sessionId, int turnId, string principal, string requestId, string remoteAddress);
+
+        [LoggerMessage(EventId = 863, EventName = "SessionAuditInterrupted", Level = LogLevel.Information,
+            Message = "Audit: turn {TurnId} of session {SessionId} was stopped by {Principal} and recorded with its partial answer (request {RequestId}, from {RemoteAddress}).")]
+        public static partial void Interrupted(ILogger logger, string sessionId, int turnId, string principal, string requestId, string remoteAddress);
     }
 }

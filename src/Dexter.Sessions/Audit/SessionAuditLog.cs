@@ -90,6 +90,7 @@ public sealed partial class SessionAuditLog : ISessionAuditLog
             case SessionAuditAction.Rewound: Log.Rewound(_logger, session, e.TurnId ?? 0, principal, request, address); break;
             case SessionAuditAction.Forked: Log.Forked(_logger, session, e.TurnId ?? 0, principal, request, address); break;
             case SessionAuditAction.Replayed: Log.Replayed(_logger, session, e.TurnId ?? 0, principal, request, address); break;
+            case SessionAuditAction.Interrupted: Log.Interrupted(_logger, session, e.TurnId ?? 0, principal, request, address); break;
             default: Log.Denied(_logger, session, SessionAuditJson.OutcomeName(e.Outcome), principal, request, address); break;
         }
     }

@@ -11,7 +11,7 @@ public static class DexterSessionsEnvironmentVariables
     /// <value>
     /// <c>REDIS_URL</c>, <c>DEXTER_SUMMARIZE_LLM</c>, <c>DEXTER_USE_EMBEDDINGS</c>, <c>DEXTER_MAX_CONTEXT_MESSAGES</c>,
     /// <c>DEXTER_MAX_CONTEXT_TOKENS</c>, <c>DEXTER_SESSION_TTL_SECONDS</c>, <c>DEXTER_ENCRYPT_AT_REST</c>, <c>DEXTER_ROLLING_SUMMARY</c>,
-    /// <c>DEXTER_ROLLING_SUMMARY_MAX_TOKENS</c>, <c>JWT_SECRET</c>,
+    /// <c>DEXTER_ROLLING_SUMMARY_MAX_TOKENS</c>, <c>DEXTER_RECORD_INTERRUPTED_TURNS</c>, <c>JWT_SECRET</c>,
     /// <c>BACKEND_API_KEY</c>, <c>SECURE_COOKIES</c>, <c>DEXTER_RATE_LIMIT_PER_MINUTE</c>, <c>DEXTER_POSTGRES_URL</c> and
     /// <c>DEXTER_SQLITE_PATH</c>.
     /// </value>
@@ -26,6 +26,7 @@ public static class DexterSessionsEnvironmentVariables
         ["DEXTER_ENCRYPT_AT_REST"] = "Dexter:Sessions:EncryptAtRest",
         ["DEXTER_ROLLING_SUMMARY"] = "Dexter:Sessions:RollingSummary",
         ["DEXTER_ROLLING_SUMMARY_MAX_TOKENS"] = "Dexter:Sessions:RollingSummaryMaxTokens",
+        ["DEXTER_RECORD_INTERRUPTED_TURNS"] = "Dexter:Sessions:RecordInterruptedTurns",
         ["JWT_SECRET"] = "Dexter:Sessions:Endpoints:JwtSecret",
         ["BACKEND_API_KEY"] = "Dexter:Sessions:Endpoints:ApiKey",
         ["SECURE_COOKIES"] = "Dexter:Sessions:Endpoints:SecureCookies",

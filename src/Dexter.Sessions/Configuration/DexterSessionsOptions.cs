@@ -140,6 +140,17 @@ public sealed class DexterSessionsOptions
     /// </value>
     public bool BackgroundSummaries { get; set; } = true;
 
+    /// <summary>
+    /// Gets or sets whether a streamed turn that the caller stops after the model wrote some text — a cancelled token, a client that
+    /// disconnects, a stream left before its end — is recorded with the answer so far, marked <see cref="Message.Interrupted"/>.
+    /// </summary>
+    /// <value>
+    /// The default is <see langword="true"/>. Key <c>Dexter:Sessions:RecordInterruptedTurns</c>, or <c>DEXTER_RECORD_INTERRUPTED_TURNS</c>.
+    /// With <see langword="false"/> a stopped turn records nothing. A model that fails (rather than being stopped) records nothing
+    /// either way, and so does a stop before the model wrote any text.
+    /// </value>
+    public bool RecordInterruptedTurns { get; set; } = true;
+
     /// <summary>Gets or sets how many pieces of background summary work may wait; a turn that finds the queue full waits for room.</summary>
     /// <value>At least 1; the default is 1,000. Key <c>Dexter:Sessions:SummaryQueueCapacity</c>.</value>
     public int SummaryQueueCapacity { get; set; } = DefaultSummaryQueueCapacity;

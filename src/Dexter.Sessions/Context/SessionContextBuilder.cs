@@ -302,7 +302,7 @@ internal sealed class SessionContextBuilder
         string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Summary of this conversation's earlier turns (1 to {throughTurnId}), older than the turns below:\n");
 
     private static IEnumerable<ChatMessage> ReplayMessages(Message turn) =>
-        turn.ChatMessages.Count > 0 ? turn.ChatMessages : MessageHistory.ToChatMessages([turn]);
+        turn.ChatMessages.Count > 0 ? TextContextFormat.Replay(turn, turn.ChatMessages) : MessageHistory.ToChatMessages([turn]);
 
     /// <summary>The tokens of a turn replayed as messages: stored with the turn when it was recorded, else counted now.</summary>
     private int TurnTokens(Message turn) => turn.TokenCount ?? ContextBudget.CountTokens(_tokenizer, ReplayMessages(turn));

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Microsoft.Extensions.AI;
 
 namespace Dexter.Sessions;
 
@@ -14,6 +15,12 @@ public static class TextContextFormat
 
     /// <summary>How many characters of an answer <see cref="Format(IEnumerable{Message})"/> keeps.</summary>
     public const int AnswerLength = 400;
+
+    /// <summary>
+    /// The note after the answer of an <see cref="Message.Interrupted"/> turn, in the text of <see cref="Format(IEnumerable{Message})"/>
+    /// and at the end of the turn's last assistant message when turns are replayed as messages.
+    /// </summary>
+    public const string InterruptedNote = "[The user stopped this answer before it was finished.]";
 
     /// <summary>The line that ends the text made by <see cref="Format(IEnumerable{Message})"/>.</summary>
     internal const string Footer = "---\n";
@@ -64,6 +71,37 @@ public static class TextContextFormat
             builder.Append(turn.Answer);
         }
 
+        if (turn.Interrupted)
+        {
+            builder.Append(turn.Answer.Length == 0 ? string.Empty : " ").Append(InterruptedNote);
+        }
+
         return builder.Append("\n\n");
+    }
+
+    /// <summary>
+    /// The messages that replay a turn: <paramref name="messages"/>, and for an <see cref="Message.Interrupted"/> turn
+    /// <see cref="InterruptedNote"/> at the end of its last assistant message (or in one of its own when the last is not the assistant's).
+    /// </summary>
+    internal static IReadOnlyList<ChatMessage> Replay(Message turn, IReadOnlyList<ChatMessage> messages)
+    {
+        if (!turn.Interrupted)
+        {
+            return messages;
+        }
+
+        var result = new List<ChatMessage>(messages);
+        if (result.Count > 0 && result[^1].Role == ChatRole.Assistant)
+        {
+            var last = result[^1].Clone();
+            last.Contents = [.. last.Contents, new TextContent((last.Text.Length == 0 ? string.Empty : "\n") + InterruptedNote)];
+            result[^1] = last;
+        }
+        else
+        {
+            result.Add(new ChatMessage(ChatRole.Assistant, InterruptedNote) { CreatedAt = turn.CreatedAt });
+        }
+
+        return result;
     }
 }

@@ -259,6 +259,7 @@ public sealed partial class EncryptingSessionStore : DelegatingSessionStore
             TokenCount = message.TokenCount,
             SummarizerFellBack = message.SummarizerFellBack,
             SelectorFellBack = message.SelectorFellBack,
+            Interrupted = message.Interrupted,
             Embedding = _encryptEmbeddings ? ReadOnlyMemory<float>.Empty : message.Embedding,
             SealedContent = blob,
         };
@@ -315,7 +316,8 @@ public sealed partial class EncryptingSessionStore : DelegatingSessionStore
             || content.ResponseTime != stored.ResponseTime
             || content.TokenCount != stored.TokenCount
             || content.SummarizerFellBack != stored.SummarizerFellBack
-            || content.SelectorFellBack != stored.SelectorFellBack)
+            || content.SelectorFellBack != stored.SelectorFellBack
+            || content.Interrupted != stored.Interrupted)
         {
             throw Undecryptable(sessionId, stored.Id, "its fields in clear do not match its sealed content (the record was altered)", null);
         }

@@ -101,6 +101,7 @@ public sealed class SessionExport
                 TokenCount = turn.TokenCount,
                 SummarizerFellBack = turn.SummarizerFallback,
                 SelectorFellBack = turn.SelectorFallback,
+                Interrupted = turn.Interrupted,
                 Embedding = turn.Embedding ?? ReadOnlyMemory<float>.Empty,
                 ChatMessages = turn.Messages is { Count: > 0 } messages ? [.. messages] : [],
             });
@@ -176,6 +177,7 @@ public sealed class SessionExport
             TokenCount = t.TokenCount,
             SummarizerFallback = t.SummarizerFellBack,
             SelectorFallback = t.SelectorFellBack,
+            Interrupted = t.Interrupted,
             Embedding = t.Embedding.IsEmpty ? null : t.Embedding.ToArray(),
             Messages = t.ChatMessages.Count == 0 ? null : t.ChatMessages as IList<ChatMessage> ?? [.. t.ChatMessages],
         })],

@@ -83,6 +83,9 @@ internal sealed class SessionExportTurn
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public bool SelectorFallback { get; set; }
 
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Interrupted { get; set; }
+
     public float[]? Embedding { get; set; }
 
     [JsonConverter(typeof(ChatMessagesJsonConverter))]

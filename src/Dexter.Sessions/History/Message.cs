@@ -62,6 +62,16 @@ public sealed record Message
     public bool SelectorFellBack { get; init; }
 
     /// <summary>
+    /// Gets whether the answer was stopped before the model finished it (a cancelled run, a client that disconnected, a stop
+    /// button): <see cref="Answer"/> holds what the model had written by then. See <see cref="DexterSessionsOptions.RecordInterruptedTurns"/>.
+    /// </summary>
+    /// <remarks>
+    /// The next turns' context shows such a turn as stopped (<see cref="TextContextFormat.InterruptedNote"/>), so the model does not
+    /// take the partial answer for a whole one.
+    /// </remarks>
+    public bool Interrupted { get; init; }
+
+    /// <summary>
     /// Gets the key that makes a retried turn be recorded once (an HTTP <c>Idempotency-Key</c>, say), or <see langword="null"/>.
     /// </summary>
     /// <remarks>
@@ -98,6 +108,7 @@ public sealed record Message
         TokenCount == other.TokenCount &&
         SummarizerFellBack == other.SummarizerFellBack &&
         SelectorFellBack == other.SelectorFellBack &&
+        Interrupted == other.Interrupted &&
         Embedding.Span.SequenceEqual(other.Embedding.Span) &&
         ChatMessagesEqual(ChatMessages, other.ChatMessages);
 

@@ -187,7 +187,10 @@ public sealed class MessageHistory
     /// <returns>The chat messages, in order.</returns>
     public IList<ChatMessage> ToChatMessages() => ToChatMessages(_messages);
 
-    /// <summary>Converts <paramref name="messages"/> to Microsoft.Extensions.AI chat messages: a user message and an assistant message per turn.</summary>
+    /// <summary>
+    /// Converts <paramref name="messages"/> to Microsoft.Extensions.AI chat messages: a user message and an assistant message per turn
+    /// (an <see cref="Message.Interrupted"/> turn's answer ends with <see cref="TextContextFormat.InterruptedNote"/>).
+    /// </summary>
     /// <param name="messages">The turns, in order.</param>
     /// <returns>The chat messages, in order.</returns>
     public static IList<ChatMessage> ToChatMessages(IEnumerable<Message> messages)
@@ -197,7 +200,10 @@ public sealed class MessageHistory
         foreach (var message in messages)
         {
             result.Add(new ChatMessage(ChatRole.User, message.Query) { CreatedAt = message.CreatedAt });
-            result.Add(new ChatMessage(ChatRole.Assistant, message.Answer) { CreatedAt = message.CreatedAt });
+            var answer = message.Interrupted
+                ? (message.Answer.Length == 0 ? TextContextFormat.InterruptedNote : message.Answer + "\n" + TextContextFormat.InterruptedNote)
+                : message.Answer;
+            result.Add(new ChatMessage(ChatRole.Assistant, answer) { CreatedAt = message.CreatedAt });
         }
 
         return result;

@@ -45,6 +45,9 @@ public sealed record SessionStatistics
     /// <summary>Gets how many turns were answered with the latest turns as context because the selector failed.</summary>
     public int SelectorFallbacks { get; init; }
 
+    /// <summary>Gets how many turns were stopped by their caller and recorded with a partial answer (<see cref="Message.Interrupted"/>).</summary>
+    public int InterruptedTurns { get; init; }
+
     /// <summary>Gets one point per turn, in order: its id, time and response time, for charts.</summary>
     public IReadOnlyList<SessionTurnStatistics> PerTurn { get; init; } = [];
 
@@ -58,7 +61,7 @@ public sealed record SessionStatistics
         ArgumentNullException.ThrowIfNull(turns);
         var times = new List<TimeSpan>(turns.Count);
         long input = 0, output = 0;
-        int summarizerFallbacks = 0, selectorFallbacks = 0;
+        int summarizerFallbacks = 0, selectorFallbacks = 0, interrupted = 0;
         DateTimeOffset? first = null;
         var perTurn = new SessionTurnStatistics[turns.Count];
         for (var i = 0; i < turns.Count; i++)
@@ -73,8 +76,12 @@ public sealed record SessionStatistics
 
             summarizerFallbacks += turn.SummarizerFellBack ? 1 : 0;
             selectorFallbacks += turn.SelectorFellBack ? 1 : 0;
+            interrupted += turn.Interrupted ? 1 : 0;
             first = first is null || turn.CreatedAt < first ? turn.CreatedAt : first;
-            perTurn[i] = new SessionTurnStatistics(turn.Id, turn.CreatedAt, turn.ResponseTime, turn.InputTokenCount, turn.OutputTokenCount);
+            perTurn[i] = new SessionTurnStatistics(turn.Id, turn.CreatedAt, turn.ResponseTime, turn.InputTokenCount, turn.OutputTokenCount)
+            {
+                Interrupted = turn.Interrupted,
+            };
         }
 
         times.Sort();
@@ -92,6 +99,7 @@ public sealed record SessionStatistics
             ResponseTimeMax = times.Count == 0 ? null : times[^1],
             SummarizerFallbacks = summarizerFallbacks,
             SelectorFallbacks = selectorFallbacks,
+            InterruptedTurns = interrupted,
             PerTurn = perTurn,
         };
     }

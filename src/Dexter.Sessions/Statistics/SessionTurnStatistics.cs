@@ -6,4 +6,8 @@ namespace Dexter.Sessions;
 /// <param name="ResponseTime">How long the model took, when measured.</param>
 /// <param name="InputTokens">The input tokens the model reported, if any.</param>
 /// <param name="OutputTokens">The output tokens the model reported, if any.</param>
-public sealed record SessionTurnStatistics(int Id, DateTimeOffset CreatedAt, TimeSpan? ResponseTime, long? InputTokens, long? OutputTokens);
+public sealed record SessionTurnStatistics(int Id, DateTimeOffset CreatedAt, TimeSpan? ResponseTime, long? InputTokens, long? OutputTokens)
+{
+    /// <summary>Gets whether the turn was stopped by its caller and recorded with a partial answer (<see cref="Message.Interrupted"/>).</summary>
+    public bool Interrupted { get; init; }
+}

@@ -53,6 +53,10 @@ internal sealed class TurnRecord
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public bool SelectorFellBack { get; set; }
 
+    [JsonPropertyName("interrupted")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Interrupted { get; set; }
+
     [JsonPropertyName("embedding")]
     public byte[]? Embedding { get; set; }
 

@@ -98,7 +98,7 @@ public sealed class SessionAuditLogTests
 
         Assert.Multiple(async () =>
         {
-            Assert.That(logs.Entries.Select(e => e.Entry.EventId.Id), Is.EqualTo(Enumerable.Range(850, 13)));
+            Assert.That(logs.Entries.Select(e => e.Entry.EventId.Id), Is.EqualTo(Enumerable.Range(850, 14)));
             Assert.That(log.KeepsEvents, Is.False);
             Assert.That(await log.GetEventsAsync("s1"), Is.Null);
         });

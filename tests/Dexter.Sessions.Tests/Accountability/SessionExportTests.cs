@@ -30,7 +30,7 @@ public sealed class SessionExportTests
                 new ChatMessage(ChatRole.Assistant, "About 90,000 USD."),
             ],
         },
-        new() { Id = 2, Query = "And ETH?", Answer = "About 3,000 USD.", CreatedAt = new DateTimeOffset(2026, 11, 24, 12, 1, 0, TimeSpan.Zero), SelectorFellBack = true },
+        new() { Id = 2, Query = "And ETH?", Answer = "About 3,0", CreatedAt = new DateTimeOffset(2026, 11, 24, 12, 1, 0, TimeSpan.Zero), SelectorFellBack = true, Interrupted = true },
     ];
 
     internal static SessionSummary SampleRollingSummary() =>
@@ -88,6 +88,9 @@ public sealed class SessionExportTests
             Assert.That((string?)json["metadata"]!["owner"], Is.EqualTo("alice"));
             Assert.That((string?)json["turns"]![0]!["query"], Is.EqualTo("What is the price of BTC?"));
             Assert.That(json["turns"]![0]!["messages"]!.AsArray(), Has.Count.EqualTo(4));
+            Assert.That(json["turns"]![0]!["interrupted"], Is.Null, "a whole answer carries no mark");
+            Assert.That((bool?)json["turns"]![1]!["interrupted"], Is.True, "a stopped answer carries its mark");
+            Assert.That(back.Turns[1].Interrupted, Is.True);
             Assert.That((string?)json["rolling_summary"]!["text"], Is.EqualTo("Prices of BTC and ETH were asked."));
             Assert.That((int?)json["rolling_summary"]!["through_turn_id"], Is.EqualTo(2));
             Assert.That((string?)json["rolling_summary"]!["updated_at"], Does.StartWith("2026-11-24T12:02:00.0070089-05:00"));

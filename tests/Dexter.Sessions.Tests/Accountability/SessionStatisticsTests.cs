@@ -49,6 +49,25 @@ public sealed class SessionStatisticsTests
     }
 
     [Test]
+    public void Compute_StoppedAnswers_AreCountedAndMarkedPerTurn()
+    {
+        Message[] turns =
+        [
+            new() { Id = 1, Query = "q1", Answer = "a whole answer", CreatedAt = Start.AddMinutes(1) },
+            new() { Id = 2, Query = "q2", Answer = "half an ans", CreatedAt = Start.AddMinutes(2), Interrupted = true },
+            new() { Id = 3, Query = "q3", Answer = "a", CreatedAt = Start.AddMinutes(3), Interrupted = true },
+        ];
+
+        var statistics = SessionStatistics.Compute(new SessionMetadata("s1", Start, Start.AddMinutes(3), 3, "alice"), turns);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(statistics.InterruptedTurns, Is.EqualTo(2));
+            Assert.That(statistics.PerTurn.Select(t => t.Interrupted), Is.EqualTo(new[] { false, true, true }));
+        });
+    }
+
+    [Test]
     public void Compute_NoTurns_HasNoTimes()
     {
         var statistics = SessionStatistics.Compute(new SessionMetadata("s1", Start, Start, 0, null), []);

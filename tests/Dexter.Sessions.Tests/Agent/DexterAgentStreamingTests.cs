@@ -199,8 +199,42 @@ public sealed class DexterAgentStreamingTests : AgentTestBase
         Assert.That(await _store.ExistsAsync(_sessionId), Is.False);
     }
 
-    [Test]
-    public async Task RunStreamingAsync_CancelledMidStream_ThrowsAndRecordsNothing()
+    private static DexterSessionsOptions Keeping(bool recordInterrupted) => new() { RecordInterruptedTurns = recordInterrupted };
+
+    /// <summary>What a stopped run left in the store: the turn recorded with the partial answer, or nothing with the setting off.</summary>
+    private async Task AssertStoppedAsync(bool recordInterrupted, string partial, Exception? thrown = null)
+    {
+        var turns = (await _store.GetAsync(_sessionId))?.GetAll() ?? [];
+        if (!recordInterrupted)
+        {
+            Assert.Multiple(async () =>
+            {
+                Assert.That(await _store.ExistsAsync(_sessionId), Is.False, "the setting off: a stopped run records nothing");
+                Assert.That(thrown, Is.Null.Or.Not.InstanceOf<TurnInterruptedException>());
+            });
+            return;
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(turns, Has.Count.EqualTo(1));
+            Assert.That(turns[0].Query, Is.EqualTo("q"));
+            Assert.That(turns[0].Answer, Is.EqualTo(partial), "the answer is what the caller was shown");
+            Assert.That(turns[0].Interrupted, Is.True);
+            Assert.That(turns[0].ChatMessages.Select(m => (m.Role, m.Text)), Is.EqualTo(new[] { (ChatRole.User, "q"), (ChatRole.Assistant, partial) }));
+            Assert.That(_logger.Entries.Select(e => e.EventId.Id), Does.Contain(1026), "logged as stopped and recorded");
+            if (thrown is not null)
+            {
+                Assert.That(thrown, Is.InstanceOf<TurnInterruptedException>());
+                Assert.That(((TurnInterruptedException)thrown).Turn, Is.EqualTo(turns[0]));
+                Assert.That(((TurnInterruptedException)thrown).SessionId, Is.EqualTo(_sessionId));
+            }
+        });
+    }
+
+    [TestCase(true)]
+    [TestCase(false)]
+    public async Task RunStreamingAsync_CancelledMidStream_ThrowsACancellation_AndKeepsThePartialAnswerMarkedInterrupted(bool recordInterrupted)
     {
         using var cts = new CancellationTokenSource();
         async IAsyncEnumerable<ChatResponseUpdate> Model([EnumeratorCancellation] CancellationToken ct = default)
@@ -214,59 +248,62 @@ public sealed class DexterAgentStreamingTests : AgentTestBase
         _model.OnGetStreamingResponse = (_, _, ct) => Model(ct);
         var seen = new List<string>();
 
-        Assert.That(async () =>
+        var thrown = Assert.CatchAsync<OperationCanceledException>(async () =>
         {
-            await foreach (var update in Create().RunStreamingAsync("q", _sessionId, cts.Token))
+            await foreach (var update in Create(Keeping(recordInterrupted)).RunStreamingAsync("q", _sessionId, cts.Token))
             {
                 seen.Add(update.Text);
                 await cts.CancelAsync();
             }
-        }, Throws.InstanceOf<OperationCanceledException>());
-
-        Assert.Multiple(async () =>
-        {
-            Assert.That(seen, Is.EqualTo(new[] { "first" }));
-            Assert.That(await _store.ExistsAsync(_sessionId), Is.False);
-            Assert.That(_logger.Entries.Select(e => e.EventId.Id), Does.Contain(1002));
         });
+
+        Assert.That(seen, Is.EqualTo(new[] { "first" }));
+        await AssertStoppedAsync(recordInterrupted, "first", thrown);
+        if (!recordInterrupted)
+        {
+            Assert.That(_logger.Entries.Select(e => e.EventId.Id), Does.Contain(1002), "logged as a cancellation");
+        }
     }
 
-    [Test]
-    public async Task RunStreamingAsync_CancelledMidStreamByAModelThatIgnoresTheToken_RecordsNothing()
+    [TestCase(true)]
+    [TestCase(false)]
+    public async Task RunStreamingAsync_CancelledMidStreamByAModelThatIgnoresTheToken_StopsAtTheNextUpdate(bool recordInterrupted)
     {
         using var cts = new CancellationTokenSource();
         _model.OnGetStreamingResponse = (_, _, _) => Tokens(["a", "b", "c"]);
 
-        Assert.That(async () =>
+        var thrown = Assert.CatchAsync<OperationCanceledException>(async () =>
         {
-            await foreach (var update in Create().RunStreamingAsync("q", _sessionId, cts.Token))
+            await foreach (var update in Create(Keeping(recordInterrupted)).RunStreamingAsync("q", _sessionId, cts.Token))
             {
                 await cts.CancelAsync();
             }
-        }, Throws.InstanceOf<OperationCanceledException>());
+        });
 
-        Assert.That(await _store.ExistsAsync(_sessionId), Is.False);
+        await AssertStoppedAsync(recordInterrupted, "a", thrown);
     }
 
-    [Test]
-    public async Task RunStreamingAsync_CancelledThroughWithCancellation_RecordsNothing()
+    [TestCase(true)]
+    [TestCase(false)]
+    public async Task RunStreamingAsync_CancelledThroughWithCancellation_KeepsThePartialAnswer(bool recordInterrupted)
     {
         using var cts = new CancellationTokenSource();
         _model.OnGetStreamingResponse = (_, _, ct) => Tokens(["a", "b", "c"], ct);
 
-        Assert.That(async () =>
+        var thrown = Assert.CatchAsync<OperationCanceledException>(async () =>
         {
-            await foreach (var update in Create().RunStreamingAsync("q", _sessionId).WithCancellation(cts.Token))
+            await foreach (var update in Create(Keeping(recordInterrupted)).RunStreamingAsync("q", _sessionId).WithCancellation(cts.Token))
             {
                 await cts.CancelAsync();
             }
-        }, Throws.InstanceOf<OperationCanceledException>());
+        });
 
-        Assert.That(await _store.ExistsAsync(_sessionId), Is.False);
+        await AssertStoppedAsync(recordInterrupted, "a", thrown);
     }
 
-    [Test]
-    public async Task RunStreamingAsync_ConsumerStopsEarly_RecordsNothing_AndDisposesTheModelStream()
+    [TestCase(true)]
+    [TestCase(false)]
+    public async Task RunStreamingAsync_ConsumerStopsEarly_KeepsWhatWasStreamed_AndDisposesTheModelStream(bool recordInterrupted)
     {
         var disposed = false;
         async IAsyncEnumerable<ChatResponseUpdate> Model()
@@ -287,25 +324,23 @@ public sealed class DexterAgentStreamingTests : AgentTestBase
 
         _model.OnGetStreamingResponse = (_, _, _) => Model();
 
-        await foreach (var update in Create().RunStreamingAsync("q", _sessionId))
+        await foreach (var update in Create(Keeping(recordInterrupted)).RunStreamingAsync("q", _sessionId))
         {
             break;
         }
 
-        Assert.Multiple(async () =>
-        {
-            Assert.That(disposed, Is.True);
-            Assert.That(await _store.ExistsAsync(_sessionId), Is.False);
-        });
+        Assert.That(disposed, Is.True);
+        await AssertStoppedAsync(recordInterrupted, "t0");
     }
 
-    [Test]
-    public async Task RunStreamingAsync_ConsumerStopsAfterTheLastTokenBeforeCompleted_RecordsNothing()
+    [TestCase(true)]
+    [TestCase(false)]
+    public async Task RunStreamingAsync_ConsumerStopsAfterTheLastTokenBeforeCompleted_KeepsTheAnswerMarkedInterrupted(bool recordInterrupted)
     {
         _model.OnGetStreamingResponse = (_, _, ct) => Tokens(["a", "b"], ct);
         var tokens = 0;
 
-        await foreach (var update in Create().RunStreamingAsync("q", _sessionId))
+        await foreach (var update in Create(Keeping(recordInterrupted)).RunStreamingAsync("q", _sessionId))
         {
             if (++tokens == 2)
             {
@@ -313,7 +348,78 @@ public sealed class DexterAgentStreamingTests : AgentTestBase
             }
         }
 
-        Assert.That(await _store.ExistsAsync(_sessionId), Is.False);
+        await AssertStoppedAsync(recordInterrupted, "ab");
+    }
+
+    [Test]
+    public async Task RunStreamingAsync_CancelledBeforeTheModelWroteText_RecordsNothing()
+    {
+        using var cts = new CancellationTokenSource();
+        async IAsyncEnumerable<ChatResponseUpdate> Model([EnumeratorCancellation] CancellationToken ct = default)
+        {
+            await Task.Yield();
+            yield return new ChatResponseUpdate(ChatRole.Assistant, [new UsageContent(new UsageDetails())]); // no text
+            await cts.CancelAsync();
+            await Task.Delay(Timeout.Infinite, ct);
+            yield return new ChatResponseUpdate(ChatRole.Assistant, "never");
+        }
+
+        _model.OnGetStreamingResponse = (_, _, ct) => Model(ct);
+
+        var thrown = Assert.CatchAsync<OperationCanceledException>(() => Collect(Create().RunStreamingAsync("q", _sessionId, cts.Token)));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(thrown, Is.Not.InstanceOf<TurnInterruptedException>());
+            Assert.That(await _store.ExistsAsync(_sessionId), Is.False, "no text, nothing to keep");
+        });
+    }
+
+    [Test]
+    public async Task RunStreamingAsync_StoppedWhileTheStoreIsDown_ThrowsThePlainCancellation_AndLogsWhatWasLost()
+    {
+        using var cts = new CancellationTokenSource();
+        using var store = new AppendFailingStore();
+        _model.OnGetStreamingResponse = (_, _, ct) => Tokens(["a", "b", "c"], ct);
+        var agent = new DexterAgent(_model, store, options: Options.Create(new DexterSessionsOptions()), timeProvider: _clock, logger: _logger);
+
+        var thrown = Assert.CatchAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (var update in agent.RunStreamingAsync("q", _sessionId, cts.Token))
+            {
+                await cts.CancelAsync();
+            }
+        });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(thrown, Is.Not.InstanceOf<TurnInterruptedException>(), "nothing was recorded");
+            Assert.That(_logger.Entries.Single(e => e.EventId.Id == 1027).Level, Is.EqualTo(LogLevel.Warning));
+        });
+    }
+
+    [TestCase(SessionContextMode.Text)]
+    [TestCase(SessionContextMode.Messages)]
+    public async Task RunAsync_AfterAStoppedAnswer_TheContextShowsItAsStopped(SessionContextMode mode)
+    {
+        using var cts = new CancellationTokenSource();
+        _model.OnGetStreamingResponse = (_, _, ct) => Tokens(["Bitcoin is", " a digital", " currency"], ct);
+        var options = new DexterSessionsOptions { ContextMode = mode };
+        await foreach (var update in Create(options).RunStreamingAsync("What is Bitcoin?", _sessionId))
+        {
+            break; // the user pressed stop after "Bitcoin is"
+        }
+
+        _model.OnGetResponse = (_, _, _) => Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, "ok")));
+        await Create(options).RunAsync("Go on", _sessionId);
+
+        var sent = string.Join("\n", _model.Requests[^1].Select(m => m.Role + ": " + m.Text));
+        Assert.Multiple(() =>
+        {
+            Assert.That(sent, Does.Contain("Bitcoin is"));
+            Assert.That(sent, Does.Contain(TextContextFormat.InterruptedNote), "the model is told the answer was stopped");
+            Assert.That(sent, Does.Not.Contain("a digital"), "nothing after the stop");
+        });
     }
 
     [Test]
@@ -363,5 +469,12 @@ public sealed class DexterAgentStreamingTests : AgentTestBase
         await Collect(Create().RunStreamingAsync("q", _sessionId));
 
         Assert.That(turns.Sum, Is.EqualTo(1));
+    }
+
+    /// <summary>A store whose appends fail as a store that is down does.</summary>
+    private sealed class AppendFailingStore() : DelegatingSessionStore(new InMemorySessionStore(), disposeInner: true)
+    {
+        public override Task<Message> AppendAsync(string sessionId, Message message, CancellationToken cancellationToken = default) =>
+            throw new SessionStoreUnavailableException("The store cannot be reached.", null);
     }
 }

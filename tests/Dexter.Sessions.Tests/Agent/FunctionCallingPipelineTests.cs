@@ -90,4 +90,75 @@ public sealed class FunctionCallingPipelineTests
         Assert.That(() => client.GetResponseAsync("What does bitcoin cost?", options), Throws.TypeOf<HttpRequestException>());
         Assert.That(await store.ExistsAsync(SessionId.FromConversationId(ConversationId)), Is.False);
     }
+
+    [TestCase(true)]
+    [TestCase(false)]
+    public async Task Pipeline_StoppedWhileTheFinalAnswerStreams_KeepsTheToolExchangeAndThePartialAnswer(bool sessionsOutside)
+    {
+        using var model = PriceToolModel.Create();
+        using var store = new InMemorySessionStore();
+        using var client = Build(model, store, sessionsOutside);
+        var options = new ChatOptions { ConversationId = ConversationId, Tools = [PriceToolModel.PriceTool()] };
+        using var stop = new CancellationTokenSource();
+        var shown = new List<string>();
+
+        Assert.That(async () =>
+        {
+            await foreach (var update in client.GetStreamingResponseAsync("What does bitcoin cost?", options, stop.Token))
+            {
+                if (update.Text is { Length: > 0 } text)
+                {
+                    shown.Add(text);
+                    await stop.CancelAsync(); // the user stops the answer after its first word
+                }
+            }
+        }, Throws.InstanceOf<OperationCanceledException>());
+
+        var turn = (await store.GetAsync(SessionId.FromConversationId(ConversationId)))!.GetAll().Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(shown, Is.EqualTo(new[] { "Price" }));
+            Assert.That(turn.Interrupted, Is.True);
+            Assert.That(turn.Answer, Is.EqualTo("Price"));
+            Assert.That(turn.ChatMessages.Select(m => m.Role), Is.EqualTo(new[] { ChatRole.User, ChatRole.Assistant, ChatRole.Tool, ChatRole.Assistant }),
+                "the tool call and its result, then what was shown of the answer");
+            Assert.That(turn.ChatMessages[1].Contents.OfType<FunctionCallContent>().Single().CallId,
+                Is.EqualTo(turn.ChatMessages[2].Contents.OfType<FunctionResultContent>().Single().CallId));
+            Assert.That(turn.ChatMessages[^1].Text, Is.EqualTo("Price"));
+        });
+    }
+
+    [Test]
+    public async Task Pipeline_StoppedWhileTheModelStreamsAFunctionCall_KeepsTheTextWithoutTheUnansweredCall()
+    {
+        using var model = new FakeChatClient();
+        model.OnGetStreamingResponse = (_, _, ct) => TextThenCall(ct);
+        using var store = new InMemorySessionStore();
+        using var client = model.AsBuilder().UseDexterSessions(store).Build();
+        using var stop = new CancellationTokenSource();
+
+        await foreach (var update in client.GetStreamingResponseAsync("What does bitcoin cost?", new ChatOptions { ConversationId = ConversationId }, stop.Token))
+        {
+            if (update.Contents.OfType<FunctionCallContent>().Any())
+            {
+                break; // stopped as the call arrived, before any tool ran
+            }
+        }
+
+        var turn = (await store.GetAsync(SessionId.FromConversationId(ConversationId)))!.GetAll().Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(turn.Interrupted, Is.True);
+            Assert.That(turn.Answer, Is.EqualTo("Let me look that up."));
+            Assert.That(turn.ChatMessages.SelectMany(m => m.Contents).OfType<FunctionCallContent>(), Is.Empty, "a call without its result is not kept");
+        });
+
+        static async IAsyncEnumerable<ChatResponseUpdate> TextThenCall([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+        {
+            await Task.Yield();
+            yield return new ChatResponseUpdate(ChatRole.Assistant, "Let me look that up.");
+            yield return new ChatResponseUpdate(ChatRole.Assistant, [new FunctionCallContent("call-1", PriceToolModel.ToolName)]);
+            await Task.Delay(Timeout.Infinite, ct);
+        }
+    }
 }

@@ -275,35 +275,83 @@ public sealed class SessionChatClientTests
         Assert.That(await _store.ExistsAsync(_sessionId), Is.False);
     }
 
+    /// <summary>The one turn a stopped call left: its partial answer, marked interrupted.</summary>
+    private static async Task<Message> StoppedTurnAsync(ISessionStore store, string sessionId)
+    {
+        var turn = (await store.GetAsync(sessionId))!.GetAll().Single();
+        Assert.That(turn.Interrupted, Is.True);
+        return turn;
+    }
+
     [Test]
-    public async Task GetStreamingResponseAsync_ConsumerStopsEarly_RecordsNothing()
+    public async Task GetStreamingResponseAsync_ConsumerStopsEarly_KeepsWhatWasStreamed_MarkedInterrupted()
     {
         await foreach (var update in _client.GetStreamingResponseAsync("one two three", Session()))
         {
             break;
         }
 
-        Assert.That(await _store.ExistsAsync(_sessionId), Is.False);
+        var turn = await StoppedTurnAsync(_store, _sessionId);
+        Assert.Multiple(() =>
+        {
+            Assert.That(turn.Query, Is.EqualTo("one two three"));
+            Assert.That(turn.Answer, Is.Not.Empty.And.EqualTo(turn.ChatMessages[^1].Text), "the text streamed before the stop");
+            Assert.That(FakeChatClient.DefaultAnswer([new ChatMessage(ChatRole.User, "one two three")]), Does.StartWith(turn.Answer));
+        });
     }
 
     [Test]
-    public async Task GetStreamingResponseAsync_CancelledMidStream_RecordsNothing()
+    public async Task GetStreamingResponseAsync_CancelledMidStream_ThrowsTurnInterrupted_WithTheRecordedTurn()
     {
         using var cts = new CancellationTokenSource();
+        var streamed = new List<string>();
 
-        Assert.That(async () =>
+        var thrown = Assert.CatchAsync<OperationCanceledException>(async () =>
         {
             await foreach (var update in _client.GetStreamingResponseAsync("one two three", Session(), cts.Token))
             {
+                streamed.Add(update.Text);
                 await cts.CancelAsync();
             }
-        }, Throws.InstanceOf<OperationCanceledException>());
+        });
 
-        Assert.That(await _store.ExistsAsync(_sessionId), Is.False);
+        var turn = await StoppedTurnAsync(_store, _sessionId);
+        Assert.Multiple(() =>
+        {
+            Assert.That(thrown, Is.InstanceOf<TurnInterruptedException>());
+            Assert.That(((TurnInterruptedException)thrown!).Turn, Is.EqualTo(turn));
+            Assert.That(turn.Answer, Is.EqualTo(string.Concat(streamed)));
+        });
     }
 
     [Test]
-    public async Task GetStreamingResponseAsync_CancelledAtTheLastUpdate_RecordsNothingWhateverTheStore()
+    public async Task GetStreamingResponseAsync_Stopped_WithRecordInterruptedTurnsOff_RecordsNothing()
+    {
+        var options = Microsoft.Extensions.Options.Options.Create(new DexterSessionsOptions { RecordInterruptedTurns = false });
+        using var client = new SessionChatClient(_model, _store, options: options);
+        using var cts = new CancellationTokenSource();
+
+        var thrown = Assert.CatchAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (var update in client.GetStreamingResponseAsync("one two three", Session(), cts.Token))
+            {
+                await cts.CancelAsync();
+            }
+        });
+        await foreach (var update in client.GetStreamingResponseAsync("one two three", Session()))
+        {
+            break;
+        }
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(thrown, Is.Not.InstanceOf<TurnInterruptedException>());
+            Assert.That(await _store.ExistsAsync(_sessionId), Is.False);
+        });
+    }
+
+    [Test]
+    public async Task GetStreamingResponseAsync_CancelledAtTheLastUpdate_KeepsTheAnswerMarkedInterrupted_WhateverTheStore()
     {
         using var store = new TokenIgnoringStore();
         using var client = _model.AsBuilder().UseDexterSessions(store).Build();
@@ -316,9 +364,9 @@ public sealed class SessionChatClientTests
             {
                 await cts.CancelAsync();
             }
-        }, Throws.InstanceOf<OperationCanceledException>());
+        }, Throws.InstanceOf<TurnInterruptedException>());
 
-        Assert.That(await store.ExistsAsync(_sessionId), Is.False);
+        Assert.That((await StoppedTurnAsync(store, _sessionId)).Answer, Is.EqualTo("answer"));
     }
 
     private static async IAsyncEnumerable<ChatResponseUpdate> OneUpdate()

@@ -113,6 +113,7 @@ public sealed class DexterSessionsEnvironmentVariablesTests
             ["DEXTER_ENCRYPT_AT_REST"] = "Dexter:Sessions:EncryptAtRest",
             ["DEXTER_ROLLING_SUMMARY"] = "Dexter:Sessions:RollingSummary",
             ["DEXTER_ROLLING_SUMMARY_MAX_TOKENS"] = "Dexter:Sessions:RollingSummaryMaxTokens",
+            ["DEXTER_RECORD_INTERRUPTED_TURNS"] = "Dexter:Sessions:RecordInterruptedTurns",
             ["JWT_SECRET"] = "Dexter:Sessions:Endpoints:JwtSecret",
             ["BACKEND_API_KEY"] = "Dexter:Sessions:Endpoints:ApiKey",
             ["SECURE_COOKIES"] = "Dexter:Sessions:Endpoints:SecureCookies",

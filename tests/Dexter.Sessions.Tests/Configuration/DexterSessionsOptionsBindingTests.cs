@@ -27,11 +27,13 @@ public sealed class DexterSessionsOptionsBindingTests
             ("DEXTER_SESSION_TTL_SECONDS", "3600"),
             ("DEXTER_MAX_CONTEXT_TOKENS", "2500"),
             ("DEXTER_ROLLING_SUMMARY", "off"),
-            ("DEXTER_ROLLING_SUMMARY_MAX_TOKENS", "300")]);
+            ("DEXTER_ROLLING_SUMMARY_MAX_TOKENS", "300"),
+            ("DEXTER_RECORD_INTERRUPTED_TURNS", "off")]);
 
         Assert.Multiple(() =>
         {
             Assert.That(options.RollingSummary, Is.False);
+            Assert.That(options.RecordInterruptedTurns, Is.False);
             Assert.That(options.RollingSummaryMaxTokens, Is.EqualTo(300));
             Assert.That(options.MaxContextMessages, Is.EqualTo(5));
             Assert.That(options.MaxContextTokens, Is.EqualTo(2500));
@@ -64,6 +66,7 @@ public sealed class DexterSessionsOptionsBindingTests
         Assert.Multiple(() =>
         {
             Assert.That(options.RollingSummary, Is.True, "on by default");
+            Assert.That(options.RecordInterruptedTurns, Is.True, "on by default");
             Assert.That(options.RollingSummaryMaxTokens, Is.EqualTo(500));
             Assert.That(options.BackgroundSummaries, Is.False);
             Assert.That(options.SummaryQueueCapacity, Is.EqualTo(16));
