@@ -6,23 +6,39 @@ namespace Dexter.Sessions.AspNetCore.Tests;
 /// <summary>Answers have a maximum size, and clients a rate limit whatever the session.</summary>
 public sealed class BoundsTests
 {
-    [Test]
-    public async Task Query_AnswerLongerThanTheMaximum_EndsWithAnErrorEventAndRecordsNothing()
+    [TestCase(true)]
+    [TestCase(false)]
+    public async Task Query_AnswerLongerThanTheMaximum_EndsWithAnErrorEvent_AndKeepsWhatWasWrittenMarkedStopped(bool recordInterrupted)
     {
-        await using var app = await TestApp.StartAsync(new Dictionary<string, string?> { ["Dexter:Sessions:Endpoints:MaxAnswerLength"] = "10" });
+        await using var app = await TestApp.StartAsync(new Dictionary<string, string?>
+        {
+            ["Dexter:Sessions:Endpoints:MaxAnswerLength"] = "10",
+            ["Dexter:Sessions:RecordInterruptedTurns"] = recordInterrupted ? "true" : "false",
+        });
         app.Model.OnGetStreamingResponse = (_, _, _) => Chunks("Bitcoin ", "is a ", "decentralized ", "digital currency.");
         var sessionId = await app.CreateSessionAsync();
 
         var (response, events) = await app.QueryAsync("What is Bitcoin?", sessionId);
         using (response)
         {
-            Assert.Multiple(async () =>
+            var turns = (await app.Store.GetAsync(sessionId))!.GetAll();
+            Assert.Multiple(() =>
             {
                 Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
                 Assert.That(events.Select(e => (string)e["type"]!), Is.EqualTo(new[] { "token", "error" }), "the second chunk passes 10 characters");
                 Assert.That((string)events[^1]["error"]!, Does.Contain("10 characters").And.Contain("MaxAnswerLength"));
-                Assert.That((await app.Store.GetAsync(sessionId))!.Count, Is.Zero, "nothing was recorded");
                 Assert.That(app.Logs.Entries.Any(e => e.Entry.EventId.Id == 401), Is.True, "AnswerTooLong is logged");
+                if (recordInterrupted)
+                {
+                    Assert.That((string)events[^1]["error"]!, Does.Contain("kept, marked as stopped"));
+                    Assert.That(turns.Select(t => (t.Answer, t.Interrupted)), Is.EqualTo(new[] { ("Bitcoin is a ", true) }),
+                        "the answer up to the chunk that passed the limit, marked stopped");
+                }
+                else
+                {
+                    Assert.That((string)events[^1]["error"]!, Does.Contain("nothing was recorded"));
+                    Assert.That(turns, Is.Empty, "nothing was recorded");
+                }
             });
         }
     }

@@ -27,7 +27,8 @@ public sealed class HistoryEndpointTests
             Assert.That((string)messages[0]["answer"]!, Is.EqualTo("Answer to: What is Bitcoin?"));
             Assert.That((string)messages[1]["summary"]!, Does.Contain("Why is it valuable?"));
             Assert.That(DateTimeOffset.Parse((string)messages[0]["created_at"]!, System.Globalization.CultureInfo.InvariantCulture), Is.GreaterThan(DateTimeOffset.UnixEpoch));
-            Assert.That(messages[0].Select(p => p.Key), Is.EqualTo(new[] { "id", "query", "answer", "summary", "created_at" }));
+            Assert.That(messages[0].Select(p => p.Key), Is.EqualTo(new[] { "id", "query", "answer", "summary", "created_at", "interrupted" }));
+            Assert.That(messages.Select(m => (bool)m["interrupted"]!), Is.All.False, "whole answers");
         });
     }
 

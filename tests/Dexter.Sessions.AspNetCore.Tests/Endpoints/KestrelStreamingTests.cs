@@ -57,9 +57,68 @@ public sealed class KestrelStreamingTests
     }
 
     [Test]
-    public async Task Query_ClientDisconnects_CancelsModelCallAndRecordsNothing()
+    public async Task Query_ClientDisconnects_KeepsThePartialAnswerMarkedInterrupted_EverywhereTheTurnIsRead()
     {
         await using var app = await TestApp.StartAsync(kestrel: true);
+        var sessionId = await app.CreateSessionAsync();
+        var modelCancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        app.Model.OnGetStreamingResponse = (_, _, ct) => UntilCancelled(modelCancelled, ct);
+
+        using (var request = TestApp.QueryRequest("What is Bitcoin?", sessionId))
+        using (var response = await app.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead).WaitAsync(Patience))
+        {
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+            var first = await ReadEventAsync(reader).WaitAsync(Patience);
+            Assert.That((string)first["content"]!, Is.EqualTo("Thinking"));
+        } // the client goes away: its connection is closed mid-answer
+
+        await modelCancelled.Task.WaitAsync(Patience);
+        Assert.That(await PollAsync(() => app.Logs.Entries.Any(e => e.Entry.EventId.Name == "QueryInterrupted")), Is.True);
+        var turn = (await app.Store.GetAsync(sessionId))!.GetAll().Single();
+        var trail = await ((ISessionAuditStore)app.Store).GetAuditEventsAsync(sessionId);
+
+        app.Model.OnGetStreamingResponse = null; // the next question is answered whole
+        (await app.QueryAsync("Go on", sessionId)).Response.Dispose();
+        var nextInput = string.Join("\n", app.Model.Requests[^1].Select(m => m.Text));
+        var history = await (await app.Client.GetAsync("/agent/history?session_id=" + sessionId)).ReadJsonAsync();
+        var stats = await (await app.Client.GetAsync("/agent/stats?session_id=" + sessionId)).ReadJsonAsync();
+        var export = await (await app.Client.GetAsync("/agent/export?session_id=" + sessionId)).ReadJsonAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(turn.Query, Is.EqualTo("What is Bitcoin?"));
+            Assert.That(turn.Answer, Is.EqualTo("Thinking"), "what the client was shown");
+            Assert.That(turn.Interrupted, Is.True);
+            Assert.That(trail.Where(e => e.Action == SessionAuditAction.Interrupted).Select(e => e.TurnId), Is.EqualTo(new int?[] { 1 }));
+            Assert.That(nextInput, Does.Contain("Thinking").And.Contain(TextContextFormat.InterruptedNote), "the next turn's context shows it stopped");
+            Assert.That(history["messages"]!.AsArray().Select(m => (bool)m!["interrupted"]!), Is.EqualTo(new[] { true, false }));
+            Assert.That((int)stats["interrupted_turns"]!, Is.EqualTo(1));
+            Assert.That(stats["per_turn"]!.AsArray().Select(t => (bool)t!["interrupted"]!), Is.EqualTo(new[] { true, false }));
+            Assert.That((bool?)export["turns"]![0]!["interrupted"], Is.True);
+            Assert.That(export["turns"]![1]!["interrupted"], Is.Null, "a whole answer carries no mark");
+        });
+
+        static async IAsyncEnumerable<ChatResponseUpdate> UntilCancelled(TaskCompletionSource cancelled, [EnumeratorCancellation] CancellationToken ct)
+        {
+            yield return new ChatResponseUpdate(ChatRole.Assistant, "Thinking");
+            try
+            {
+                await Task.Delay(Timeout.Infinite, ct);
+            }
+            finally
+            {
+                if (ct.IsCancellationRequested)
+                {
+                    cancelled.TrySetResult();
+                }
+            }
+        }
+    }
+
+    [Test]
+    public async Task Query_ClientDisconnects_WithRecordInterruptedTurnsOff_CancelsModelCallAndRecordsNothing()
+    {
+        await using var app = await TestApp.StartAsync(new Dictionary<string, string?> { ["Dexter:Sessions:RecordInterruptedTurns"] = "false" }, kestrel: true);
         var sessionId = await app.CreateSessionAsync();
         var modelCancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         app.Model.OnGetStreamingResponse = (_, _, ct) => UntilCancelled(modelCancelled, ct);
