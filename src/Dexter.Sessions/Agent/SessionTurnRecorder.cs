@@ -105,7 +105,7 @@ internal sealed partial class SessionTurnRecorder
             SummarizerFellBack = summarizerFellBack,
             SelectorFellBack = turn.SelectorFellBack,
             Interrupted = interrupted,
-            TurnKey = turn.TurnKey,
+            TurnKey = interrupted ? null : turn.TurnKey, // a retry under the key after a stop gets a whole answer, not the stopped one
         };
         message = message with
         {

@@ -96,6 +96,34 @@ public sealed class DexterAgentLifecycleTests : AgentTestBase
     }
 
     [Test]
+    public async Task RunStreamingOnceAsync_RetryAfterAStop_AsksTheModelAgain_AndKeepsTheStoppedAnswerBesideTheWholeOne()
+    {
+        var agent = Create();
+        await foreach (var update in agent.RunStreamingOnceAsync("What is Bitcoin?", _sessionId, "key-1"))
+        {
+            break; // the connection dropped after the first word
+        }
+
+        var retried = new List<DexterAgentUpdate>();
+        await foreach (var update in agent.RunStreamingOnceAsync("What is Bitcoin?", _sessionId, "key-1"))
+        {
+            retried.Add(update);
+        }
+
+        var again = await agent.RunOnceAsync("What is Bitcoin?", _sessionId, "key-1");
+        var stored = await Stored();
+        Assert.Multiple(() =>
+        {
+            Assert.That(stored.Select(t => (t.Id, t.Interrupted)), Is.EqualTo(new[] { (1, true), (2, false) }),
+                "the stopped answer holds no key: the retry gets a whole answer");
+            Assert.That(retried.Any(u => u.Replayed), Is.False);
+            Assert.That(retried[^1].Turn!.Answer, Is.EqualTo("Answer to: What is Bitcoin?"));
+            Assert.That(again.Replayed, Is.True, "a later retry replays the whole answer");
+            Assert.That(again.Turn.Id, Is.EqualTo(2));
+        });
+    }
+
+    [Test]
     public async Task RegenerateAsync_AsksTheLastQuestionAgainWithoutItsOldAnswerAndRecordsTheNewOneAsTheSameTurn()
     {
         var agent = Create();
