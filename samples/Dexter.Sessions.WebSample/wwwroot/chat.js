@@ -443,7 +443,8 @@ async function editQuestion(turnId, question) {
   const fork = await response.json();
   const origin = knownConversation(from);
   recent.upsert(fork.session_id, {
-    title: origin?.title || "",
+    // In this browser's list, a branch before the first question is named after its own first question.
+    title: turnId === 1 ? question.slice(0, 60) : origin?.title || "",
     forkedFromSessionId: fork.forked_from_session_id ?? from,
     forkedFromTurnId: fork.forked_from_turn_id ?? turnId - 1,
   });
