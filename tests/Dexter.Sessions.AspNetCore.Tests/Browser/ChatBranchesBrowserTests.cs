@@ -218,6 +218,85 @@ public sealed class ChatBranchesBrowserTests
         Assert.That(chromium.Problems, Is.Empty);
     }
 
+    [Test]
+    public async Task ChatBranches_WithoutAServerList_BranchesInThisBrowsersListAndAStoppedTurnCanBeRegenerated()
+    {
+        // No API key: the caller has no identity, GET /sessions is 403, and the sidebar is this browser's list.
+        await using var app = await ChatPageApp.StartAsync();
+        await using var chromium = await HeadlessChromium.LaunchAsync(new()
+        {
+            ViewportSize = new() { Width = 390, Height = 844 },
+            ColorScheme = ColorScheme.Dark,
+        });
+        var page = chromium.Page;
+
+        // GET /history as the server gives it once a stopped stream's turn is recorded: that turn with "interrupted": true.
+        var interrupted = 0;
+        await page.RouteAsync("**/agent/history?*", async route =>
+        {
+            if (route.Request.Method != "GET" || Volatile.Read(ref interrupted) == 0)
+            {
+                await route.ContinueAsync();
+                return;
+            }
+
+            var response = await route.FetchAsync();
+            var history = JsonNode.Parse(await response.TextAsync())!.AsObject();
+            foreach (var message in history["messages"]!.AsArray())
+            {
+                message!["interrupted"] = (int)message["id"]! == Volatile.Read(ref interrupted);
+            }
+
+            await route.FulfillAsync(new() { Response = response, Body = history.ToJsonString() });
+        });
+        await page.GotoAsync(app.BaseAddress.ToString());
+        await Assertions.Expect(page.Locator("body")).ToHaveAttributeAsync("data-ready", "true");
+        await AskAsync(page, "First question");
+        await AskAsync(page, "Second question");
+        var original = await page.EvaluateAsync<string>("() => localStorage.getItem('sessionId')");
+
+        // The recorded turn 2 was stopped: after a reload it shows as such, and Regenerate is on it.
+        Volatile.Write(ref interrupted, 2);
+        await page.ReloadAsync();
+        await Assertions.Expect(page.Locator("body")).ToHaveAttributeAsync("data-ready", "true");
+        var last = page.Locator("#messages .message.agent").Last;
+        await Assertions.Expect(last.Locator(".bubble")).ToHaveClassAsync(new Regex("stopped"));
+        await Assertions.Expect(last.Locator(".meta .state")).ToHaveTextAsync("stopped");
+        await Assertions.Expect(page.Locator("#messages .regenerate")).ToHaveCountAsync(1);
+        await last.Locator(".regenerate").ClickAsync();
+        await Assertions.Expect(last.Locator(".bubble")).ToHaveTextAsync("Answer to: Second question");
+        await Assertions.Expect(last.Locator(".bubble")).Not.ToHaveClassAsync(new Regex("stopped|streaming"));
+        await Assertions.Expect(page.Locator("#messages .message")).ToHaveCountAsync(4);
+        Assert.That((await app.Store.GetAsync(original))!.GetAll().Select(t => t.Id), Is.EqualTo(new[] { 1, 2 }));
+        Volatile.Write(ref interrupted, 0);
+
+        // Edit the first question: a branch through turn 0, listed in this browser, marked, with its way back.
+        await page.Locator("#messages .message.user").First.Locator(".edit").ClickAsync();
+        await page.GetByRole(AriaRole.Textbox, new() { Name = "Edited question" }).FillAsync("First question, edited");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save and ask the edited question in a new branch" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#messages .bubble.user")).ToHaveTextAsync(["First question, edited"]);
+        await Assertions.Expect(page.Locator("#messages .bubble.agent")).ToHaveTextAsync(["Answer to: First question, edited"]);
+        await Assertions.Expect(page.Locator("#branch-notice")).ToHaveTextAsync("Branched from First question");
+        await Assertions.Expect(page.Locator("#conversations .conversation .title")).ToHaveTextAsync(["First question, edited", "First question"]);
+        await Assertions.Expect(page.Locator("#conversations li.branch .title")).ToHaveTextAsync("First question, edited");
+        await Assertions.Expect(page.Locator("#more-conversations")).ToBeHiddenAsync();
+        var branch = await page.EvaluateAsync<string>("() => localStorage.getItem('sessionId')");
+        await ExpectFitsAsync(page);
+        await chromium.ScreenshotAsync("chat-branches-phone-dark-local");
+        Assert.Multiple(async () =>
+        {
+            Assert.That((await app.Store.GetAsync(branch))!.GetAll().Select(t => t.Query), Is.EqualTo(new[] { "First question, edited" }));
+            Assert.That((await app.Store.GetAsync(original))!.GetAll().Select(t => t.Query), Is.EqualTo(new[] { "First question", "Second question" }));
+        });
+
+        await page.Locator("#branch-origin").ClickAsync();
+        await Assertions.Expect(page.Locator("#session-id")).ToHaveTextAsync(original);
+        await Assertions.Expect(page.Locator("#messages .bubble.user")).ToHaveTextAsync(["First question", "Second question"]);
+        await Assertions.Expect(page.Locator("#branch-notice")).ToBeHiddenAsync();
+        await ExpectFitsAsync(page);
+        Assert.That(chromium.Problems, Is.Empty);
+    }
+
     private static async Task<IPage> OpenAsync(HeadlessChromium chromium, TestApp app)
     {
         var page = chromium.Page;
