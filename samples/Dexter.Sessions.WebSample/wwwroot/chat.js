@@ -2,11 +2,15 @@
 // answer as "data: {...}" events, GET /history (paged) rebuilds the conversation on load, DELETE /history clears it.
 // Answers are Markdown, rendered by marked and sanitised by DOMPurify before they reach the page; everything else the
 // users wrote goes in with textContent. Recent conversations are kept in localStorage, or listed by GET /sessions
-// where the server offers it.
+// (a page at a time, "Show more conversations" for the next) where the server offers it. Regenerate rewinds the last
+// turn (POST /session/rewind) and asks its question again; editing an earlier question forks the conversation before it
+// (POST /session/fork) and asks the edited question in the new branch, which links back to the original.
 "use strict";
 
 const API = "/agent";
 const HISTORY_PAGE = 50;
+const LIST_PAGE = 20;
+const LIST_MAX = 100;   // the largest page GET /sessions gives
 const $ = (id) => document.getElementById(id);
 
 const state = {
@@ -14,6 +18,9 @@ const state = {
   controller: null,     // the AbortController of the answer being streamed
   retry: null,          // what the alert's Retry button does
   serverList: null,     // GET /sessions: true when it answered 200, false when the server has no such endpoint (404)
+  listCursor: null,     // GET /sessions: the next page's cursor, null when every conversation is shown
+  listShown: 0,         // GET /sessions: how many conversations are shown, so a reload of the list shows as many
+  conversations: new Map(),  // the conversations in the sidebar by id: title, and the fork's origin for a branch
 };
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -97,12 +104,13 @@ const sessionQuery = (id, extra = "") => `?session_id=${encodeURIComponent(id)}$
 // ---------------------------------------------------------------------------------------------------------------------
 // The alert: one place for what went wrong (role="alert"), with Retry where trying again makes sense
 
-function showAlert(message, { retry = null, notice = false } = {}) {
+function showAlert(message, { retry = null, notice = false, retryLabel = "Retry" } = {}) {
   const box = $("alert");
   box.classList.toggle("notice", notice);
   $("alert-text").textContent = message;
   state.retry = retry;
   $("retry").hidden = retry === null;
+  $("retry").textContent = retryLabel;
   box.hidden = false;
 }
 
@@ -216,6 +224,16 @@ function finishMessage(message, time, { messageId = null, label = null } = {}) {
     status.textContent = label;
     meta.appendChild(status);
   }
+  if (message.classList.contains("user") && message.dataset.messageId) {
+    const edit = document.createElement("button");
+    edit.type = "button";
+    edit.className = "edit";
+    edit.textContent = "Edit";
+    edit.setAttribute("aria-label", "Edit this question (asks it again in a new branch; this conversation stays as it is)");
+    edit.disabled = state.controller !== null;
+    edit.addEventListener("click", () => startEdit(message));
+    meta.appendChild(edit);
+  }
   if (message.classList.contains("agent")) {
     const copy = document.createElement("button");
     copy.type = "button";
@@ -242,7 +260,7 @@ function turnMessages(turns) {
       answer.querySelector(".bubble").classList.add("stopped");
       finishMessage(answer, turn.created_at, { messageId: turn.id, label: "stopped" });
     }
-    return [createMessage("user", turn.query, turn.created_at), answer];
+    return [createMessage("user", turn.query, turn.created_at, { messageId: turn.id }), answer];
   });
 }
 
@@ -277,7 +295,185 @@ function renderConversation(page) {
   const children = turnMessages(page.messages);
   if (page.next_before) children.unshift(olderButton(page.next_before));
   $("messages").replaceChildren(...children);
+  updateRegenerate();
   scrollToEnd();
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Regenerate the last answer; edit an earlier question in a new branch
+
+/** The message of the same turn's question or answer: `kind` "user" or "agent". */
+function turnMessage(kind, turnId) {
+  return $("messages").querySelector(`.message.${kind}[data-message-id="${turnId}"]`);
+}
+
+/** Puts "Regenerate" on the last answer, when it is a recorded turn (it has an id), and nowhere else. */
+function updateRegenerate() {
+  for (const button of $("messages").querySelectorAll(".regenerate")) button.remove();
+  const last = $("messages").lastElementChild;
+  if (!last?.classList.contains("agent") || !last.dataset.messageId || last.querySelector(".streaming")) return;
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "regenerate";
+  button.textContent = "Regenerate";
+  button.setAttribute("aria-label", "Regenerate this answer (replaces it)");
+  button.disabled = state.controller !== null;
+  button.addEventListener("click", () => { regenerate(Number(last.dataset.messageId), button).catch((e) => showAlert(e.message || String(e))); });
+  last.querySelector(".meta").appendChild(button);
+}
+
+/**
+ * Regenerates the last answer: POST /session/rewind removes turn `turnId` if it is still the last one (409 otherwise,
+ * nothing removed), then its question is asked again and the new answer takes the old one's place.
+ */
+async function regenerate(turnId, button) {
+  if (state.controller) return;
+  const question = turnMessage("user", turnId)?.querySelector(".bubble").textContent;
+  if (question === undefined) return;
+  clearAlert();
+  button.disabled = true;
+  try {
+    await call("POST", "/session/rewind", {
+      json: { session_id: state.sessionId, through_turn_id: turnId - 1, expected_last_turn_id: turnId },
+      action: "Regenerating the answer",
+    });
+  } catch (error) {
+    button.disabled = false;
+    if (error.status === 409) {
+      showAlert("This conversation changed since the page loaded it (someone else added a turn, in another tab or on another device), " +
+        "so nothing was regenerated. Reload the conversation to see its latest turns.", { retry: reloadConversation, retryLabel: "Reload" });
+    } else {
+      showAlert(error.message, { retry: () => regenerate(turnId, button) });
+    }
+    return;
+  }
+  turnMessage("user", turnId)?.remove();
+  turnMessage("agent", turnId)?.remove();
+  await ask(question);
+}
+
+/** Reads the current conversation again from the server: the pane, the side panel and the sidebar. */
+function reloadConversation() {
+  clearAlert();
+  openConversation(state.sessionId)
+    .then(loadConversations)
+    .catch((error) => showAlert(error.message, { retry: reloadConversation, retryLabel: "Reload" }));
+}
+
+/** Turns a question's bubble into a box to edit it, with Save (ask it in a new branch) and Cancel. */
+function startEdit(message) {
+  if (state.controller || message.classList.contains("editing")) return;
+  const bubble = message.querySelector(".bubble");
+  const meta = message.querySelector(".meta");
+  const turnId = Number(message.dataset.messageId);
+  const form = document.createElement("form");
+  form.className = "edit-box";
+  form.setAttribute("aria-label", "Edit the question");
+  const area = document.createElement("textarea");
+  area.value = bubble.textContent;
+  area.rows = Math.min(8, Math.max(2, area.value.split("\n").length));
+  area.setAttribute("aria-label", "Edited question");
+  area.required = true;
+  const actions = document.createElement("div");
+  actions.className = "edit-actions";
+  const cancel = document.createElement("button");
+  cancel.type = "button";
+  cancel.className = "ghost";
+  cancel.textContent = "Cancel";
+  cancel.setAttribute("aria-label", "Cancel the edit");
+  const save = document.createElement("button");
+  save.type = "submit";
+  save.textContent = "Save";
+  save.setAttribute("aria-label", "Save and ask the edited question in a new branch");
+  actions.append(cancel, save);
+  form.append(area, actions);
+
+  const close = () => {
+    form.remove();
+    bubble.hidden = false;
+    meta.hidden = false;
+    message.classList.remove("editing");
+    meta.querySelector(".edit")?.focus();
+  };
+  cancel.addEventListener("click", close);
+  area.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") {
+      event.preventDefault();
+      event.stopPropagation();
+      close();
+    } else if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const question = area.value.trim();
+    if (!question || state.controller) return;
+    save.disabled = true;
+    cancel.disabled = true;
+    try {
+      await editQuestion(turnId, question);
+    } catch (error) {
+      // Nothing was branched: the edit stays open with its text.
+      save.disabled = false;
+      cancel.disabled = false;
+      showAlert(error.message, { retry: () => form.requestSubmit() });
+    }
+  });
+
+  message.classList.add("editing");
+  bubble.hidden = true;
+  meta.hidden = true;
+  message.insertBefore(form, bubble);
+  area.focus();
+  area.setSelectionRange(area.value.length, area.value.length);
+}
+
+/**
+ * Edits the question of turn `turnId`: POST /session/fork copies the turns before it into a new conversation (the
+ * original stays as it was), which opens, and the edited question is asked there.
+ */
+async function editQuestion(turnId, question) {
+  clearAlert();
+  const from = state.sessionId;
+  const response = await call("POST", "/session/fork", {
+    json: { session_id: from, through_turn_id: turnId - 1 }, action: "Branching the conversation",
+  });
+  const fork = await response.json();
+  const origin = knownConversation(from);
+  recent.upsert(fork.session_id, {
+    // In this browser's list, a branch before the first question is named after its own first question.
+    title: turnId === 1 ? question.slice(0, 60) : origin?.title || "",
+    forkedFromSessionId: fork.forked_from_session_id ?? from,
+    forkedFromTurnId: fork.forked_from_turn_id ?? turnId - 1,
+  });
+  await openConversation(fork.session_id);
+  await loadConversations();
+  await ask(question);
+}
+
+/** What the page knows of a conversation: the server's list, else this browser's. */
+function knownConversation(sessionId) {
+  return state.conversations.get(sessionId) ?? recent.load().find((c) => c.sessionId === sessionId) ?? null;
+}
+
+/** Above a branch: "Branched from “original”", a button that opens the original. Hidden for any other conversation. */
+function renderBranchNotice() {
+  const current = knownConversation(state.sessionId);
+  const originId = current?.forkedFromSessionId;
+  const notice = $("branch-notice");
+  if (!originId) {
+    notice.hidden = true;
+    delete notice.dataset.origin;
+    return;
+  }
+  const title = knownConversation(originId)?.title || "the original conversation";
+  const link = $("branch-origin");
+  link.textContent = title;
+  link.setAttribute("aria-label", `Branched from ${title}: open the original conversation`);
+  notice.dataset.origin = originId;
+  notice.hidden = false;
 }
 
 // The side panel: each turn with its summary.
@@ -355,6 +551,7 @@ function setCurrent(sessionId) {
 async function openConversation(sessionId) {
   const page = await readHistory(sessionId);
   setCurrent(sessionId);
+  renderBranchNotice();
   renderConversation(page);
   renderHistory(page);
   if (!recent.load().some((c) => c.sessionId === sessionId)) {
@@ -368,73 +565,143 @@ async function newConversation() {
   const sessionId = (await response.json()).session_id;
   recent.upsert(sessionId, {});
   setCurrent(sessionId);
+  renderBranchNotice();
   showEmpty("Ask a question: the agent remembers the conversation.");
   renderHistory({ turns: 0, messages: [] });
   await loadConversations();
 }
 
+/** One conversation of GET /sessions, with the field names in either casing (session_id or sessionId, …). */
+function listedConversation(item) {
+  const sessionId = item.sessionId ?? item.session_id;
+  const local = recent.load().find((c) => c.sessionId === sessionId);
+  return {
+    sessionId,
+    title: item.title ?? "",
+    turnCount: item.turnCount ?? item.turn_count,
+    lastActivityAt: item.lastActivityAt ?? item.last_activity_at,
+    forkedFromSessionId: item.forkedFromSessionId ?? item.forked_from_session_id ?? local?.forkedFromSessionId ?? null,
+    forkedFromTurnId: item.forkedFromTurnId ?? item.forked_from_turn_id ?? local?.forkedFromTurnId ?? null,
+  };
+}
+
+/** A page of GET /sessions: {items, nextCursor}; null when the server lists no sessions for this caller (404, 403). */
+async function fetchConversations(limit, cursor) {
+  const query = `?limit=${limit}` + (cursor ? `&cursor=${encodeURIComponent(cursor)}` : "");
+  const response = await fetch(API + "/sessions" + query, { headers: headers(), credentials: "include" });
+  if (response.status === 404) state.serverList = false;
+  if (!response.ok) {
+    if (response.status === 429 || response.status >= 500) throw new ChatError(await failure(response, "Listing the conversations"), response.status);
+    return null;
+  }
+  const page = await response.json();
+  state.serverList = true;
+  return { items: (page.items ?? []).map(listedConversation), nextCursor: page.next_cursor ?? page.nextCursor ?? null };
+}
+
 /**
- * The sidebar list: GET /sessions ({items:[{sessionId,title,turnCount,createdAt,lastActivityAt}],nextCursor}) where the
- * server offers it, else the conversations this browser started or opened (localStorage).
+ * The sidebar list: GET /sessions where the server offers it, as many as were shown (the first page at least), else the
+ * conversations this browser started or opened (localStorage).
  */
 async function loadConversations() {
   let items = null;
+  // As many as were shown; when that was all of them, room for the ones started since.
+  const wanted = state.listCursor === null && state.listShown > 0 ? state.listShown + LIST_PAGE : state.listShown;
+  state.listCursor = null;
   if (state.serverList !== false) {
     try {
-      const response = await fetch(API + "/sessions", { headers: headers(), credentials: "include" });
-      if (response.ok) {
-        // Field names in either casing: sessionId or session_id, lastActivityAt or last_activity_at.
-        items = ((await response.json()).items ?? []).map((item) => ({
-          sessionId: item.sessionId ?? item.session_id,
-          title: item.title ?? "",
-          turnCount: item.turnCount ?? item.turn_count,
-          lastActivityAt: item.lastActivityAt ?? item.last_activity_at,
-        }));
-        state.serverList = true;
-      } else if (response.status === 404) {
-        state.serverList = false;
+      const page = await fetchConversations(Math.min(LIST_MAX, Math.max(LIST_PAGE, wanted)), null);
+      if (page) {
+        items = page.items;
+        state.listCursor = page.nextCursor;
       }
     } catch {
       // Not reachable now: the local list below, and the server's list is asked for again next time.
     }
   }
+  state.listShown = items === null ? 0 : items.length;
   if (items === null) items = recent.load();
   if (state.sessionId && !items.some((c) => c.sessionId === state.sessionId)) {
-    items = [{ sessionId: state.sessionId, title: "" }, ...items];
+    items = [knownConversation(state.sessionId) ?? { sessionId: state.sessionId, title: "" }, ...items];
   }
   renderConversations(items);
 }
 
+/** "Show more conversations": the next page of GET /sessions, added below the ones shown. */
+async function showMoreConversations() {
+  const button = $("more-conversations");
+  if (!state.listCursor) return;
+  button.disabled = true;
+  try {
+    const page = await fetchConversations(LIST_PAGE, state.listCursor);
+    if (page === null) throw new ChatError("The server did not list more conversations. Try again in a moment.");
+    const shown = new Set(state.conversations.keys());
+    const added = page.items.filter((item) => !shown.has(item.sessionId));
+    state.listCursor = page.nextCursor;
+    state.listShown += added.length;
+    renderConversations([...state.conversations.values(), ...added]);
+    // The first of the new conversations takes the focus, so a keyboard goes on from where the button was.
+    $("conversations").querySelector(`.conversation[data-session-id="${added[0]?.sessionId}"]`)?.focus();
+  } catch (error) {
+    showAlert(error.message, { retry: showMoreConversations });
+  } finally {
+    button.disabled = false;
+  }
+}
+
 function renderConversations(items) {
+  state.conversations = new Map(items.map((item) => [item.sessionId, item]));
   const list = $("conversations");
   list.replaceChildren(...items.map((item) => {
+    const title = item.title || "New conversation";
     const li = document.createElement("li");
     const open = document.createElement("button");
     open.type = "button";
     open.className = "conversation";
     open.dataset.sessionId = item.sessionId;
     open.setAttribute("aria-current", String(item.sessionId === state.sessionId));
-    open.textContent = item.title || "New conversation";
+    const name = document.createElement("span");
+    name.className = "title";
+    name.textContent = title;
+    open.appendChild(name);
     open.title = item.title || item.sessionId;
+    if (item.forkedFromSessionId) {
+      // A branch: marked, and its tooltip names the conversation it came from.
+      li.classList.add("branch");
+      open.dataset.forkedFrom = item.forkedFromSessionId;
+      const mark = document.createElement("span");
+      mark.className = "branch-mark";
+      mark.setAttribute("aria-hidden", "true");
+      mark.textContent = "↳";
+      const spoken = document.createElement("span");
+      spoken.className = "visually-hidden";
+      spoken.textContent = " (branch)";
+      open.prepend(mark);
+      open.appendChild(spoken);
+      const origin = items.find((c) => c.sessionId === item.forkedFromSessionId) ?? knownConversation(item.forkedFromSessionId);
+      open.title = `${title} (branched from ${origin?.title || "another conversation"})`;
+    }
     open.addEventListener("click", () => switchConversation(item.sessionId));
     const rename = document.createElement("button");
     rename.type = "button";
     rename.className = "icon rename";
     rename.textContent = "✎";
-    rename.setAttribute("aria-label", `Rename “${open.textContent}”`);
+    rename.setAttribute("aria-label", `Rename “${title}”`);
     rename.addEventListener("click", () => {
-      const title = window.prompt("Name this conversation", item.title || "");
-      if (title !== null && title.trim()) renameConversation(item.sessionId, title.trim()).catch((e) => showAlert(e.message));
+      const newTitle = window.prompt("Name this conversation", item.title || "");
+      if (newTitle !== null && newTitle.trim()) renameConversation(item.sessionId, newTitle.trim()).catch((e) => showAlert(e.message));
     });
     const remove = document.createElement("button");
     remove.type = "button";
     remove.className = "icon delete";
     remove.textContent = "✕";
-    remove.setAttribute("aria-label", `Delete “${open.textContent}”`);
+    remove.setAttribute("aria-label", `Delete “${title}”`);
     remove.addEventListener("click", () => { deleteConversation(item.sessionId).catch((e) => showAlert(e.message)); });
     li.append(open, rename, remove);
     return li;
   }));
+  $("more-conversations").hidden = !state.listCursor;
+  renderBranchNotice();
 }
 
 async function switchConversation(sessionId) {
@@ -494,6 +761,7 @@ function setBusy(busy) {
   $("stop").hidden = !busy;
   $("clear").disabled = busy;
   $("new-chat").disabled = busy;
+  for (const button of $("messages").querySelectorAll(".edit, .regenerate")) button.disabled = busy;
   document.body.dataset.busy = String(busy);
 }
 
@@ -538,6 +806,7 @@ async function ask(question) {
         text = event.content;
         renderAnswer(bubble, text);
         finishMessage(agent, new Date(), { messageId: event.message_id });
+        finishMessage(user, asked, { messageId: event.message_id });
         if (event.session_id && event.session_id !== state.sessionId) setCurrent(event.session_id);
         answered = true;
       } else if (event.type === "error") {
@@ -573,6 +842,7 @@ async function ask(question) {
   } finally {
     state.controller = null;
     setBusy(false);
+    updateRegenerate();
   }
   await showHistory();
   await loadConversations();
@@ -618,6 +888,11 @@ $("retry").addEventListener("click", () => {
   retry?.();
 });
 $("dismiss").addEventListener("click", clearAlert);
+$("more-conversations").addEventListener("click", () => { showMoreConversations(); });
+$("branch-origin").addEventListener("click", () => {
+  const origin = $("branch-notice").dataset.origin;
+  if (origin) switchConversation(origin);
+});
 
 $("new-chat").addEventListener("click", async () => {
   clearAlert();
@@ -706,6 +981,7 @@ $("api-key").addEventListener("change", () => {
   if (key) localStorage.setItem("apiKey", key); else localStorage.removeItem("apiKey");
   state.sessionId = null;
   state.serverList = null;
+  state.listShown = 0;
   startPage();
 });
 

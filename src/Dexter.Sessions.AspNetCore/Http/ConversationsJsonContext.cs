@@ -22,11 +22,18 @@ internal sealed partial class ConversationsJsonContext : JsonSerializerContext
 /// <summary>The answer of <c>GET /sessions</c>: one page of the caller's sessions, newest activity first; <c>next_cursor</c> is <see langword="null"/> on the last page.</summary>
 internal sealed record SessionListResponse(IReadOnlyList<SessionItem> Items, string? NextCursor);
 
-/// <summary>One session in <see cref="SessionListResponse"/>, and the answer of <c>PATCH /session</c>; <c>title</c> is <see langword="null"/> while it has none.</summary>
-internal sealed record SessionItem(string SessionId, string? Title, int TurnCount, DateTimeOffset CreatedAt, DateTimeOffset LastActivityAt)
+/// <summary>
+/// One session in <see cref="SessionListResponse"/>, and the answer of <c>PATCH /session</c>; <c>title</c> is <see langword="null"/>
+/// while it has none, and <c>forked_from_session_id</c> and <c>forked_from_turn_id</c> name the session and last turn it was
+/// forked from (<c>POST /session/fork</c>), <see langword="null"/> for a session that is not a fork.
+/// </summary>
+internal sealed record SessionItem(
+    string SessionId, string? Title, int TurnCount, DateTimeOffset CreatedAt, DateTimeOffset LastActivityAt,
+    string? ForkedFromSessionId, int? ForkedFromTurnId)
 {
     public static SessionItem From(SessionMetadata metadata) =>
-        new(metadata.SessionId, metadata.Title, metadata.TurnCount, metadata.CreatedAt, metadata.LastActivityAt);
+        new(metadata.SessionId, metadata.Title, metadata.TurnCount, metadata.CreatedAt, metadata.LastActivityAt,
+            metadata.ForkedFromSessionId, metadata.ForkedFromTurnId);
 }
 
 /// <summary>The body of <c>PATCH /session</c>.</summary>

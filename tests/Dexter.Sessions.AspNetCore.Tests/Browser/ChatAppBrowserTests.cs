@@ -273,7 +273,7 @@ public sealed class ChatAppBrowserTests
         });
     }
 
-    private static async Task ExpectFitsAsync(IPage page)
+    internal static async Task ExpectFitsAsync(IPage page)
     {
         var send = await page.Locator("#send").BoundingBoxAsync();
         Assert.Multiple(async () =>
@@ -285,7 +285,7 @@ public sealed class ChatAppBrowserTests
         });
     }
 
-    private static async Task AskAsync(IPage page, string question)
+    internal static async Task AskAsync(IPage page, string question)
     {
         var answers = await page.Locator("#messages .bubble.agent").CountAsync();
         await page.Locator("#query").FillAsync(question);
@@ -299,9 +299,9 @@ public sealed class ChatAppBrowserTests
     private static Task<string> BackgroundAsync(IPage page) =>
         page.EvaluateAsync<string>("() => getComputedStyle(document.body).backgroundColor");
 
-    private static string LastQuestion(IEnumerable<ChatMessage> messages) => messages.Last(m => m.Role == ChatRole.User).Text;
+    internal static string LastQuestion(IEnumerable<ChatMessage> messages) => messages.Last(m => m.Role == ChatRole.User).Text;
 
-    private static async IAsyncEnumerable<ChatResponseUpdate> Pieces(
+    internal static async IAsyncEnumerable<ChatResponseUpdate> Pieces(
         string[] pieces, [EnumeratorCancellation] CancellationToken ct, SemaphoreSlim? wait = null)
     {
         foreach (var piece in pieces)

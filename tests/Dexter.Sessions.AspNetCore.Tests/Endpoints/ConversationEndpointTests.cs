@@ -69,6 +69,40 @@ public sealed class ConversationEndpointTests
     }
 
     [Test]
+    public async Task ListSessions_AFork_NamesTheSessionAndTurnItWasForkedFrom_OthersNull()
+    {
+        await using var app = await StartAsync();
+        var original = await app.CreateSessionAsync(r => As(r, "alice"));
+        await app.QueryAsync("First question", original, r => As(r, "alice"));
+        await app.QueryAsync("Second question", original, r => As(r, "alice"));
+        using var forkResponse = await SendAsync(app, HttpMethod.Post, "/agent/session/fork", "alice",
+            $$"""{"session_id":"{{original}}","through_turn_id":1}""");
+        var fork = (string)(await forkResponse.Content.ReadFromJsonAsync<JsonObject>())!["session_id"]!;
+        using var fromTheStart = await SendAsync(app, HttpMethod.Post, "/agent/session/fork", "alice",
+            $$"""{"session_id":"{{original}}","through_turn_id":0}""");
+        var emptyFork = (string)(await fromTheStart.Content.ReadFromJsonAsync<JsonObject>())!["session_id"]!;
+
+        using var list = await SendAsync(app, HttpMethod.Get, "/agent/sessions", "alice");
+        var items = (await list.Content.ReadFromJsonAsync<JsonObject>())!["items"]!.AsArray().ToDictionary(i => (string)i!["session_id"]!);
+        using var renamed = await SendAsync(app, HttpMethod.Patch, "/agent/session?session_id=" + fork, "alice", """{"title":"The branch"}""");
+        var renamedBody = await renamed.Content.ReadFromJsonAsync<JsonObject>();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(forkResponse.StatusCode, Is.EqualTo(HttpStatusCode.Created));
+            Assert.That(fromTheStart.StatusCode, Is.EqualTo(HttpStatusCode.Created), "a fork through turn 0 (before the first question) is a fork too");
+            Assert.That(items.Keys, Is.EquivalentTo(new[] { original, fork, emptyFork }));
+            Assert.That(((string?)items[fork]!["forked_from_session_id"], (int?)items[fork]!["forked_from_turn_id"]), Is.EqualTo((original, (int?)1)));
+            Assert.That((int?)items[fork]!["turn_count"], Is.EqualTo(1));
+            Assert.That(((string?)items[emptyFork]!["forked_from_session_id"], (int?)items[emptyFork]!["forked_from_turn_id"]), Is.EqualTo((original, (int?)0)));
+            var plain = items[original]!.AsObject();
+            Assert.That(plain.ContainsKey("forked_from_session_id") && plain["forked_from_session_id"] is null, Is.True, "present, and null for a session that is not a fork");
+            Assert.That(plain.ContainsKey("forked_from_turn_id") && plain["forked_from_turn_id"] is null, Is.True);
+            Assert.That((string?)renamedBody!["forked_from_session_id"], Is.EqualTo(original), "PATCH /session answers with the session as listed");
+        });
+    }
+
+    [Test]
     public async Task ListSessions_NoIdentity_Or_BadArguments_AreProblems()
     {
         await using var anonymous = await TestApp.StartAsync(new Dictionary<string, string?>(), kestrel: true);
