@@ -793,6 +793,7 @@ async function ask(question) {
   state.controller = controller;
   setBusy(true);
   let text = "";
+  let stopped = false;
   try {
     const response = await call("POST", "/query", {
       json: { query: question, session_id: state.sessionId }, signal: controller.signal, action: "Sending the question",
@@ -814,15 +815,16 @@ async function ask(question) {
       }
       scrollToEnd();
     }
-    if (!answered) throw new ChatError("The answer was cut off before it finished; nothing was recorded. Try again.");
+    if (!answered) throw new ChatError("The answer was cut off before it finished. Try again.");
     const known = recent.load().find((c) => c.sessionId === state.sessionId);
     recent.upsert(state.sessionId, { title: known?.title || question.slice(0, 60), lastActivityAt: new Date().toISOString() });
   } catch (error) {
     if (controller.signal.aborted) {
-      // Stopped: what was shown stays, marked as such.
+      // Stopped: what was shown stays, marked as such; the server keeps it too, marked stopped.
       if (!text) bubble.textContent = "";
       bubble.classList.add("stopped");
       finishMessage(agent, new Date(), { label: "stopped" });
+      stopped = Boolean(text);
     } else {
       // Nothing was recorded: the exchange leaves the pane and the question goes back in the box.
       user.remove();
@@ -844,8 +846,32 @@ async function ask(question) {
     setBusy(false);
     updateRegenerate();
   }
-  await showHistory();
+  if (stopped) {
+    await adoptStoppedTurn(question);
+  } else {
+    await showHistory();
+  }
   await loadConversations();
+}
+
+/**
+ * After a stop, the server records what was written (marked stopped) once it sees the request end. When it has, the pane is
+ * rebuilt from it, so the stopped answer has its turn id: it can be regenerated and its question edited.
+ */
+async function adoptStoppedTurn(question) {
+  const sessionId = state.sessionId;
+  for (let attempt = 0; attempt < 15; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    if (state.sessionId !== sessionId || state.controller) return; // the user moved on
+    const page = await readHistory(sessionId).catch(() => null);
+    const last = page?.messages.at(-1);
+    if (last?.interrupted && last.query === question) {
+      renderConversation(page);
+      renderHistory(page);
+      return;
+    }
+  }
+  await showHistory().catch(() => {});
 }
 
 function send() {

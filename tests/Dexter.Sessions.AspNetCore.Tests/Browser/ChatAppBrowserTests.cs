@@ -101,6 +101,18 @@ public sealed class ChatAppBrowserTests
         await Assertions.Expect(page.Locator("#stop")).ToBeHiddenAsync();
         await Assertions.Expect(page.Locator("#alert")).ToBeHiddenAsync();
         await chromium.ScreenshotAsync("chat-app-markdown-stopped");
+
+        // The server kept the stopped answer too, marked; the page takes the turn from it, so the answer can be regenerated,
+        // and a reload shows it stopped as it was left.
+        await Assertions.Expect(page.Locator("#messages .message.agent").Last.Locator(".regenerate")).ToHaveCountAsync(1);
+        var kept = (await app.Store.GetAsync(sessionId))!.GetAll()[^1];
+        Assert.That((kept.Query, kept.Answer, kept.Interrupted), Is.EqualTo(("Now stop halfway", "Partial answer", true)));
+        await page.ReloadAsync();
+        await Assertions.Expect(page.Locator("body")).ToHaveAttributeAsync("data-ready", "true");
+        var reloaded = page.Locator("#messages .message.agent").Last;
+        await Assertions.Expect(reloaded.Locator(".bubble")).ToHaveTextAsync("Partial answer");
+        await Assertions.Expect(reloaded.Locator(".bubble")).ToHaveClassAsync(new Regex("stopped"));
+        await Assertions.Expect(reloaded.Locator(".meta .state")).ToHaveTextAsync("stopped");
         Assert.That(chromium.Problems, Is.Empty);
     }
 
