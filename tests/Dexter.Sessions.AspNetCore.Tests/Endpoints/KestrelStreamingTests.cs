@@ -97,22 +97,6 @@ public sealed class KestrelStreamingTests
             Assert.That((bool?)export["turns"]![0]!["interrupted"], Is.True);
             Assert.That(export["turns"]![1]!["interrupted"], Is.Null, "a whole answer carries no mark");
         });
-
-        static async IAsyncEnumerable<ChatResponseUpdate> UntilCancelled(TaskCompletionSource cancelled, [EnumeratorCancellation] CancellationToken ct)
-        {
-            yield return new ChatResponseUpdate(ChatRole.Assistant, "Thinking");
-            try
-            {
-                await Task.Delay(Timeout.Infinite, ct);
-            }
-            finally
-            {
-                if (ct.IsCancellationRequested)
-                {
-                    cancelled.TrySetResult();
-                }
-            }
-        }
     }
 
     [Test]
@@ -134,22 +118,6 @@ public sealed class KestrelStreamingTests
         await modelCancelled.Task.WaitAsync(Patience);
         Assert.That((await app.Store.GetAsync(sessionId))!.Count, Is.Zero);
         Assert.That(await PollAsync(() => app.Logs.Entries.Any(e => e.Entry.EventId.Name == "QueryCancelled")), Is.True);
-
-        static async IAsyncEnumerable<ChatResponseUpdate> UntilCancelled(TaskCompletionSource cancelled, [EnumeratorCancellation] CancellationToken ct)
-        {
-            yield return new ChatResponseUpdate(ChatRole.Assistant, "Thinking");
-            try
-            {
-                await Task.Delay(Timeout.Infinite, ct);
-            }
-            finally
-            {
-                if (ct.IsCancellationRequested)
-                {
-                    cancelled.TrySetResult();
-                }
-            }
-        }
     }
 
     [Test]
@@ -184,6 +152,23 @@ public sealed class KestrelStreamingTests
         }
 
         throw new AssertionException("The stream ended before the next event.");
+    }
+
+    /// <summary>A model that writes "Thinking", then waits until its call is cancelled, and says so.</summary>
+    private static async IAsyncEnumerable<ChatResponseUpdate> UntilCancelled(TaskCompletionSource cancelled, [EnumeratorCancellation] CancellationToken ct)
+    {
+        yield return new ChatResponseUpdate(ChatRole.Assistant, "Thinking");
+        try
+        {
+            await Task.Delay(Timeout.Infinite, ct);
+        }
+        finally
+        {
+            if (ct.IsCancellationRequested)
+            {
+                cancelled.TrySetResult();
+            }
+        }
     }
 
     private static async Task<bool> PollAsync(Func<bool> condition)
