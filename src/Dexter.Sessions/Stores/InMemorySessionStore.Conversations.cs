@@ -29,13 +29,14 @@ public sealed partial class InMemorySessionStore
         // them, so a page costs O(n log limit) and builds metadata only for the sessions that enter the heap, not for all n.
         var take = limit + 1;
         var first = new PriorityQueue<SessionMetadata, SessionMetadata>(Math.Min(take, 64), ListingOrderReversed.Instance);
+        var now = _timeProvider.GetUtcNow().UtcTicks; // IsExpired below, with the clock read once for the whole listing
         foreach (var (id, session) in sessions)
         {
             SessionMetadata? metadata = null;
             var live = false;
             lock (session)
             {
-                if (!session.Removed && !IsExpired(session))
+                if (!session.Removed && now - session.LastActivityAt.UtcTicks < _ttl.Ticks)
                 {
                     live = true;
                     var ticks = session.LastActivityAt.UtcTicks;
