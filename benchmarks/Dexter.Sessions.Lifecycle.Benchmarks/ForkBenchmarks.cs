@@ -8,6 +8,7 @@ namespace Dexter.Sessions.Lifecycle.Benchmarks;
 /// session). Every iteration forks into a new id; the fork is checked and deleted after the iteration, unmeasured.
 /// </summary>
 [Config(typeof(BenchmarkConfig))]
+[IterationCount(40)] // one operation an iteration: more iterations for a steadier median
 public class ForkBenchmarks
 {
     public const int History = 1_000;

@@ -8,6 +8,7 @@ namespace Dexter.Sessions.Lifecycle.Benchmarks;
 /// which is not measured, and deleted after it.
 /// </summary>
 [Config(typeof(BenchmarkConfig))]
+[IterationCount(40)] // one operation an iteration: more iterations for a steadier median
 public class RewindBenchmarks
 {
     public const int History = 1_000;
