@@ -26,23 +26,51 @@ public sealed partial class RedisSessionStore
         var ownerKey = OwnerKey(owner);
         var page = new List<(long Score, SessionMetadata Session)>(limit + 1);
         var stale = new List<RedisValue>();
-        var batch = Math.Min(limit + 1, 200);
+
+        // Index entries are small, so they are fetched a page ahead (entries that share the cursor's score and were listed
+        // already are skipped without another round trip); metadata is read only for as many entries as the page still needs,
+        // all of them in one pipelined round trip, and again only for the ones that turned out stale.
+        var batch = Math.Min(2 * (limit + 1), 200);
+        var pending = new Queue<SortedSetEntry>();
         try
         {
             var database = await GetDatabaseAsync(sessionId: null).ConfigureAwait(false);
             var skip = 0;
+            var exhausted = false;
             while (page.Count <= limit)
             {
-                var entries = await database.SortedSetRangeByScoreWithScoresAsync(
-                    ownerKey, start: double.NegativeInfinity, stop: after is { } a ? a.Position : double.PositiveInfinity, order: Order.Descending, skip: skip, take: batch)
-                    .WaitAsync(cancellationToken).ConfigureAwait(false);
-                skip += entries.Length;
-                var candidates = entries
-                    .Where(e => after is not { } c || (long)e.Score < c.Position || string.CompareOrdinal((string)e.Element!, c.SessionId) < 0)
-                    .ToArray();
+                if (pending.Count == 0)
+                {
+                    if (exhausted)
+                    {
+                        break;
+                    }
+
+                    var entries = await database.SortedSetRangeByScoreWithScoresAsync(
+                        ownerKey, start: double.NegativeInfinity, stop: after is { } a ? a.Position : double.PositiveInfinity, order: Order.Descending, skip: skip, take: batch)
+                        .WaitAsync(cancellationToken).ConfigureAwait(false);
+                    skip += entries.Length;
+                    exhausted = entries.Length < batch;
+                    foreach (var entry in entries)
+                    {
+                        if (after is not { } c || (long)entry.Score < c.Position || string.CompareOrdinal((string)entry.Element!, c.SessionId) < 0)
+                        {
+                            pending.Enqueue(entry);
+                        }
+                    }
+
+                    continue;
+                }
+
+                var candidates = new SortedSetEntry[Math.Min(limit + 1 - page.Count, pending.Count)];
+                for (var i = 0; i < candidates.Length; i++)
+                {
+                    candidates[i] = pending.Dequeue();
+                }
+
                 var reads = candidates.Select(e => ReadListedAsync(database, (string)e.Element!)).ToArray();
                 await Task.WhenAll(reads).WaitAsync(cancellationToken).ConfigureAwait(false);
-                for (var i = 0; i < candidates.Length && page.Count <= limit; i++)
+                for (var i = 0; i < candidates.Length; i++)
                 {
                     var metadata = reads[i].Result;
                     if (metadata is null || !string.Equals(metadata.Owner, owner, StringComparison.Ordinal))
@@ -53,11 +81,6 @@ public sealed partial class RedisSessionStore
                     }
 
                     page.Add(((long)candidates[i].Score, metadata));
-                }
-
-                if (entries.Length < batch)
-                {
-                    break;
                 }
             }
 

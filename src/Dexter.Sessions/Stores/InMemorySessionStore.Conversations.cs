@@ -6,8 +6,9 @@ namespace Dexter.Sessions;
 /// <summary>Listing an owner's sessions and titling sessions.</summary>
 /// <remarks>
 /// Each owner has a set of its sessions, filled when a session is created with that owner. A deleted or expired session is dropped
-/// from its owner's set by the next listing that meets it and by the periodic sweep; a listing never returns it. A listing sorts the
-/// owner's sessions only, never every session of the store.
+/// from its owner's set by the next listing that meets it and by the periodic sweep; a listing never returns it. A listing visits the
+/// owner's sessions only, never every session of the store, and keeps the page it returns in a heap of limit + 1 entries rather than
+/// sorting them all.
 /// </remarks>
 public sealed partial class InMemorySessionStore
 {
@@ -24,41 +25,59 @@ public sealed partial class InMemorySessionStore
             return Task.FromResult(new SessionListPage([], null));
         }
 
-        var live = new List<SessionMetadata>(sessions.Count);
+        // One pass over the owner's sessions keeps the limit + 1 first in the listing's order in a heap whose root is the last of
+        // them, so a page costs O(n log limit) and builds metadata only for the sessions that enter the heap, not for all n.
+        var take = limit + 1;
+        var first = new PriorityQueue<SessionMetadata, SessionMetadata>(Math.Min(take, 64), ListingOrderReversed.Instance);
+        var now = _timeProvider.GetUtcNow().UtcTicks; // IsExpired below, with the clock read once for the whole listing
         foreach (var (id, session) in sessions)
         {
             SessionMetadata? metadata = null;
+            var live = false;
             lock (session)
             {
-                if (!session.Removed && !IsExpired(session))
+                if (!session.Removed && now - session.LastActivityAt.UtcTicks < _ttl.Ticks)
                 {
-                    metadata = Metadata(id, session);
+                    live = true;
+                    var ticks = session.LastActivityAt.UtcTicks;
+                    if ((after is not { } position || IsAfter(ticks, id, position.Item1, position.Item2)) &&
+                        (first.Count < take || IsBefore(ticks, id, first.Peek())))
+                    {
+                        metadata = Metadata(id, session);
+                    }
                 }
             }
 
-            if (metadata is null)
+            if (!live)
             {
                 sessions.TryRemove(new KeyValuePair<string, Session>(id, session));
-                continue;
             }
-
-            if (after is not { } position || IsAfter(metadata, position.Item1, position.Item2))
+            else if (metadata is not null)
             {
-                live.Add(metadata);
+                if (first.Count < take)
+                {
+                    first.Enqueue(metadata, metadata);
+                }
+                else
+                {
+                    first.EnqueueDequeue(metadata, metadata);
+                }
             }
         }
 
-        live.Sort(static (a, b) =>
+        var page = new List<SessionMetadata>(first.Count);
+        while (first.TryDequeue(out var metadata, out _))
         {
-            var byTime = b.LastActivityAt.UtcTicks.CompareTo(a.LastActivityAt.UtcTicks);
-            return byTime != 0 ? byTime : string.CompareOrdinal(b.SessionId, a.SessionId);
-        });
-        if (live.Count <= limit)
-        {
-            return Task.FromResult(new SessionListPage(live, null));
+            page.Add(metadata);
         }
 
-        var page = live.GetRange(0, limit);
+        page.Reverse();
+        if (page.Count <= limit)
+        {
+            return Task.FromResult(new SessionListPage(page, null));
+        }
+
+        page.RemoveAt(limit);
         var last = page[^1];
         return Task.FromResult(new SessionListPage(page, SessionListCursor.Encode(last.LastActivityAt.UtcTicks, last.SessionId)));
     }
@@ -89,9 +108,26 @@ public sealed partial class InMemorySessionStore
     }
 
     // Sessions after the cursor's, in the listing's order: older activity, or the same time and a smaller id.
-    private static bool IsAfter(SessionMetadata metadata, long ticks, string sessionId) =>
-        metadata.LastActivityAt.UtcTicks < ticks ||
-        (metadata.LastActivityAt.UtcTicks == ticks && string.CompareOrdinal(metadata.SessionId, sessionId) < 0);
+    private static bool IsAfter(long ticks, string sessionId, long cursorTicks, string cursorSessionId) =>
+        ticks < cursorTicks || (ticks == cursorTicks && string.CompareOrdinal(sessionId, cursorSessionId) < 0);
+
+    // Whether a session comes before a listed one in the listing's order: newer activity, or the same time and a larger id.
+    private static bool IsBefore(long ticks, string sessionId, SessionMetadata listed) =>
+        IsAfter(listed.LastActivityAt.UtcTicks, listed.SessionId, ticks, sessionId);
+
+    /// <summary>The listing's order reversed (oldest activity first, then the smaller id), so a heap's root is the last of a page.</summary>
+    private sealed class ListingOrderReversed : IComparer<SessionMetadata>
+    {
+        public static readonly ListingOrderReversed Instance = new();
+
+        public int Compare(SessionMetadata? x, SessionMetadata? y)
+        {
+            ArgumentNullException.ThrowIfNull(x);
+            ArgumentNullException.ThrowIfNull(y);
+            var byTime = x.LastActivityAt.UtcTicks.CompareTo(y.LastActivityAt.UtcTicks);
+            return byTime != 0 ? byTime : string.CompareOrdinal(x.SessionId, y.SessionId);
+        }
+    }
 
     private static SessionMetadata Metadata(string sessionId, Session session) =>
         new(sessionId, session.CreatedAt, session.LastActivityAt, session.Turns.Count, session.Owner)

@@ -26,6 +26,47 @@ public sealed class DexterAgentLifecycleTests : AgentTestBase
     }
 
     [Test]
+    public async Task RunOnceAsync_Retry_IsOneStoreCallAndNoModelCall()
+    {
+        var (counted, counter) = CallCountingStore.Wrap(_store);
+        var agent = new DexterAgent(_model, counted, timeProvider: _clock);
+        var first = await agent.RunOnceAsync("What is Bitcoin?", _sessionId, "key-1");
+        counter.Reset();
+
+        var retry = await agent.RunOnceAsync("What is Bitcoin?", _sessionId, "key-1");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(retry.Replayed, Is.True);
+            Assert.That(retry.Turn.Id, Is.EqualTo(first.Turn.Id));
+            Assert.That(counter.Calls, Is.EquivalentTo(new Dictionary<string, int> { [nameof(ISessionStore.GetTurnByKeyAsync)] = 1 }));
+            Assert.That(_model.Requests, Has.Count.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task RunStreamingOnceAsync_Retry_IsOneStoreCallAndNoModelCall()
+    {
+        var (counted, counter) = CallCountingStore.Wrap(_store);
+        var agent = new DexterAgent(_model, counted, timeProvider: _clock);
+        await agent.RunOnceAsync("What is Bitcoin?", _sessionId, "key-1");
+        counter.Reset();
+
+        var updates = new List<DexterAgentUpdate>();
+        await foreach (var update in agent.RunStreamingOnceAsync("What is Bitcoin?", _sessionId, "key-1"))
+        {
+            updates.Add(update);
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(updates.Select(u => u.Replayed), Is.All.True);
+            Assert.That(counter.Calls, Is.EquivalentTo(new Dictionary<string, int> { [nameof(ISessionStore.GetTurnByKeyAsync)] = 1 }));
+            Assert.That(_model.Requests, Has.Count.EqualTo(1));
+        });
+    }
+
+    [Test]
     public async Task RunOnceAsync_KeyUsedForAnotherQuestion_ThrowsAndCallsNoModel()
     {
         var agent = Create();
