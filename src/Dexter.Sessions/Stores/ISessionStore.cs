@@ -92,6 +92,10 @@ public interface ISessionStore
     /// Stores the <see cref="Message.Embedding"/> of each of <paramref name="messages"/> on the session's turn with the same id,
     /// so that a turn is embedded once. Turns that no longer exist are skipped; the rest of each turn is left as it was.
     /// </summary>
+    /// <remarks>
+    /// It is a write, and counts as activity as every write does: it refreshes the session's expiry and its last activity. It
+    /// never creates a session: a session that does not exist (or has expired) stays so.
+    /// </remarks>
     /// <param name="sessionId">The session id.</param>
     /// <param name="messages">Turns carrying the embeddings to keep.</param>
     /// <param name="cancellationToken">A token to cancel the write.</param>
