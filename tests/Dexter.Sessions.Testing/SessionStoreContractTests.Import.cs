@@ -2,7 +2,7 @@ using NUnit.Framework;
 
 namespace Dexter.Sessions.Testing;
 
-/// <summary>The fork origin of a session, and <see cref="ISessionStore.SetForkOriginAsync"/>.</summary>
+/// <summary>The fork origin of a session: <see cref="ISessionStore.SetForkOriginAsync"/>, and the export → import round trip of a titled fork.</summary>
 public abstract partial class SessionStoreContractTests
 {
     [Test]
@@ -63,6 +63,58 @@ public abstract partial class SessionStoreContractTests
             Assert.That(() => Store.SetForkOriginAsync(id, NewSessionId(), -1), Throws.InstanceOf<ArgumentOutOfRangeException>());
             Assert.That(() => Store.SetForkOriginAsync(id, "not valid!", 1), Throws.InstanceOf<ArgumentException>());
             Assert.That(() => Store.SetForkOriginAsync("not valid!", id, 1), Throws.InstanceOf<ArgumentException>());
+        });
+    }
+
+    [TestCase(SessionTitleSource.Question)]
+    [TestCase(SessionTitleSource.Model)]
+    [TestCase(SessionTitleSource.Owner)]
+    public async Task ExportThenImport_OfATitledFork_KeepsTheTitleItsSourceAndTheForkOrigin(SessionTitleSource titleSource)
+    {
+        var (source, owner) = (NewSessionId(), "owner-" + NewSessionId());
+        await Store.CreateAsync(source, owner);
+        foreach (var query in new[] { "q1", "q2", "q3" })
+        {
+            await Store.AppendAsync(source, Turn(query));
+        }
+
+        var fork = NewSessionId();
+        await Store.ForkAsync(source, 2, fork);
+        await Store.SetTitleAsync(fork, "Prices, again", titleSource);
+        var export = SessionExport.Parse((await Store.ExportSessionAsync(fork, Clock))!.ToUtf8Json());
+
+        var imported = await Store.ImportSessionAsync(export, NewSessionId());
+        var metadata = await Store.GetMetadataAsync(imported);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(export.Metadata.ForkedFromSessionId, Is.EqualTo(source), "the export carries the origin");
+            Assert.That(metadata!.ForkedFromSessionId, Is.EqualTo(source), "the import writes the origin");
+            Assert.That(metadata.ForkedFromTurnId, Is.EqualTo(2));
+            Assert.That(metadata.Title, Is.EqualTo("Prices, again"));
+            Assert.That(metadata.TitleSource, Is.EqualTo(titleSource));
+            Assert.That(metadata.Owner, Is.EqualTo(owner));
+            Assert.That((await Store.GetAsync(imported))!.GetAll().Select(t => (t.Id, t.Query)), Is.EqualTo(new[] { (1, "q1"), (2, "q2") }));
+            Assert.That((await Store.ListSessionsAsync(owner)).Sessions.Select(s => s.SessionId), Does.Contain(imported));
+        });
+    }
+
+    [Test]
+    public async Task ExportThenImport_OfASessionThatIsNoFork_ImportsNoOrigin()
+    {
+        var source = NewSessionId();
+        await Store.AppendAsync(source, Turn("q1"));
+        var export = SessionExport.Parse((await Store.ExportSessionAsync(source, Clock))!.ToUtf8Json());
+
+        var imported = await Store.ImportSessionAsync(export, NewSessionId());
+        var metadata = await Store.GetMetadataAsync(imported);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(metadata!.ForkedFromSessionId, Is.Null);
+            Assert.That(metadata.ForkedFromTurnId, Is.Null);
+            Assert.That(metadata.Title, Is.Null);
+            Assert.That(metadata.TitleSource, Is.EqualTo(SessionTitleSource.None));
         });
     }
 }
