@@ -171,7 +171,7 @@ public sealed partial class RedisSessionStore
             Title = fields[4].IsNull ? null : (string?)fields[4],
             TitleSource = source,
             ForkedFromSessionId = fields[6].IsNull ? null : (string?)fields[6],
-            ForkedFromTurnId = fields[7].TryParse(out int forkedFromTurnId) ? forkedFromTurnId : null,
+            ForkedFromTurnId = !fields[7].IsNull && fields[7].TryParse(out int forkedFromTurnId) ? forkedFromTurnId : null,
         };
     }
 

@@ -154,7 +154,9 @@ public sealed partial class EncryptingSessionStore : DelegatingSessionStore
     /// <inheritdoc />
     /// <remarks>
     /// With <see cref="EncryptionAtRestOptions.EncryptEmbeddings"/> on, each turn is read, given its vector and sealed again as a
-    /// whole (<see cref="ISessionStore.UpdateTurnsAsync"/>); with it off, the vectors are stored in clear beside the sealed content.
+    /// whole (<see cref="ISessionStore.UpdateTurnsAsync"/>), and the session is then touched (<see cref="ISessionStore.TouchAsync"/>):
+    /// an embedding update counts as activity, refreshing the session's expiry and last activity, as it does without encryption.
+    /// With it off, the vectors are stored in clear beside the sealed content by the inner store's own update.
     /// </remarks>
     public override async Task UpdateEmbeddingsAsync(string sessionId, IReadOnlyList<Message> messages, CancellationToken cancellationToken = default)
     {
@@ -183,6 +185,9 @@ public sealed partial class EncryptingSessionStore : DelegatingSessionStore
                 pending.Keys,
                 stored => Seal(sessionId, Open(sessionId, stored) with { Embedding = pending[stored.Id] }, stored.Id),
                 cancellationToken).ConfigureAwait(false);
+
+            // Replacing turns is not activity; storing embeddings is, as the inner store's UpdateEmbeddingsAsync makes it.
+            await InnerStore.TouchAsync(sessionId, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -34,9 +34,9 @@ public static class SessionExportExtensions
     }
 
     /// <summary>
-    /// Creates a session from an export: with the export's owner, every turn with its id and fields, and its rolling summary
-    /// (text, the turn it covers through and its time). The session's creation and activity times are those of the import;
-    /// each turn keeps its own time.
+    /// Creates a session from an export: with the export's owner, every turn with its id and fields, its title and who wrote it,
+    /// the session it was forked from (<see cref="ISessionStore.SetForkOriginAsync"/>) and its rolling summary (text, the turn it
+    /// covers through and its time). The session's creation and activity times are those of the import; each turn keeps its own time.
     /// </summary>
     /// <param name="store">The store to import into.</param>
     /// <param name="export">The export.</param>
@@ -60,6 +60,11 @@ public static class SessionExportExtensions
         if (export.Turns.Count > 0)
         {
             await store.SetAsync(sessionId, new MessageHistory(export.Turns), cancellationToken).ConfigureAwait(false);
+        }
+
+        if (export.Metadata.ForkedFromSessionId is { } forkedFrom && !string.Equals(forkedFrom, sessionId, StringComparison.Ordinal))
+        {
+            await store.SetForkOriginAsync(sessionId, forkedFrom, export.Metadata.ForkedFromTurnId ?? 0, cancellationToken).ConfigureAwait(false);
         }
 
         if (export.Metadata.Title is { } title)

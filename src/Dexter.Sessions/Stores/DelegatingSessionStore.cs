@@ -77,6 +77,14 @@ public abstract class DelegatingSessionStore : ISessionStore, IAsyncDisposable, 
         InnerStore.UpdateTurnsAsync(sessionId, turnIds, update, cancellationToken);
 
     /// <inheritdoc />
+    public virtual Task<bool> TouchAsync(string sessionId, CancellationToken cancellationToken = default) =>
+        InnerStore.TouchAsync(sessionId, cancellationToken);
+
+    /// <inheritdoc />
+    public virtual Task<bool> SetForkOriginAsync(string sessionId, string forkedFromSessionId, int forkedFromTurnId, CancellationToken cancellationToken = default) =>
+        InnerStore.SetForkOriginAsync(sessionId, forkedFromSessionId, forkedFromTurnId, cancellationToken);
+
+    /// <inheritdoc />
     public virtual Task<SessionSummary?> GetSummaryAsync(string sessionId, CancellationToken cancellationToken = default) =>
         InnerStore.GetSummaryAsync(sessionId, cancellationToken);
 

@@ -92,6 +92,10 @@ public interface ISessionStore
     /// Stores the <see cref="Message.Embedding"/> of each of <paramref name="messages"/> on the session's turn with the same id,
     /// so that a turn is embedded once. Turns that no longer exist are skipped; the rest of each turn is left as it was.
     /// </summary>
+    /// <remarks>
+    /// It is a write, and counts as activity as every write does: it refreshes the session's expiry and its last activity. It
+    /// never creates a session: a session that does not exist (or has expired) stays so.
+    /// </remarks>
     /// <param name="sessionId">The session id.</param>
     /// <param name="messages">Turns carrying the embeddings to keep.</param>
     /// <param name="cancellationToken">A token to cancel the write.</param>
@@ -138,6 +142,45 @@ public interface ISessionStore
         throw new NotSupportedException(
             $"The session store {GetType().Name} cannot replace recorded turns: implement ISessionStore.UpdateTurnsAsync (read the turns, " +
             "apply the update, write them back atomically) to use it with encryption at rest.");
+
+    /// <summary>
+    /// Counts as activity on an existing session without changing anything else: refreshes its expiry and sets its last activity
+    /// to now (so it moves to the front of its owner's <see cref="ListSessionsAsync"/>), as a write does.
+    /// </summary>
+    /// <remarks>
+    /// For a decorator whose write goes through <see cref="UpdateTurnsAsync"/>, which is not activity, where the write it stands
+    /// for is: encryption at rest stores embeddings that way, and touches the session after, so that an embedding update refreshes
+    /// the session as <see cref="UpdateEmbeddingsAsync"/> does without encryption. A session that does not exist (or has expired)
+    /// is not created. The default implementation throws <see cref="NotSupportedException"/>; every store of Dexter.Sessions
+    /// implements it.
+    /// </remarks>
+    /// <param name="sessionId">The session id.</param>
+    /// <param name="cancellationToken">A token to cancel the write.</param>
+    /// <returns><see langword="true"/> when the session exists and was touched; <see langword="false"/> when it does not exist.</returns>
+    /// <exception cref="ArgumentException">The session id is not valid.</exception>
+    /// <exception cref="NotSupportedException">The store does not implement it.</exception>
+    Task<bool> TouchAsync(string sessionId, CancellationToken cancellationToken = default) =>
+        throw NotImplementedBy(nameof(TouchAsync));
+
+    /// <summary>
+    /// Records where an existing session was forked from (<see cref="SessionMetadata.ForkedFromSessionId"/> and
+    /// <see cref="SessionMetadata.ForkedFromTurnId"/>), replacing any origin it had: for a session that is made again from what
+    /// <see cref="ForkAsync"/> made, as <see cref="SessionExportExtensions.ImportSessionAsync"/> makes an exported fork.
+    /// </summary>
+    /// <remarks>
+    /// The session named as the origin need not exist in this store (an import may bring the fork without it). Setting the origin
+    /// does not count as activity: the session's expiry and last activity are not changed. The default implementation throws
+    /// <see cref="NotSupportedException"/>; every store of Dexter.Sessions implements it.
+    /// </remarks>
+    /// <param name="sessionId">The session id.</param>
+    /// <param name="forkedFromSessionId">The id of the session it was forked from; a valid session id other than <paramref name="sessionId"/>.</param>
+    /// <param name="forkedFromTurnId">The id of the last turn copied from that session; 0 or more.</param>
+    /// <param name="cancellationToken">A token to cancel the write.</param>
+    /// <returns><see langword="true"/> when the origin was stored; <see langword="false"/> when the session does not exist.</returns>
+    /// <exception cref="ArgumentException">A session id is not valid, the ids are equal, or <paramref name="forkedFromTurnId"/> is negative.</exception>
+    /// <exception cref="NotSupportedException">The store does not implement it.</exception>
+    Task<bool> SetForkOriginAsync(string sessionId, string forkedFromSessionId, int forkedFromTurnId, CancellationToken cancellationToken = default) =>
+        throw NotImplementedBy(nameof(SetForkOriginAsync));
 
     /// <summary>Reads the rolling summary of a session.</summary>
     /// <param name="sessionId">The session id.</param>
@@ -268,7 +311,7 @@ public interface ISessionStore
         throw NotImplementedBy(nameof(GetTurnByKeyAsync));
 
     private NotSupportedException NotImplementedBy(string member) =>
-        new($"{GetType().Name} does not implement ISessionStore.{member}; implement it (atomically, as the stores of Dexter.Sessions do) to rewind, fork or retry turns with it.");
+        new($"{GetType().Name} does not implement ISessionStore.{member}; implement it (atomically, as the stores of Dexter.Sessions do) to rewind, fork, import forks, retry turns or encrypt embeddings with it.");
 
     /// <summary>
     /// Finds an object of <paramref name="serviceType"/> in this store: the store itself when it is one; a decorator

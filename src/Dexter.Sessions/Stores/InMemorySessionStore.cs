@@ -216,7 +216,7 @@ public sealed partial class InMemorySessionStore : ISessionStore, IDisposable
 
         lock (session)
         {
-            if (session.Removed)
+            if (session.Removed || IsExpired(session))
             {
                 return Task.CompletedTask;
             }
@@ -228,6 +228,12 @@ public sealed partial class InMemorySessionStore : ISessionStore, IDisposable
                 {
                     session.Turns[index] = session.Turns[index] with { Embedding = update.Embedding.ToArray() };
                 }
+            }
+
+            // A write, and so activity, as in every other store (a call naming no turn id writes nothing).
+            if (messages.Any(static m => m.Id >= 1))
+            {
+                session.LastActivityAt = _timeProvider.GetUtcNow();
             }
         }
 

@@ -81,6 +81,21 @@ public static class SessionStoreArguments
         }
     }
 
+    /// <summary>Checks the arguments of <see cref="ISessionStore.SetForkOriginAsync"/>.</summary>
+    /// <param name="sessionId">The session whose origin is set.</param>
+    /// <param name="forkedFromSessionId">The session it was forked from.</param>
+    /// <param name="forkedFromTurnId">The last turn copied from that session.</param>
+    public static void ThrowIfInvalidForkOrigin(string sessionId, string forkedFromSessionId, int forkedFromTurnId)
+    {
+        SessionId.ThrowIfInvalid(sessionId);
+        SessionId.ThrowIfInvalid(forkedFromSessionId);
+        ArgumentOutOfRangeException.ThrowIfNegative(forkedFromTurnId);
+        if (string.Equals(sessionId, forkedFromSessionId, StringComparison.Ordinal))
+        {
+            throw new ArgumentException("A session cannot be forked from itself: name the session it was copied from.", nameof(forkedFromSessionId));
+        }
+    }
+
     /// <summary>The exception thrown when a fork asks for turns the source does not have.</summary>
     /// <param name="sourceSessionId">The session to fork.</param>
     /// <param name="throughTurnId">The last turn asked for.</param>
