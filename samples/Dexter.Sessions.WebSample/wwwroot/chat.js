@@ -585,13 +585,13 @@ function listedConversation(item) {
   };
 }
 
-/** A page of GET /sessions: {items, nextCursor}; null when the server lists no sessions for this caller (404, 403). */
+/** A page of GET /sessions: {items, nextCursor}; null when the server lists no sessions for this caller (404, 403, 501). */
 async function fetchConversations(limit, cursor) {
   const query = `?limit=${limit}` + (cursor ? `&cursor=${encodeURIComponent(cursor)}` : "");
   const response = await fetch(API + "/sessions" + query, { headers: headers(), credentials: "include" });
-  if (response.status === 404) state.serverList = false;
+  if (response.status === 404 || response.status === 501) state.serverList = false;
   if (!response.ok) {
-    if (response.status === 429 || response.status >= 500) throw new ChatError(await failure(response, "Listing the conversations"), response.status);
+    if (response.status === 429 || (response.status >= 500 && response.status !== 501)) throw new ChatError(await failure(response, "Listing the conversations"), response.status);
     return null;
   }
   const page = await response.json();

@@ -47,6 +47,13 @@ internal sealed partial class DexterSessionsEndpoints
         {
             return _problems.BadRequest(context, caller.RequestId, "The cursor is not one GET /sessions returned: pass next_cursor unchanged, or no cursor for the first page.");
         }
+        catch (Exception ex) when (ex is NotSupportedException or InvalidOperationException)
+        {
+            // The store cannot list per owner as configured (a store of one's own without listing, or encryption at rest without
+            // an owner lookup key): the operator's setting is named, and a client falls back to what it keeps itself.
+            Log.ListingUnavailable(_logger, caller.RequestId, ex);
+            return _problems.NotImplemented(context, caller.RequestId, "Listing sessions is not available on this server: " + ex.Message);
+        }
 
         context.Response.Headers.CacheControl = "no-store";
         return TypedResults.Json(

@@ -27,6 +27,10 @@ internal sealed partial class DexterSessionsEndpoints
             Message = "The client of request {RequestId} disconnected; the query on session {SessionId} was cancelled and nothing was recorded.")]
         public static partial void QueryCancelled(ILogger logger, string requestId, string sessionId);
 
+        [LoggerMessage(EventId = 403, EventName = "ListingUnavailable", Level = LogLevel.Warning,
+            Message = "GET /sessions of request {RequestId} answered 501: the store cannot list sessions per owner as configured.")]
+        public static partial void ListingUnavailable(ILogger logger, string requestId, Exception exception);
+
         [LoggerMessage(EventId = 402, EventName = "QueryInterrupted", Level = LogLevel.Information,
             Message = "The answer of request {RequestId} was stopped; turn {MessageId} of session {SessionId} was recorded with its partial answer, marked interrupted.")]
         public static partial void QueryInterrupted(ILogger logger, string requestId, int messageId, string sessionId);

@@ -39,6 +39,9 @@ internal sealed class EndpointProblems(ILogger logger, DexterSessionsEndpointOpt
     public IResult UnprocessableEntity(HttpContext context, string requestId, string detail) =>
         Problem(context, requestId, StatusCodes.Status422UnprocessableEntity, "Unprocessable entity", detail);
 
+    public IResult NotImplemented(HttpContext context, string requestId, string detail) =>
+        Problem(context, requestId, StatusCodes.Status501NotImplemented, "Not implemented", detail);
+
     public IResult Forbidden(HttpContext context, string requestId, string detail) =>
         Problem(context, requestId, StatusCodes.Status403Forbidden, "Forbidden", detail);
 

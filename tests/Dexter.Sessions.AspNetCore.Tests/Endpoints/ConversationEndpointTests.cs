@@ -1,4 +1,6 @@
 using System.Net;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.DependencyInjection;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
@@ -33,6 +35,34 @@ public sealed class ConversationEndpointTests
 
     private static Task<TestApp> StartAsync() =>
         TestApp.StartAsync(new Dictionary<string, string?> { ["JWT_SECRET"] = Secret }, kestrel: true);
+
+    [Test]
+    public async Task ListSessions_EncryptionAtRestWithoutAnOwnerLookupKey_Is501NamingTheSetting_AndTheOtherRoutesWork()
+    {
+        await using var app = await TestApp.StartAsync(
+            new Dictionary<string, string?> { ["JWT_SECRET"] = Secret },
+            services: s =>
+            {
+                s.AddDataProtection().UseEphemeralDataProtectionProvider();
+                s.AddDexterSessions().UseEncryptionAtRest();
+            },
+            kestrel: true);
+        var sessionId = await app.CreateSessionAsync(r => As(r, "alice"));
+
+        using var list = await SendAsync(app, HttpMethod.Get, "/agent/sessions", "alice");
+        var problem = await list.Content.ReadFromJsonAsync<JsonObject>();
+        using var history = await SendAsync(app, HttpMethod.Get, "/agent/history?session_id=" + sessionId, "alice");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(list.StatusCode, Is.EqualTo(HttpStatusCode.NotImplemented));
+            Assert.That(list.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
+            Assert.That((string?)problem!["detail"], Does.Contain("OwnerLookupKey"), "the operator is told which setting is missing");
+            Assert.That((string?)problem["request_id"] ?? (string?)problem["requestId"], Is.Not.Null.And.Not.Empty);
+            Assert.That(history.StatusCode, Is.EqualTo(HttpStatusCode.OK), "the session itself works");
+            Assert.That(app.Logs.Entries.Any(e => e.Entry.EventId.Id == 403), Is.True);
+        });
+    }
 
     [Test]
     public async Task ListSessions_TheCallersOnly_NewestActivityFirst_TitledByTheirFirstQuestion_Paged()
