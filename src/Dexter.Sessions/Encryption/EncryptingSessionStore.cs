@@ -187,7 +187,14 @@ public sealed partial class EncryptingSessionStore : DelegatingSessionStore
                 cancellationToken).ConfigureAwait(false);
 
             // Replacing turns is not activity; storing embeddings is, as the inner store's UpdateEmbeddingsAsync makes it.
-            await InnerStore.TouchAsync(sessionId, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await InnerStore.TouchAsync(sessionId, cancellationToken).ConfigureAwait(false);
+            }
+            catch (NotSupportedException)
+            {
+                // A store of one's own without TouchAsync: the embeddings are stored, and the session's next turn refreshes its expiry.
+            }
         }
     }
 

@@ -35,8 +35,8 @@ public static class SessionExportExtensions
 
     /// <summary>
     /// Creates a session from an export: with the export's owner, every turn with its id and fields, its title and who wrote it,
-    /// the session it was forked from (<see cref="ISessionStore.SetForkOriginAsync"/>) and its rolling summary (text, the turn it
-    /// covers through and its time). The session's creation and activity times are those of the import; each turn keeps its own time.
+    /// the session it was forked from (<see cref="ISessionStore.SetForkOriginAsync"/>; left out by a store that does not implement
+    /// it) and its rolling summary (text, the turn it covers through and its time). The session's creation and activity times are those of the import; each turn keeps its own time.
     /// </summary>
     /// <param name="store">The store to import into.</param>
     /// <param name="export">The export.</param>
@@ -64,7 +64,14 @@ public static class SessionExportExtensions
 
         if (export.Metadata.ForkedFromSessionId is { } forkedFrom && !string.Equals(forkedFrom, sessionId, StringComparison.Ordinal))
         {
-            await store.SetForkOriginAsync(sessionId, forkedFrom, export.Metadata.ForkedFromTurnId ?? 0, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await store.SetForkOriginAsync(sessionId, forkedFrom, export.Metadata.ForkedFromTurnId ?? 0, cancellationToken).ConfigureAwait(false);
+            }
+            catch (NotSupportedException)
+            {
+                // A store of one's own that cannot record a fork origin: the session is imported without it.
+            }
         }
 
         if (export.Metadata.Title is { } title)

@@ -100,6 +100,33 @@ public sealed class SessionExportTests
     }
 
     [Test]
+    public async Task ImportSessionAsync_OfAForkIntoAStoreThatCannotRecordItsOrigin_ImportsTheTurnsWithoutIt()
+    {
+        using var source = new InMemorySessionStore();
+        await source.CreateAsync("s1", "alice");
+        await source.SetAsync("s1", new MessageHistory(SampleTurns()));
+        await source.ForkAsync("s1", 2, "f1");
+        var export = await source.ExportSessionAsync("f1");
+        using var target = new WithoutForkOrigin();
+
+        await target.ImportSessionAsync(export!);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(export!.Metadata.ForkedFromSessionId, Is.EqualTo("s1"));
+            Assert.That((await target.GetAsync("f1"))!.GetAll(), Is.EqualTo(SampleTurns()));
+            Assert.That((await target.GetMetadataAsync("f1"))!.ForkedFromSessionId, Is.Null);
+        });
+    }
+
+    /// <summary>A store of one's own that does not implement <see cref="ISessionStore.SetForkOriginAsync"/>, as the interface's default does.</summary>
+    private sealed class WithoutForkOrigin() : DelegatingSessionStore(new InMemorySessionStore(), disposeInner: true)
+    {
+        public override Task<bool> SetForkOriginAsync(string sessionId, string forkedFromSessionId, int forkedFromTurnId, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException("This store does not implement SetForkOriginAsync.");
+    }
+
+    [Test]
     public void Parse_NewerVersionOrAnotherDocument_ThrowsNamingTheFix()
     {
         Assert.Multiple(() =>

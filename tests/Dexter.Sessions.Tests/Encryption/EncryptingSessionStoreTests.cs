@@ -137,6 +137,27 @@ public sealed class EncryptingSessionStoreTests
     }
 
     [Test]
+    public async Task UpdateEmbeddingsAsync_OverAStoreWithoutTouch_StillStoresTheVector()
+    {
+        using var inner = new WithoutTouch();
+        using var store = new EncryptingSessionStore(inner, _dataProtection);
+        var id = SessionId.New();
+        await store.AppendAsync(id, SecretTurn(1) with { Embedding = default });
+        float[] vector = [0.25f, -1f];
+
+        await store.UpdateEmbeddingsAsync(id, [new Message { Id = 1, Query = "x", Answer = "y", Embedding = vector }]);
+
+        Assert.That((await store.GetRecentAsync(id, 1))[0].Embedding.ToArray(), Is.EqualTo(vector), "a store of one's own without TouchAsync keeps working");
+    }
+
+    /// <summary>A store of one's own that does not implement <see cref="ISessionStore.TouchAsync"/>, as the interface's default does.</summary>
+    private sealed class WithoutTouch() : DelegatingSessionStore(new InMemorySessionStore(), disposeInner: true)
+    {
+        public override Task<bool> TouchAsync(string sessionId, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException("This store does not implement TouchAsync.");
+    }
+
+    [Test]
     public async Task UpdateEmbeddingsAsync_EncryptEmbeddingsOff_StoresTheVectorInClear()
     {
         using var store = new EncryptingSessionStore(_inner, _dataProtection, new EncryptionAtRestOptions { EncryptEmbeddings = false });
