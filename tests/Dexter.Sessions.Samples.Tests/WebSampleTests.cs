@@ -179,28 +179,12 @@ public sealed partial class WebSampleTests
     {
         var (_, status, _, _, body) = await SendAsync(client, HttpMethod.Post, "/agent/query", new JsonObject { ["query"] = query, ["session_id"] = sessionId }.ToJsonString());
         Assert.That(status, Is.EqualTo(HttpStatusCode.OK), body);
-        return body.Split('\n')
-            .Where(line => line.StartsWith("data: ", StringComparison.Ordinal))
-            .Select(line => JsonNode.Parse(line["data: ".Length..])!)
-            .Where(data => (string?)data["type"] == "answer")
-            .Select(data => (string?)data["content"])
-            .SingleOrDefault();
+        return AnswerOf(body);
     }
 
-    private static async Task<(string Request, HttpStatusCode Status, string? ContentType, string? RetryAfter, string Body)> SendAsync(
-        HttpClient client, HttpMethod method, string path, string? json)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        if (json is not null)
-        {
-            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
-            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
-        }
-
-        using var response = await client.SendAsync(request);
-        return ($"{method} {path}", response.StatusCode, response.Content.Headers.ContentType?.MediaType,
-            response.Headers.RetryAfter?.ToString(), await response.Content.ReadAsStringAsync());
-    }
+    private static Task<(string Request, HttpStatusCode Status, string? ContentType, string? RetryAfter, string Body)> SendAsync(
+        HttpClient client, HttpMethod method, string path, string? json) =>
+        SendAsync(client, method, path, json, idempotencyKey: null);
 
     private static async Task<HttpResponseMessage> QueryAsync(HttpClient client, string sessionId)
     {
